@@ -1,0 +1,2 @@
+// Public API of channel/ (re-exported from src/index.ts).
+export {}

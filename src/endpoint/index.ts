@@ -1,0 +1,2 @@
+// Public API of endpoint/ (re-exported from src/index.ts).
+export {}

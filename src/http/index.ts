@@ -1,0 +1,2 @@
+// Public API of http/ (re-exported from src/index.ts).
+export {}

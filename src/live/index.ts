@@ -1,0 +1,2 @@
+// Public API of live/ (re-exported from src/index.ts).
+export {}

@@ -1,0 +1,2 @@
+// Public API of presence/ (re-exported from src/index.ts).
+export {}

@@ -1,0 +1,2 @@
+// Public API of process/ (re-exported from src/index.ts).
+export {}

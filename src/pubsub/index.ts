@@ -1,0 +1,2 @@
+// Public API of pubsub/ (re-exported from src/index.ts).
+export {}

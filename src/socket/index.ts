@@ -1,0 +1,2 @@
+// Public API of socket/ (re-exported from src/index.ts).
+export {}

@@ -1,0 +1,2 @@
+// Public API of table/ (re-exported from src/index.ts).
+export {}

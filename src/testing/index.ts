@@ -1,0 +1,2 @@
+/** Test helpers shipped as `cinder/testing`. */
+export {}

@@ -1,0 +1,2 @@
+// Public API of token/ (re-exported from src/index.ts).
+export {}
