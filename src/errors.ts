@@ -27,6 +27,10 @@ export const ERROR_CODES = {
   // socket/ and channel/
   // pubsub/
   // presence/
+  CINDER_ERR_PRESENCE_ALREADY_TRACKED: 'the process already tracks that key on that topic',
+  CINDER_ERR_PRESENCE_NOT_TRACKED: 'the process tracks nothing under that key on that topic',
+  CINDER_ERR_PRESENCE_BAD_ARG: 'a presence or tracker operation got an argument of the wrong shape',
+  CINDER_ERR_PRESENCE_BAD_REPLICATION: 'a tracker delta or state transfer from a peer is malformed',
   // live/
   // endpoint/
 } as const
