@@ -26,6 +26,11 @@ export const ERROR_CODES = {
   // http/
   // socket/ and channel/
   // pubsub/
+  CINDER_ERR_PUBSUB_BAD_ARG: 'a PubSub function got an argument of the wrong shape',
+  CINDER_ERR_PUBSUB_NOT_RUNNING: 'the PubSub is not started yet, or already stopped',
+  CINDER_ERR_PUBSUB_NO_DISPATCHER: 'no dispatcher is registered under that name on the PubSub',
+  CINDER_ERR_PUBSUB_ENCODE: 'a broadcast message cannot be encoded to cross nodes (JSON plus binary)',
+  CINDER_ERR_PUBSUB_CONNECT: 'the PubSub adapter could not reach its server (Redis or NATS) at start',
   // presence/
   CINDER_ERR_PRESENCE_ALREADY_TRACKED: 'the process already tracks that key on that topic',
   CINDER_ERR_PRESENCE_NOT_TRACKED: 'the process tracks nothing under that key on that topic',

@@ -1,2 +1,30 @@
 // Public API of pubsub/ (re-exported from src/index.ts).
-export {}
+export type { Adapter, AdapterContext, PubSubLogger } from './adapter.ts'
+export { localAdapter } from './adapters/local.ts'
+export { createMemoryBus, type MemoryBus } from './adapters/memory.ts'
+export {
+  type NatsAdapterOptions,
+  natsAdapter,
+  natsNodeSubject,
+  natsSubject,
+  subjectToken,
+} from './adapters/nats.ts'
+export {
+  type RedisAdapterOptions,
+  redisAdapter,
+  redisChannel,
+  redisNodeChannel,
+} from './adapters/redis.ts'
+export { FRAME_MARK, PROTOCOL_VERSION } from './encoding.ts'
+export {
+  createPubSub,
+  type Dispatcher,
+  defaultNodeName,
+  deliver,
+  PubSub,
+  type PubSubOptions,
+  type SubscribeOptions,
+  type Subscriber,
+  type SubscriberFn,
+} from './pubsub.ts'
+export type { SubscriberEntry } from './subscriptions.ts'

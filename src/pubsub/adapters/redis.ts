@@ -1,0 +1,159 @@
+/**
+ * The `redis` adapter: nodes joined through Redis pub/sub, with the official
+ * `redis` client (loaded only when the adapter starts).
+ *
+ * Each PubSub uses two Redis channels: `<prefix><pubsub>` carries broadcasts
+ * to every node, `<prefix><pubsub>:node:<node>` carries direct broadcasts to
+ * one node. A node holds two connections, one publishing and one subscribed
+ * (a subscribed RESP2 connection cannot publish).
+ *
+ * Reconnects are automatic, with a backoff capped at `maxReconnectDelay`; the
+ * client subscribes again by itself. While either connection is down,
+ * outgoing frames are dropped rather than queued (Redis pub/sub keeps nothing
+ * for a subscriber that is away, so a queue would only delay the loss), and
+ * frames published by other nodes meanwhile never arrive: delivery is
+ * at-most-once, as with Phoenix.
+ */
+import { CinderError } from '../../errors.ts'
+import type { Adapter, AdapterContext } from '../adapter.ts'
+
+/** Options of the `redis` adapter. */
+export interface RedisAdapterOptions {
+  /** Where Redis listens, as `redis://[user:pass@]host:port[/db]` or `rediss://…`. Default `redis://127.0.0.1:6379`. */
+  url?: string
+  /** Prefix of the Redis channel names. Default `cinder:pubsub:`. */
+  channelPrefix?: string
+  /** Longest wait between two reconnect attempts, in ms. Default 2000. */
+  maxReconnectDelay?: number
+  /** Timeout of one connect attempt, in ms. Default 5000. */
+  connectTimeout?: number
+}
+
+/** The part of the `redis` client the adapter uses. */
+interface RedisClient {
+  on(event: 'error', listener: (err: Error) => void): unknown
+  on(event: 'ready' | 'end', listener: () => void): unknown
+  connect(): Promise<unknown>
+  duplicate(): RedisClient
+  publish(channel: string, message: string): Promise<unknown>
+  subscribe(channels: string[], listener: (message: string) => void): Promise<unknown>
+  close(): Promise<void>
+  destroy(): void
+}
+
+/** The Redis channel that carries broadcasts of the PubSub named `pubsub`. */
+export function redisChannel(pubsub: string, prefix = 'cinder:pubsub:'): string {
+  return `${prefix}${pubsub}`
+}
+
+/** The Redis channel that carries direct broadcasts to `node`. */
+export function redisNodeChannel(pubsub: string, node: string, prefix = 'cinder:pubsub:'): string {
+  return `${prefix}${pubsub}:node:${node}`
+}
+
+/** Creates a `redis` adapter for one PubSub. */
+export function redisAdapter(options: RedisAdapterOptions = {}): Adapter {
+  const {
+    url = 'redis://127.0.0.1:6379',
+    channelPrefix = 'cinder:pubsub:',
+    maxReconnectDelay = 2000,
+    connectTimeout = 5000,
+  } = options
+  let ctx: AdapterContext | undefined
+  let publisher: RedisClient | undefined
+  let subscriber: RedisClient | undefined
+  let channel = ''
+  let started = false
+  let stopping = false
+  // Which of the two connections are down; the link is up when none is.
+  const down = new Set<string>()
+
+  const watch = (client: RedisClient, role: string): void => {
+    client.on('error', (err) => {
+      if (!started || stopping) return
+      down.add(role)
+      ctx?.linkDown(`${role} connection: ${err.message}`)
+    })
+    client.on('ready', () => {
+      if (!down.delete(role) || down.size > 0) return
+      ctx?.linkUp()
+    })
+  }
+
+  const publish = (to: string, frame: string): void => {
+    if (publisher === undefined || down.size > 0) {
+      ctx?.dropped()
+      return
+    }
+    publisher.publish(to, frame).catch(() => ctx?.dropped())
+  }
+
+  return {
+    kind: 'redis',
+    multiNode: true,
+
+    async start(context) {
+      ctx = context
+      channel = redisChannel(context.pubsub, channelPrefix)
+      const { createClient } = (await import('redis')) as unknown as {
+        createClient(options: object): RedisClient
+      }
+      publisher = createClient({
+        url,
+        name: `cinder-pubsub:${context.pubsub}:${context.node}`,
+        disableOfflineQueue: true,
+        socket: {
+          connectTimeout,
+          // The first attempt fails fast so a wrong URL shows at start; later ones retry forever.
+          reconnectStrategy: (retries: number, cause: Error) =>
+            started ? Math.min(50 * 2 ** Math.min(retries, 10), maxReconnectDelay) : cause,
+        },
+      })
+      subscriber = publisher.duplicate()
+      watch(publisher, 'publish')
+      watch(subscriber, 'subscribe')
+      const receive = (message: string): void => context.receive(message)
+      try {
+        await Promise.all([publisher.connect(), subscriber.connect()])
+        await subscriber.subscribe(
+          [channel, redisNodeChannel(context.pubsub, context.node, channelPrefix)],
+          receive,
+        )
+      } catch (err) {
+        publisher.destroy()
+        subscriber.destroy()
+        throw new CinderError(
+          'CINDER_ERR_PUBSUB_CONNECT',
+          `expected Redis to answer at ${url} for pubsub ${JSON.stringify(context.pubsub)}, got: ${(err as Error).message}`,
+          { cause: err },
+        )
+      }
+      started = true
+    },
+
+    broadcast(frame) {
+      publish(channel, frame)
+    },
+
+    directBroadcast(node, frame) {
+      if (ctx !== undefined) publish(redisNodeChannel(ctx.pubsub, node, channelPrefix), frame)
+    },
+
+    async stop() {
+      stopping = true
+      const clients = [publisher, subscriber]
+      publisher = undefined
+      subscriber = undefined
+      await Promise.all(
+        clients.map(async (client) => {
+          if (client === undefined) return
+          try {
+            await client.close() // lets frames already written reach Redis
+          } catch {
+            client.destroy()
+          }
+        }),
+      )
+    },
+  }
+}

@@ -1,0 +1,463 @@
+/**
+ * PubSub: deliver a message on a topic to every subscriber, on this node and,
+ * through an adapter, on every other node of the cluster.
+ *
+ * How it works:
+ * - Subscriptions live on their node only (see `subscriptions.ts`). A process
+ *   subscription is dropped when the process stops.
+ * - A broadcast is dispatched here, synchronously, and handed once, encoded,
+ *   to the adapter, which carries it to the other nodes; each of them
+ *   dispatches it to its own subscribers. The sender is skipped only on its
+ *   own node: on other nodes it cannot be a subscriber.
+ * - A dispatcher decides how the entries of a topic receive a message. The
+ *   default one sends the message to each process and calls each function.
+ *   Custom dispatchers are registered by name on every node, and travel by
+ *   name, so the receiving node applies the same one (the channel layer's
+ *   fastlane is one).
+ */
+import { hostname } from 'node:os'
+import { CinderError, describe } from '../errors.ts'
+import type { Adapter, AdapterContext, PubSubLogger } from './adapter.ts'
+import { localAdapter } from './adapters/local.ts'
+import { decodeFrame, encodeFrame } from './encoding.ts'
+import { isPid, onProcessExit, type Pid, sendTo } from './process-link.ts'
+import { type SubscriberEntry, Subscriptions, type TopicEntries } from './subscriptions.ts'
+
+/** A function subscriber: called synchronously with each message. */
+export type SubscriberFn = (message: unknown) => void
+
+/** A process (the message goes to its `handleInfo`) or a function. */
+export type Subscriber = Pid | SubscriberFn
+
+/**
+ * Delivers `message` to the entries of one topic on this node. `from` is the
+ * subscriber to skip (set by `broadcastFrom` on the sending node; undefined
+ * elsewhere); a dispatcher may honour it or not. Use `deliver` to hand a
+ * message to an entry the default way.
+ */
+export type Dispatcher = (
+  entries: Iterable<SubscriberEntry<Subscriber>>,
+  from: Subscriber | undefined,
+  message: unknown,
+) => void
+
+/** Options of `subscribe`. */
+export interface SubscribeOptions {
+  /** Stored with the subscription and handed to dispatchers. */
+  metadata?: unknown
+}
+
+/** Options of a PubSub. */
+export interface PubSubOptions {
+  /** The PubSub's name; nodes join the same PubSub by using the same name. */
+  name: string
+  /** Carries broadcasts between nodes. Default: `localAdapter()` (one node). */
+  adapter?: Adapter
+  /** This node's name, unique in the cluster. Default: `CINDER_NODE`, else `<host>-<pid>`. */
+  node?: string
+  /** Where log lines go. Default: `console`. */
+  logger?: PubSubLogger
+}
+
+const CORRUPT_LOG_INTERVAL_MS = 1000
+
+/** Hands a message to one subscriber the default way: `send` to a process, call a function. */
+export function deliver(subscriber: Subscriber, message: unknown): void {
+  if (typeof subscriber === 'function') subscriber(message)
+  else sendTo(subscriber, message)
+}
+
+/** The default node name: `CINDER_NODE`, else `<host>-<pid>`. */
+export function defaultNodeName(): string {
+  return process.env.CINDER_NODE || `${hostname()}-${process.pid}`
+}
+
+/** Creates a PubSub and starts its adapter. */
+export async function createPubSub(options: PubSubOptions): Promise<PubSub> {
+  const pubsub = new PubSub(options)
+  await pubsub.start()
+  return pubsub
+}
+
+/** A publish/subscribe hub over one node or a cluster. See `docs/pubsub.md`. */
+export class PubSub {
+  readonly name: string
+  readonly node: string
+  readonly #adapter: Adapter
+  readonly #logger: PubSubLogger
+  readonly #subs = new Subscriptions<Subscriber>()
+  /** Topics of each subscribed process, to drop them when it stops. */
+  readonly #topicsOf = new Map<Pid, Set<string>>()
+  readonly #dispatchers = new Map<string, Dispatcher>()
+  readonly #reconnectHooks = new Set<() => void>()
+  #state: 'new' | 'starting' | 'running' | 'stopped' = 'new'
+  readonly #link = { down: false, since: 0, reason: '', dropped: 0 }
+  readonly #refusedPeers = new Set<string>()
+  readonly #unknownDispatchers = new Set<string>()
+  readonly #corrupt = { lastLog: Number.NEGATIVE_INFINITY, unlogged: 0 }
+
+  constructor(options: PubSubOptions) {
+    const { name, adapter = localAdapter(), node = defaultNodeName(), logger = console } = options
+    if (typeof name !== 'string' || name === '') {
+      throw new CinderError(
+        'CINDER_ERR_PUBSUB_BAD_ARG',
+        `expected a non-empty string as PubSub name, got ${describe(name)}`,
+      )
+    }
+    if (typeof node !== 'string' || node === '') {
+      throw new CinderError(
+        'CINDER_ERR_PUBSUB_BAD_ARG',
+        `expected a non-empty string as node name, got ${describe(node)}`,
+      )
+    }
+    this.name = name
+    this.node = node
+    this.#adapter = adapter
+    this.#logger = logger
+  }
+
+  /** The adapter's kind (`local`, `memory`, `redis`, `nats` …). */
+  get adapterKind(): string {
+    return this.#adapter.kind
+  }
+
+  /** Whether the link to the other nodes is up (always true for a single-node adapter). */
+  get connected(): boolean {
+    return this.#state === 'running' && !this.#link.down
+  }
+
+  /** Starts the adapter; resolves once broadcasts can flow between nodes. */
+  async start(): Promise<void> {
+    if (this.#state !== 'new') {
+      throw new CinderError(
+        'CINDER_ERR_PUBSUB_NOT_RUNNING',
+        `expected a new PubSub to start, got one that is ${this.#state}`,
+      )
+    }
+    this.#state = 'starting'
+    try {
+      await this.#adapter.start(this.#context())
+    } catch (err) {
+      this.#state = 'stopped'
+      throw err
+    }
+    this.#state = 'running'
+  }
+
+  /**
+   * Subscribes `subscriber` to `topic` on this node. A process is
+   * unsubscribed from everything when it stops; a function stays until
+   * `unsubscribe`. Subscribing the same subscriber twice makes it receive
+   * each message twice.
+   */
+  subscribe(topic: string, subscriber: Subscriber, options?: SubscribeOptions): void {
+    this.#assertRunning('subscribe')
+    if (typeof topic !== 'string') {
+      throw new CinderError(
+        'CINDER_ERR_PUBSUB_BAD_ARG',
+        `expected a string topic to subscribe to, got ${describe(topic)}`,
+      )
+    }
+    const isFunction = typeof subscriber === 'function'
+    if (!isFunction && !isPid(subscriber)) {
+      throw new CinderError(
+        'CINDER_ERR_PUBSUB_BAD_ARG',
+        `expected a Pid or a function as subscriber of ${describe(topic)}, got ${describe(subscriber)}`,
+      )
+    }
+    this.#subs.add(topic, subscriber, options?.metadata)
+    if (isFunction) return
+    let topics = this.#topicsOf.get(subscriber)
+    if (topics === undefined) {
+      topics = new Set()
+      this.#topicsOf.set(subscriber, topics)
+      onProcessExit(subscriber, () => this.#forget(subscriber))
+    }
+    topics.add(topic)
+  }
+
+  /** Removes every subscription of `subscriber` to `topic`; a no-op when there is none. */
+  unsubscribe(topic: string, subscriber: Subscriber): void {
+    if (!this.#subs.remove(topic, subscriber) || typeof subscriber === 'function') return
+    this.#topicsOf.get(subscriber)?.delete(topic)
+  }
+
+  /** The subscriptions to `topic` on this node (a copy). */
+  subscribers(topic: string): SubscriberEntry<Subscriber>[] {
+    const entries = this.#subs.get(topic)
+    return entries === undefined
+      ? []
+      : Array.from(entries.values(), ({ subscriber, metadata }) => ({ subscriber, metadata }))
+  }
+
+  /** The number of subscriptions to `topic` on this node. */
+  subscriberCount(topic: string): number {
+    return this.#subs.count(topic)
+  }
+
+  /**
+   * Registers a dispatcher under `name`. Register it on every node: a
+   * broadcast names its dispatcher and each node applies its own copy.
+   */
+  registerDispatcher(name: string, dispatcher: Dispatcher): void {
+    if (typeof dispatcher !== 'function' || typeof name !== 'string' || name === '') {
+      throw new CinderError(
+        'CINDER_ERR_PUBSUB_BAD_ARG',
+        `expected a name and a function to register a dispatcher, got ${describe(name)} and ${describe(dispatcher)}`,
+      )
+    }
+    if (this.#dispatchers.has(name)) {
+      throw new CinderError(
+        'CINDER_ERR_PUBSUB_BAD_ARG',
+        `expected a new dispatcher name, got ${describe(name)} which is already registered`,
+      )
+    }
+    this.#dispatchers.set(name, dispatcher)
+  }
+
+  /** Broadcasts to every subscriber of `topic` on every node. */
+  broadcast(topic: string, message: unknown, dispatcher?: string): void {
+    this.#publish(undefined, topic, message, dispatcher)
+  }
+
+  /** Broadcasts to every subscriber of `topic` on every node, except `from`. */
+  broadcastFrom(from: Subscriber, topic: string, message: unknown, dispatcher?: string): void {
+    this.#publish(from, topic, message, dispatcher)
+  }
+
+  /** Broadcasts to the subscribers of `topic` on this node only. */
+  localBroadcast(topic: string, message: unknown, dispatcher?: string): void {
+    this.#assertRunning('broadcast')
+    this.#dispatch(topic, undefined, message, this.#dispatcherFor(dispatcher))
+  }
+
+  /** Broadcasts to the subscribers of `topic` on this node only, except `from`. */
+  localBroadcastFrom(from: Subscriber, topic: string, message: unknown, dispatcher?: string): void {
+    this.#assertRunning('broadcast')
+    this.#dispatch(topic, from, message, this.#dispatcherFor(dispatcher))
+  }
+
+  /**
+   * Broadcasts to the subscribers of `topic` on the node named `node` only
+   * (this node included). A node nobody runs receives nothing.
+   */
+  directBroadcast(node: string, topic: string, message: unknown, dispatcher?: string): void {
+    this.#assertRunning('broadcast')
+    const apply = this.#dispatcherFor(dispatcher)
+    if (node === this.node) {
+      this.#dispatch(topic, undefined, message, apply)
+    } else if (this.#adapter.multiNode) {
+      this.#adapter.directBroadcast(
+        node,
+        encodeFrame(this.node, topic, dispatcher ?? null, message),
+      )
+    }
+  }
+
+  /**
+   * Runs `hook` each time the link to the other nodes comes back after a
+   * loss (messages may have been lost meanwhile: resynchronise state here).
+   * Returns a function that removes the hook.
+   */
+  onReconnect(hook: () => void): () => void {
+    this.#reconnectHooks.add(hook)
+    return () => this.#reconnectHooks.delete(hook)
+  }
+
+  /** Stops the adapter and forgets every subscription. Idempotent. */
+  async stop(): Promise<void> {
+    if (this.#state === 'stopped') return
+    this.#state = 'stopped'
+    this.#subs.clear()
+    this.#topicsOf.clear()
+    this.#reconnectHooks.clear()
+    await this.#adapter.stop()
+  }
+
+  #publish(
+    from: Subscriber | undefined,
+    topic: string,
+    message: unknown,
+    dispatcher: string | undefined,
+  ): void {
+    this.#assertRunning('broadcast')
+    const apply = this.#dispatcherFor(dispatcher)
+    // Encode first: a message that cannot cross nodes reaches no one.
+    if (this.#adapter.multiNode) {
+      this.#adapter.broadcast(encodeFrame(this.node, topic, dispatcher ?? null, message))
+    }
+    this.#dispatch(topic, from, message, apply)
+  }
+
+  #dispatch(
+    topic: string,
+    from: Subscriber | undefined,
+    message: unknown,
+    dispatcher: Dispatcher | undefined,
+  ): void {
+    const entries = this.#subs.get(topic)
+    if (entries === undefined) return
+    if (dispatcher === undefined) {
+      this.#dispatchDefault(topic, entries, from, message)
+      return
+    }
+    try {
+      dispatcher(entries.values(), from, message)
+    } catch (err) {
+      this.#logger.error(
+        `${this.#prefix()} a dispatcher threw on topic ${describe(topic)}: ${errorText(err)}`,
+      )
+    }
+  }
+
+  // The hot loop: no allocation per subscriber beyond what `send` does.
+  #dispatchDefault(
+    topic: string,
+    entries: TopicEntries<Subscriber>,
+    from: Subscriber | undefined,
+    message: unknown,
+  ): void {
+    const limit = this.#subs.seq
+    for (const entry of entries.values()) {
+      const subscriber = entry.subscriber
+      if (subscriber === from || entry.seq >= limit) continue
+      if (typeof subscriber !== 'function') {
+        sendTo(subscriber, message)
+        continue
+      }
+      try {
+        subscriber(message)
+      } catch (err) {
+        this.#logger.error(
+          `${this.#prefix()} a subscriber of ${describe(topic)} threw: ${errorText(err)}`,
+        )
+      }
+    }
+  }
+
+  #dispatcherFor(name: string | undefined): Dispatcher | undefined {
+    if (name === undefined) return undefined
+    const dispatcher = this.#dispatchers.get(name)
+    if (dispatcher === undefined) {
+      throw new CinderError(
+        'CINDER_ERR_PUBSUB_NO_DISPATCHER',
+        `expected a dispatcher registered on pubsub ${describe(this.name)}, got ${describe(name)}`,
+      )
+    }
+    return dispatcher
+  }
+
+  #forget(pid: Pid): void {
+    const topics = this.#topicsOf.get(pid)
+    if (topics === undefined) return
+    this.#topicsOf.delete(pid)
+    for (const topic of topics) this.#subs.remove(topic, pid)
+  }
+
+  #receive(data: string | Uint8Array): void {
+    if (this.#state !== 'running') return
+    const decoded = decodeFrame(data)
+    if (!decoded.ok) {
+      if (decoded.kind === 'version') this.#refuse(decoded.origin, decoded.version)
+      else this.#dropCorrupt(decoded.reason, data)
+      return
+    }
+    const { origin, topic, dispatcher: name, message } = decoded.frame
+    if (origin === this.node) return // our own broadcast, echoed by the server
+    let dispatcher: Dispatcher | undefined
+    if (name !== null) {
+      dispatcher = this.#dispatchers.get(name)
+      if (dispatcher === undefined) {
+        if (!this.#unknownDispatchers.has(name)) {
+          this.#unknownDispatchers.add(name)
+          this.#logger.error(
+            `${this.#prefix()} dropped broadcasts from node ${describe(origin)} for dispatcher ${describe(name)}, which is not registered on this node (logged once)`,
+          )
+        }
+        return
+      }
+    }
+    this.#dispatch(topic, undefined, message, dispatcher)
+  }
+
+  #refuse(origin: string, version: unknown): void {
+    if (this.#refusedPeers.has(origin)) return
+    this.#refusedPeers.add(origin)
+    this.#logger.error(
+      `${this.#prefix()} refused messages from node ${describe(origin)}: it speaks cinder.pubsub protocol version ${describe(version)}, this node speaks version 1; run the same Cinder version on every node (logged once per node)`,
+    )
+  }
+
+  #dropCorrupt(reason: string, data: string | Uint8Array): void {
+    const now = performance.now()
+    if (now - this.#corrupt.lastLog < CORRUPT_LOG_INTERVAL_MS) {
+      this.#corrupt.unlogged++
+      return
+    }
+    const more =
+      this.#corrupt.unlogged > 0
+        ? ` (and ${this.#corrupt.unlogged} more since the last report)`
+        : ''
+    this.#corrupt.lastLog = now
+    this.#corrupt.unlogged = 0
+    const sample = typeof data === 'string' ? data : Buffer.from(data).toString('utf8')
+    this.#logger.warn(
+      `${this.#prefix()} dropped a message from the ${this.#adapter.kind} link that is not a cinder.pubsub frame (${reason}): ${describe(sample.slice(0, 80))}${more}`,
+    )
+  }
+
+  #context(): AdapterContext {
+    return {
+      pubsub: this.name,
+      node: this.node,
+      logger: this.#logger,
+      receive: (data) => this.#receive(data),
+      linkDown: (reason) => this.#linkDown(reason),
+      linkUp: () => this.#linkUp(),
+      dropped: () => {
+        this.#link.dropped++
+      },
+    }
+  }
+
+  #linkDown(reason: string): void {
+    if (this.#link.down || this.#state === 'stopped') return
+    Object.assign(this.#link, { down: true, since: performance.now(), reason, dropped: 0 })
+    this.#logger.warn(
+      `${this.#prefix()} lost the ${this.#adapter.kind} link (${reason}); broadcasts between nodes are lost until it is back`,
+    )
+  }
+
+  #linkUp(): void {
+    if (!this.#link.down || this.#state === 'stopped') return
+    this.#link.down = false
+    const seconds = ((performance.now() - this.#link.since) / 1000).toFixed(1)
+    this.#logger.info(
+      `${this.#prefix()} the ${this.#adapter.kind} link is back after ${seconds} s (${this.#link.dropped} outgoing broadcasts dropped meanwhile)`,
+    )
+    for (const hook of this.#reconnectHooks) {
+      try {
+        hook()
+      } catch (err) {
+        this.#logger.error(`${this.#prefix()} an onReconnect hook threw: ${errorText(err)}`)
+      }
+    }
+  }
+
+  #assertRunning(action: string): void {
+    if (this.#state !== 'running') {
+      throw new CinderError(
+        'CINDER_ERR_PUBSUB_NOT_RUNNING',
+        `expected a running PubSub to ${action}, got pubsub ${describe(this.name)} ${this.#state === 'stopped' ? 'stopped' : 'not started (call start())'}`,
+      )
+    }
+  }
+
+  #prefix(): string {
+    return `[pubsub ${this.name}@${this.node}]`
+  }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : describe(err)
+}
