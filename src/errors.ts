@@ -24,6 +24,18 @@ export const ERROR_CODES = {
   CINDER_ERR_TABLE_BAD_ARG: 'a table operation got an argument of the wrong shape',
   // token/
   // http/
+  CINDER_ERR_ALREADY_SENT: 'the response was already sent; a conn can send once (see conn.state)',
+  CINDER_ERR_NOT_SENT: 'a plug pipeline finished without sending a response',
+  CINDER_ERR_BAD_REQUEST: 'the request is malformed (URL, percent-encoding, query, body or JSON): 400',
+  CINDER_ERR_BODY_TOO_LARGE: 'the request body is larger than the configured limit: 413',
+  CINDER_ERR_UNSUPPORTED_MEDIA_TYPE: 'no body parser accepts the request content-type: 415',
+  CINDER_ERR_NOT_ACCEPTABLE: 'the accept header or _format names no format the pipeline serves: 406',
+  CINDER_ERR_NO_ROUTE: 'no route matches the request method and path: 404',
+  CINDER_ERR_INVALID_CSRF: 'an unsafe request came without a valid CSRF token: 403',
+  CINDER_ERR_ROUTER_CONFIG: 'a route, scope or pipeline declaration is invalid',
+  CINDER_ERR_PLUG_OPTIONS: 'a plug was given invalid options',
+  CINDER_ERR_SESSION_NOT_FETCHED: 'the session (or flash) was used before the session/fetchSession plugs ran',
+  CINDER_ERR_COOKIE_OVERFLOW: 'a cookie value is larger than browsers accept (4096 bytes)',
   // socket/ and channel/
   // pubsub/
   CINDER_ERR_PUBSUB_BAD_ARG: 'a PubSub function got an argument of the wrong shape',

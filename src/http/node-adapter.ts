@@ -1,0 +1,112 @@
+/**
+ * The Node `http` adapter: `createHandler(plug)` gives a request listener for
+ * `http.createServer` (or the Endpoint's server). Upgrade requests never reach
+ * it: Node emits them as `upgrade` events, which the Endpoint handles.
+ */
+
+import { once } from 'node:events'
+import { createReadStream } from 'node:fs'
+import { stat } from 'node:fs/promises'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { pipeline as pipeStreams } from 'node:stream/promises'
+import type { TLSSocket } from 'node:tls'
+import type { ConnAdapter, HeaderList } from './adapter.ts'
+import { Conn } from './conn.ts'
+import { bindPlug, type PlugSpec } from './plug.ts'
+import { type ServeOptions, serve } from './serve.ts'
+
+/** A request listener running `plug` for each request. */
+export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void
+
+/**
+ * Wraps a plug (usually an Endpoint or a Router) as a listener for `http.createServer`.
+ *
+ * @example
+ * const server = http.createServer(createHandler(router.plug, { debugErrors: true }))
+ * server.listen(4000)
+ */
+export function createHandler(plug: PlugSpec, options: ServeOptions = {}): RequestListener {
+  const bound = bindPlug(plug)
+  return (req, res) => {
+    const conn = new Conn(new NodeAdapter(req, res), {
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      headers: req.headers,
+    })
+    serve(bound, conn, options).catch(() => res.destroy())
+  }
+}
+
+class NodeAdapter implements ConnAdapter {
+  readonly body: IncomingMessage
+  readonly remoteAddress: string
+  readonly scheme: 'http' | 'https'
+  readonly localPort: number
+  readonly #res: ServerResponse
+
+  constructor(req: IncomingMessage, res: ServerResponse) {
+    this.body = req
+    this.#res = res
+    this.remoteAddress = req.socket.remoteAddress ?? ''
+    this.scheme = (req.socket as Partial<TLSSocket>).encrypted === true ? 'https' : 'http'
+    this.localPort = req.socket.localPort ?? 0
+  }
+
+  sendResp(status: number, headers: HeaderList, body: string | Uint8Array): void {
+    const withLength = hasHeader(headers, 'content-length')
+      ? headers
+      : [...headers, ['content-length', String(byteLength(body))] as const]
+    this.#writeHead(status, withLength)
+    this.#res.end(body)
+  }
+
+  async sendFile(
+    status: number,
+    headers: HeaderList,
+    path: string,
+    offset: number,
+    length: number | undefined,
+  ): Promise<void> {
+    const size = length ?? (await stat(path)).size - offset
+    this.#writeHead(status, [...headers, ['content-length', String(size)]])
+    if (size <= 0 || this.body.method === 'HEAD') {
+      this.#res.end()
+      return
+    }
+    await pipeStreams(createReadStream(path, { start: offset, end: offset + size - 1 }), this.#res)
+  }
+
+  sendChunked(status: number, headers: HeaderList): void {
+    this.#writeHead(status, headers)
+  }
+
+  async chunk(data: string | Uint8Array): Promise<void> {
+    const res = this.#res
+    if (res.destroyed) return
+    if (!res.write(data)) await Promise.race([once(res, 'drain'), once(res, 'close')])
+  }
+
+  finishChunked(): void {
+    this.#res.end()
+  }
+
+  /** Writes the head; on invalid header values answers a bare 500 so the client is not left hanging. */
+  #writeHead(status: number, headers: HeaderList): void {
+    const flat: string[] = []
+    for (const [name, value] of headers) flat.push(name, value)
+    try {
+      this.#res.writeHead(status, flat)
+    } catch (error) {
+      if (!this.#res.headersSent) this.#res.writeHead(500, ['content-length', '0']).end()
+      throw error
+    }
+  }
+}
+
+function hasHeader(headers: HeaderList, name: string): boolean {
+  return headers.some(([key]) => key === name)
+}
+
+function byteLength(body: string | Uint8Array): number {
+  return typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength
+}

@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import fc from 'fast-check'
+import type { CinderError } from '../../src/errors.ts'
+import { decodeQuery, encodeQuery } from '../../src/http/index.ts'
+
+test('nests brackets, collects lists, last plain key wins', () => {
+  assert.deepEqual(decodeQuery('a[b][c]=1&a[d]=2&l[]=x&l[]=y&k=1&k=2&plus=a+b&enc=%C3%A9'), {
+    a: { b: { c: '1' }, d: '2' },
+    l: ['x', 'y'],
+    k: '2',
+    plus: 'a b',
+    enc: 'é',
+  })
+})
+
+test('lists of maps follow Rack: a repeated key starts a new map', () => {
+  assert.deepEqual(decodeQuery('u[][n]=a&u[][a]=1&u[][n]=b'), {
+    u: [{ n: 'a', a: '1' }, { n: 'b' }],
+  })
+})
+
+test('odd input stays data: empty names skipped, missing values empty, __proto__ is a key', () => {
+  const parsed = decodeQuery('&=x&flag&__proto__[polluted]=1&a[b=2')
+  assert.equal(parsed.flag, '')
+  assert.equal(({} as Record<string, unknown>).polluted, undefined)
+  assert.deepEqual(Object.getOwnPropertyDescriptor(parsed, '__proto__')?.value, { polluted: '1' })
+  assert.equal(parsed['a[b'], '2')
+})
+
+test('bad percent-encoding and absurd nesting are 400s', () => {
+  assert.throws(
+    () => decodeQuery('a=%zz'),
+    (e: unknown) => (e as CinderError).code === 'CINDER_ERR_BAD_REQUEST',
+  )
+  assert.throws(() => decodeQuery(`a${'[x]'.repeat(100)}=1`), /nests deeper/)
+})
+
+test('property: encodeQuery then decodeQuery gives back nested string maps', () => {
+  const key = fc
+    .string({ minLength: 1, maxLength: 6 })
+    .filter((k) => !/[[\]]/.test(k) && k !== '__proto__')
+  const leaf = fc.string({ maxLength: 8 })
+  const tree = fc.letrec((tie) => ({
+    node: fc.dictionary(key, fc.oneof({ depthSize: 'small' }, leaf, tie('node')), {
+      minKeys: 1,
+      maxKeys: 4,
+      noNullPrototype: true,
+    }),
+  })).node
+  fc.assert(
+    fc.property(tree, (params) => {
+      assert.deepEqual(decodeQuery(encodeQuery(params)), params)
+    }),
+  )
+})
