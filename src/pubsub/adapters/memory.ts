@@ -61,7 +61,8 @@ export function createMemoryBus(): MemoryBus {
         if (!to.cut && isMember(to)) to.ctx.receive(data)
         continue
       }
-      const targets = pubsub === undefined ? [...pubsubs.values()] : [pubsubs.get(pubsub) ?? new Map()]
+      const targets =
+        pubsub === undefined ? [...pubsubs.values()] : [pubsubs.get(pubsub) ?? new Map()]
       for (const members of targets) {
         for (const member of members.values()) if (!member.cut) member.ctx.receive(data)
       }
