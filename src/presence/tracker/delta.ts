@@ -4,7 +4,7 @@
  * delta covering just what it lacks instead of the whole state.
  *
  * Generation i holds the deltas seen lately, merged, while they fit in `maxSizes[i]`; when one
- * more would overflow it, generation i starts over from generation i-1's content. So the
+ * more would overflow it, generation i starts over from generation i-1 (with that delta). So the
  * first generation is the freshest and smallest, the last the oldest and largest. Deltas that
  * are not contiguous with a generation (a gap: some were lost) are not merged into it.
  *
@@ -70,9 +70,14 @@ export function pushGeneration(
   let previous = delta
   generations.forEach((generation, i) => {
     const merged = mergeDeltas(generation, delta)
-    const next = merged === undefined ? generation : fits(merged, maxSizes[i]) ? merged : previous
-    out.push(next)
-    previous = next
+    if (merged === undefined) {
+      out.push(generation)
+      previous = generation
+      return
+    }
+    // Too big: start over from what the smaller generation held, this delta included.
+    out.push(fits(merged, maxSizes[i]) ? merged : previous)
+    previous = merged
   })
   return out
 }

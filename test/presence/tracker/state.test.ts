@@ -301,7 +301,13 @@ test('extract sends only replicas the peer knows, and none of its own entries', 
   c.join('p', 'lobby', 'cid', {})
   a.merge(take(b))
   a.merge(take(c))
-  const snapshot = a.extract('b', new Map([['a', 0], ['b', 0]]))
+  const snapshot = a.extract(
+    'b',
+    new Map([
+      ['a', 0],
+      ['b', 0],
+    ]),
+  )
   assert.deepEqual([...snapshot.values.keys()], [])
   assert.deepEqual([...snapshot.context.keys()].sort(), ['a', 'b'])
   const forC = a.extract('x', new Map([['c', 0]]))
