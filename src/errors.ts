@@ -23,6 +23,9 @@ export const ERROR_CODES = {
   CINDER_ERR_TABLE_DELETED: 'the table was deleted (its owner stopped without an heir)',
   CINDER_ERR_TABLE_BAD_ARG: 'a table operation got an argument of the wrong shape',
   // token/
+  CINDER_ERR_TOKEN_CONFIG: 'a token secret, salt, key or option is invalid (secretKeyBase under 20 bytes…)',
+  CINDER_ERR_ETF_ENCODE: 'a value has no Erlang term form (undefined, NaN, a function, a class instance, a cycle)',
+  CINDER_ERR_ETF_DECODE: 'bytes are not a valid or allowed Erlang term (truncated, executable, too deep)',
   // http/
   CINDER_ERR_ALREADY_SENT: 'the response was already sent; a conn can send once (see conn.state)',
   CINDER_ERR_NOT_SENT: 'a plug pipeline finished without sending a response',
