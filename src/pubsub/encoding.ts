@@ -74,7 +74,10 @@ export function encodeFrame(
   const state = { tagged: false }
   let body: string | undefined
   try {
-    body = JSON.stringify(message, tagger(state))
+    // Most messages hold no binary: a plain stringify is much cheaper than one with a replacer.
+    body = needsTagger(message, 0)
+      ? JSON.stringify(message, tagger(state))
+      : JSON.stringify(message)
   } catch (err) {
     throw new CinderError(
       'CINDER_ERR_PUBSUB_ENCODE',
@@ -155,6 +158,23 @@ function tagger(state: { tagged: boolean }) {
     }
     return value
   }
+}
+
+// Whether `value` holds anything the tagger changes. Objects with their own
+// `toJSON` (other than Date) and very deep values take the tagger's path, to be safe.
+function needsTagger(value: unknown, depth: number): boolean {
+  if (typeof value !== 'object' || value === null) return false
+  if (depth > 32 || value instanceof Uint8Array || value instanceof ArrayBuffer) return true
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (needsTagger(value[i], depth + 1)) return true
+    return false
+  }
+  if (value instanceof Date) return false
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function' || looksLikeTag(value))
+    return true
+  const record = value as Record<string, unknown>
+  for (const key in record) if (needsTagger(record[key], depth + 1)) return true
+  return false
 }
 
 function looksLikeTag(value: object): boolean {
