@@ -8,6 +8,9 @@
  * first generation is the freshest and smallest, the last the oldest and largest. Deltas that
  * are not contiguous with a generation (a gap: some were lost) are not merged into it.
  *
+ * The shard pushes every delta it broadcasts or merges, and starts again from `[]` after
+ * merging a snapshot (as Phoenix does: the snapshot may have filled gaps no generation shows).
+ *
  * Pure functions over immutable values: generations are arrays of `Delta`.
  */
 
