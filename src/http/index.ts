@@ -1,6 +1,15 @@
 // Public API of http/ (re-exported from src/index.ts).
 export type { ConnAdapter, HeaderList, RequestHeaders } from './adapter.ts'
 export { type BeforeSend, Conn, type ConnInit, type ConnState, type CookieOptions } from './conn.ts'
+export {
+  type DownloadOptions,
+  html,
+  json,
+  type RedirectTarget,
+  redirect,
+  sendDownload,
+  text,
+} from './controller.ts'
 export { type InjectRequest, type InjectResponse, inject } from './inject.ts'
 export { createHandler, type RequestListener } from './node-adapter.ts'
 export {
@@ -16,5 +25,6 @@ export {
   runPlug,
 } from './plug.ts'
 export { decodeQuery, encodeQuery, type Params, type ParamValue, Upload } from './query.ts'
+export * from './router/index.ts'
 export { type ServeOptions, serve } from './serve.ts'
 export { reasonPhrase, statusOf } from './status.ts'
