@@ -40,6 +40,9 @@ export const ERROR_CODES = {
   CINDER_ERR_SESSION_NOT_FETCHED: 'the session (or flash) was used before the session/fetchSession plugs ran',
   CINDER_ERR_COOKIE_OVERFLOW: 'a cookie value is larger than browsers accept (4096 bytes)',
   // socket/ and channel/
+  CINDER_ERR_BAD_FRAME: 'a socket frame is malformed: not JSON, wrong shape or field types, bad binary header',
+  CINDER_ERR_FIELD_TOO_LONG: 'a join_ref, ref, topic, event or status is over 255 bytes in a binary frame',
+  CINDER_ERR_UNENCODABLE: 'a message cannot be written by this serializer (e.g. binary payload over V1)',
   // pubsub/
   CINDER_ERR_PUBSUB_BAD_ARG: 'a PubSub function got an argument of the wrong shape',
   CINDER_ERR_PUBSUB_NOT_RUNNING: 'the PubSub is not started yet, or already stopped',
