@@ -18,6 +18,9 @@ export const ERROR_CODES = {
   CINDER_ERR_NO_CHILD: 'no child with that id in the supervisor',
   CINDER_ERR_CHILD_RUNNING: 'the child is running (terminate it first)',
   CINDER_ERR_NOT_IN_PROCESS: 'an operation needs a current process but was called outside one',
+  CINDER_ERR_CALL_SELF: 'a process called (or stopped and awaited) itself, which can never finish',
+  CINDER_ERR_NO_HANDLER: 'a message arrived for a callback the behaviour does not define',
+  CINDER_ERR_PROCESS_BAD_ARG: 'a process API function got an argument of the wrong shape',
   // table/
   CINDER_ERR_TABLE_ACCESS: "the calling process may not access the table this way (see its 'access')",
   CINDER_ERR_TABLE_DELETED: 'the table was deleted (its owner stopped without an heir)',
