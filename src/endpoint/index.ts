@@ -1,2 +1,7 @@
 // Public API of endpoint/ (re-exported from src/index.ts).
-export {}
+export {
+  createEndpoint,
+  type Endpoint,
+  type EndpointOptions,
+  type SocketMount,
+} from './endpoint.ts'

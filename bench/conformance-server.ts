@@ -1,0 +1,187 @@
+/**
+ * The conformance server: the contract the conformance tests and the
+ * benchmarks drive. Keep it stable.
+ *
+ *   npm run bench:server -- --port 4000     (prints `listening on <port>`)
+ *
+ * - socket `/socket` (WebSocket), origin check off;
+ *   - `params.reject` set → connect refused (HTTP 403);
+ *   - `params.user` set → socket id `user_socket:<user>`;
+ * - channel `room:*`:
+ *   - `params.deny` set → join refused with `{reason: "denied"}`;
+ *   - `params.track = NAME` → reserved for presence (tracked once Presence exists);
+ *   - `ping` → reply ok with the payload (binary payloads too);
+ *   - `broadcast` → broadcast `msg` with the payload to the topic;
+ *   - `shout` → the same to all but the sender;
+ *   - `push` → push `msg` with the payload to the sender only, then reply ok;
+ *   - `noreply` → no reply (the client's push times out);
+ *   - `stop` → reply ok, then the channel stops normally (`phx_close`);
+ *   - `crash` → the channel process crashes (`phx_error`);
+ *   - `disconnect` → server-side `disconnect` broadcast to `payload.id`
+ *     (closes every socket with that id, code 1001), then reply ok;
+ * - `GET /hello` answers `{"hello":"world"}`.
+ *
+ * Test knobs (options of `startConformanceServer`, or CLI flags):
+ * `idleTimeout` (`--idle-timeout MS`), `maxFrameSize` (`--max-frame-size BYTES`),
+ * `maxChannels` (`--max-channels N`), `checkOrigin` (on with `--check-origin HOST`).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { parseArgs } from 'node:util'
+import {
+  broadcast,
+  broadcastFrom,
+  type Channel,
+  type CheckOrigin,
+  channel,
+  createEndpoint,
+  defineSocket,
+  type Endpoint,
+  error,
+  noreply,
+  ok,
+  push,
+  reply,
+  type SocketLogger,
+  stop,
+} from '../src/index.ts'
+
+/** Options of the conformance server (all optional). */
+export interface ConformanceOptions {
+  readonly port?: number
+  readonly host?: string
+  readonly idleTimeout?: number
+  readonly maxFrameSize?: number
+  readonly maxChannels?: number
+  readonly checkOrigin?: CheckOrigin
+  /** The endpoint's public host (what `checkOrigin: true` compares with). */
+  readonly urlHost?: string
+  readonly logger?: SocketLogger
+}
+
+type Assigns = { user?: string }
+
+function roomChannel(endpoint: () => Endpoint): Channel<Assigns> {
+  return {
+    name: 'RoomChannel',
+    join(_topic, params, socket) {
+      if (params.deny) return error({ reason: 'denied' })
+      return ok(socket)
+    },
+    handleIn(event, payload, socket) {
+      switch (event) {
+        case 'ping':
+          return reply(['ok', payload], socket)
+        case 'broadcast':
+          broadcast(socket, 'msg', payload)
+          return reply('ok', socket)
+        case 'shout':
+          broadcastFrom(socket, 'msg', payload)
+          return reply('ok', socket)
+        case 'push':
+          push(socket, 'msg', payload)
+          return reply('ok', socket)
+        case 'noreply':
+          return noreply(socket)
+        case 'stop':
+          return stop('normal', socket, 'ok')
+        case 'crash':
+          throw new Error('crash requested by the client')
+        case 'disconnect': {
+          const id = payload instanceof Uint8Array ? undefined : payload.id
+          if (typeof id === 'string') endpoint().broadcast(id, 'disconnect', {})
+          return reply('ok', socket)
+        }
+        default:
+          return reply(['error', { reason: `unknown event ${event}` }], socket)
+      }
+    },
+  }
+}
+
+function hello(req: IncomingMessage, res: ServerResponse): void {
+  if (req.method === 'GET' && req.url === '/hello') {
+    const body = '{"hello":"world"}'
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length })
+    res.end(body)
+    return
+  }
+  res.writeHead(404, { 'content-length': 0 })
+  res.end()
+}
+
+/** Starts the conformance server; resolves with the running endpoint. */
+export async function startConformanceServer(options: ConformanceOptions = {}): Promise<Endpoint> {
+  let self: Endpoint | undefined
+  const endpointRef = (): Endpoint => {
+    if (self === undefined) throw new Error('the endpoint is not started')
+    return self
+  }
+  const UserSocket = defineSocket<Assigns>({
+    channels: [channel('room:*', roomChannel(endpointRef))],
+    connect(params, socket) {
+      if (params.reject !== undefined) return false
+      if (typeof params.user === 'string') socket.assigns = { user: params.user }
+      return socket
+    },
+    id: (socket) =>
+      socket.assigns.user === undefined ? null : `user_socket:${socket.assigns.user}`,
+    ...(options.maxChannels === undefined ? {} : { maxChannels: options.maxChannels }),
+  })
+  self = createEndpoint({
+    port: options.port ?? 4000,
+    host: options.host ?? '127.0.0.1',
+    url: { host: options.urlHost ?? 'localhost' },
+    handler: hello,
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+    sockets: [
+      {
+        path: '/socket',
+        socket: UserSocket,
+        websocket: {
+          checkOrigin: options.checkOrigin ?? false,
+          ...(options.idleTimeout === undefined ? {} : { idleTimeout: options.idleTimeout }),
+          ...(options.maxFrameSize === undefined ? {} : { maxFrameSize: options.maxFrameSize }),
+        },
+      },
+    ],
+  })
+  await self.start()
+  return self
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: '4000' },
+      host: { type: 'string', default: '127.0.0.1' },
+      'idle-timeout': { type: 'string' },
+      'max-frame-size': { type: 'string' },
+      'max-channels': { type: 'string' },
+      'check-origin': { type: 'string' },
+    },
+  })
+  const number = (value: string | undefined) => (value === undefined ? undefined : Number(value))
+  const idleTimeout = number(values['idle-timeout'])
+  const maxFrameSize = number(values['max-frame-size'])
+  const maxChannels = number(values['max-channels'])
+  const endpoint = await startConformanceServer({
+    port: Number(values.port),
+    host: values.host,
+    ...(idleTimeout === undefined ? {} : { idleTimeout }),
+    ...(maxFrameSize === undefined ? {} : { maxFrameSize }),
+    ...(maxChannels === undefined ? {} : { maxChannels }),
+    ...(values['check-origin'] === undefined
+      ? {}
+      : { checkOrigin: true, urlHost: values['check-origin'] }),
+  })
+  const shutdown = (): void => {
+    void endpoint.stop().then(() => process.exit(0))
+  }
+  process.once('SIGTERM', shutdown)
+  process.once('SIGINT', shutdown)
+  console.log(`listening on ${endpoint.port}`)
+}
+
+// Run as a program (not when imported by a test).
+const entry = process.argv[1]
+if (entry !== undefined && /conformance-server\.(js|ts)$/.test(entry)) void main()

@@ -1,0 +1,84 @@
+/**
+ * The fastlane: the PubSub dispatcher channel broadcasts go through.
+ *
+ * A channel subscribes to its topic with itself as the subscription's
+ * metadata. For a broadcast, the dispatcher walks the topic's subscribers
+ * and, for each channel:
+ * - skips the sender of a `broadcastFrom`;
+ * - hands events the channel intercepts to the channel's process
+ *   (`handleOut`);
+ * - otherwise writes the encoded frame straight to the channel's connection,
+ *   encoding once per serializer for the whole broadcast.
+ * Subscribers that are not channels get the message the default way.
+ * This is Phoenix's `Phoenix.Channel.Server.fastlane/3`.
+ */
+import { deliver, type Subscriber, type SubscriberEntry } from '../pubsub/index.ts'
+import type { Frame, TransportConnection } from '../socket/transport.ts'
+import type { WireSerializer } from '../socket/wire.ts'
+import { type Broadcast, isBroadcast } from './broadcast.ts'
+
+/** The name the fastlane dispatcher is registered under on every PubSub. */
+export const FASTLANE = 'cinder.fastlane'
+
+/** Brands the metadata of a channel's subscription. */
+export const kFastlane: unique symbol = Symbol('cinder.fastlane')
+
+/** What a channel subscription's metadata offers the dispatcher. */
+export interface FastlaneTarget {
+  readonly [kFastlane]: true
+  readonly serializer: WireSerializer
+  readonly connection: TransportConnection
+  /** Whether `event` goes through the channel's `handleOut`. */
+  intercepts(event: string): boolean
+  /** Queues an intercepted broadcast for the channel's process. */
+  intercepted(broadcast: Broadcast): void
+}
+
+function isTarget(metadata: unknown): metadata is FastlaneTarget {
+  return (
+    typeof metadata === 'object' &&
+    metadata !== null &&
+    (metadata as Partial<FastlaneTarget>)[kFastlane] === true
+  )
+}
+
+/** The dispatcher itself (register it with `pubsub.registerDispatcher(FASTLANE, fastlane)`). */
+export function fastlane(
+  entries: Iterable<SubscriberEntry<Subscriber>>,
+  from: Subscriber | undefined,
+  message: unknown,
+): void {
+  const broadcast = isBroadcast(message) ? message : undefined
+  // Nearly every broadcast meets one serializer only: keep it in two locals.
+  let lastSerializer: WireSerializer | undefined
+  let lastFrame: Frame | undefined
+  let others: Map<WireSerializer, Frame> | undefined
+  for (const entry of entries) {
+    if (entry.subscriber === from) continue
+    const target = entry.metadata
+    if (broadcast === undefined || !isTarget(target)) {
+      deliver(entry.subscriber, message)
+      continue
+    }
+    if (target.intercepts(broadcast.event)) {
+      target.intercepted(broadcast)
+      continue
+    }
+    const serializer = target.serializer
+    if (serializer === lastSerializer && lastFrame !== undefined) {
+      target.connection.push(lastFrame)
+      continue
+    }
+    let frame = others?.get(serializer)
+    if (frame === undefined) {
+      frame = serializer.fastlane(broadcast)
+      if (lastSerializer !== undefined) {
+        others ??= new Map()
+        others.set(lastSerializer, lastFrame as Frame)
+      }
+    }
+    lastSerializer = serializer
+    lastFrame = frame
+    target.connection.push(frame)
+  }
+}

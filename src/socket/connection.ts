@@ -1,0 +1,338 @@
+/**
+ * The channel multiplexer: one per connection, over any transport.
+ *
+ * How this works (Phoenix's `Phoenix.Socket.__in__/__info__`):
+ * - Inbound frames are decoded and handled one at a time. A join awaits the
+ *   channel's `join`; frames arriving meanwhile wait, so a push right after
+ *   its join is handled after the join, as the client expects.
+ * - `phoenix`/`heartbeat` is answered at once with a null join_ref.
+ * - `phx_join`: unmatched topic → error `unmatched topic` with a null
+ *   join_ref (the socket stays open); too many channels → error `too many
+ *   channels joined`; a topic already joined → the old channel stops with
+ *   `{shutdown: 'duplicate_join'}`, the new join's reply goes first and the
+ *   old join's `phx_close` after it.
+ * - A frame for a joined topic whose join_ref is not the current one is
+ *   stale and ignored. `phx_leave` on a topic not joined is answered ok.
+ *   Any other event on a topic not joined gets `unmatched topic`.
+ * - A channel that stops sends `phx_close` (graceful) or `phx_error`
+ *   `{reason: 'channel_crash'}`, both with ref = join_ref.
+ * - A socket with an id listens on that topic: a `disconnect` broadcast
+ *   closes it with 1001. When the connection ends, every channel stops with
+ *   `{shutdown: 'closed'}`.
+ * - A frame that does not decode closes the connection with 1007: a client
+ *   that speaks something else cannot be answered sensibly.
+ */
+
+import { isBroadcast } from '../channel/broadcast.ts'
+import type { Channel } from '../channel/channel.ts'
+import { type ChannelHost, ChannelServer } from '../channel/channel-server.ts'
+import type { Payload } from '../channel/channel-socket.ts'
+import { FASTLANE, fastlane } from '../channel/fastlane.ts'
+import { describe } from '../errors.ts'
+import type { PubSub, SubscriberFn } from '../pubsub/index.ts'
+import { serializerFor } from './negotiate.ts'
+import { checkConnectResult, checkId, Socket, type SocketDefinition } from './socket.ts'
+import {
+  CloseCode,
+  type ConnectOutcome,
+  type ConnectRequest,
+  type Frame,
+  type TransportCloseReason,
+  type TransportConnection,
+  type TransportHandler,
+  type TransportName,
+} from './transport.ts'
+import type { SocketLogger } from './transports/websocket.ts'
+import { Events, HEARTBEAT_TOPIC, type WireMessage, type WireSerializer } from './wire.ts'
+
+/** What every connection of one mount shares. */
+export interface SocketRuntime {
+  readonly pubsub: PubSub
+  readonly logger: SocketLogger
+}
+
+const CLOSED_REASON = { shutdown: 'closed' } as const
+const DUPLICATE_JOIN = { shutdown: 'duplicate_join' } as const
+
+/** Registers the fastlane on a PubSub once (an endpoint calls it when it starts). */
+export function ensureFastlane(pubsub: PubSub): void {
+  if (registered.has(pubsub)) return
+  registered.add(pubsub)
+  pubsub.registerDispatcher(FASTLANE, fastlane)
+}
+const registered = new WeakSet<PubSub>()
+
+/** Builds the transport handler that runs a declared socket's connections. */
+export function socketHandler(
+  definition: SocketDefinition<object>,
+  runtime: SocketRuntime,
+): TransportHandler<SocketConnection> {
+  ensureFastlane(runtime.pubsub)
+  return {
+    connect: (request) => connect(definition, runtime, request),
+    init: (state, connection) => state.open(connection),
+    handleIn: (frame, state) => state.received(frame),
+    terminate: (reason, state) => state.closed(reason),
+  }
+}
+
+async function connect(
+  definition: SocketDefinition<object>,
+  runtime: SocketRuntime,
+  { params, vsn, connectInfo }: ConnectRequest,
+): Promise<ConnectOutcome<SocketConnection>> {
+  const serializer = serializerFor(vsn, connectInfo.transport)
+  if (serializer === undefined) {
+    runtime.logger.warn(
+      `refused a ${connectInfo.transport} connection: the client asked for serializer vsn ${describe(vsn)}; this server speaks 1.0.x and 2.0.x`,
+    )
+    return { error: 'unsupported vsn' }
+  }
+  const fresh = new Socket<object>(connectInfo.transport, vsn, {})
+  const { connect: userConnect, id: userId } = definition.spec
+  const result = checkConnectResult(
+    userConnect === undefined
+      ? fresh
+      : await userConnect.call(definition.spec, params, fresh, connectInfo),
+  )
+  if (result === false) return { error: 'refused' }
+  if (!(result instanceof Socket)) return result
+  const id = checkId(userId === undefined ? null : userId.call(definition.spec, result))
+  return { ok: new SocketConnection(definition, runtime, serializer, result, id) }
+}
+
+/** One connection's multiplexer state (the transport handler's state). */
+export class SocketConnection implements ChannelHost {
+  readonly definition: SocketDefinition<object>
+  readonly runtime: SocketRuntime
+  readonly serializer: WireSerializer
+  readonly socket: Socket<object>
+  readonly id: string | null
+  connection: TransportConnection = NOT_OPEN
+  /** Topic → its channel. */
+  readonly channels = new Map<string, ChannelServer>()
+  /** Frames waiting while an async join runs. */
+  #inbox: Frame[] | undefined
+  #busy = false
+  #closed = false
+  #idSubscriber: SubscriberFn | undefined
+
+  constructor(
+    definition: SocketDefinition<object>,
+    runtime: SocketRuntime,
+    serializer: WireSerializer,
+    socket: Socket<object>,
+    id: string | null,
+  ) {
+    this.definition = definition
+    this.runtime = runtime
+    this.serializer = serializer
+    this.socket = socket
+    this.id = id
+  }
+
+  get pubsub(): PubSub {
+    return this.runtime.pubsub
+  }
+
+  get logger(): SocketLogger {
+    return this.runtime.logger
+  }
+
+  get transport(): TransportName {
+    return this.socket.transport
+  }
+
+  get assigns(): object {
+    return this.socket.assigns
+  }
+
+  /** The transport is open. */
+  open(connection: TransportConnection): void {
+    this.connection = connection
+    if (this.id !== null) {
+      this.#idSubscriber = (message) => this.#idMessage(message)
+      this.pubsub.subscribe(this.id, this.#idSubscriber)
+    }
+  }
+
+  /** One inbound frame. */
+  received(frame: Frame): void {
+    if (this.#closed) return
+    if (this.#busy) {
+      this.#inbox ??= []
+      this.#inbox.push(frame)
+      return
+    }
+    this.#handle(frame)
+  }
+
+  /** The transport is gone: stop every channel with `{shutdown: 'closed'}`. */
+  closed(_reason: TransportCloseReason): void {
+    if (this.#closed) return
+    this.#closed = true
+    this.#inbox = undefined
+    if (this.#idSubscriber !== undefined && this.id !== null) {
+      this.pubsub.unsubscribe(this.id, this.#idSubscriber)
+    }
+    for (const channel of this.channels.values()) void channel.shutdown(CLOSED_REASON)
+    this.channels.clear()
+  }
+
+  /** ChannelHost: a joined channel stopped. */
+  channelExited(channel: ChannelServer, reason: unknown): void {
+    if (this.channels.get(channel.topic) !== channel) return
+    this.channels.delete(channel.topic)
+    if (this.#closed) return
+    this.#push(
+      channel.joinRef,
+      channel.joinRef,
+      channel.topic,
+      exitEvent(reason),
+      exitPayload(reason),
+    )
+  }
+
+  #handle(frame: Frame): void {
+    let message: WireMessage
+    try {
+      message = this.serializer.decode(frame)
+    } catch (error) {
+      this.logger.warn(
+        `closed a ${this.transport} connection after a malformed frame: ${errorMessage(error)}`,
+      )
+      this.connection.close(CloseCode.invalidPayload, 'malformed message')
+      return
+    }
+    const pending = this.#dispatch(message)
+    if (pending === undefined) return
+    this.#busy = true
+    void pending.then(() => {
+      this.#busy = false
+      this.#drainInbox()
+    })
+  }
+
+  #drainInbox(): void {
+    while (!this.#busy && !this.#closed) {
+      const next = this.#inbox?.shift()
+      if (next === undefined) {
+        this.#inbox = undefined
+        return
+      }
+      this.#handle(next)
+    }
+  }
+
+  /** Handles one message; returns a promise when it must be awaited before the next. */
+  #dispatch(message: WireMessage): Promise<void> | undefined {
+    const { topic, event, ref, joinRef } = message
+    if (topic === HEARTBEAT_TOPIC && event === Events.heartbeat) {
+      this.#reply(null, ref, topic, 'ok', {})
+      return undefined
+    }
+    const current = this.channels.get(topic)
+    if (event === Events.join) return this.#join(message, current)
+    if (current === undefined) {
+      if (event === Events.leave) this.#reply(joinRef, ref, topic, 'ok', {})
+      else this.#unmatched(message)
+      return undefined
+    }
+    if (joinRef !== null && joinRef !== current.joinRef) return undefined // stale
+    if (event === Events.leave) current.clientLeave(ref)
+    else current.clientPush(message)
+    return undefined
+  }
+
+  async #join(message: WireMessage, current: ChannelServer | undefined): Promise<void> {
+    const { topic, ref } = message
+    const joinRef = message.joinRef ?? ref
+    const route = this.definition.router.match(topic)
+    if (route === undefined) {
+      this.logger.warn(`ignoring a join of the unmatched topic ${describe(topic)}`)
+      return this.#unmatched(message)
+    }
+    if (current !== undefined) {
+      this.channels.delete(topic)
+      await current.shutdown(DUPLICATE_JOIN)
+    } else if (this.channels.size >= this.definition.maxChannels) {
+      this.logger.warn(
+        `refused a join of ${describe(topic)}: this connection already joined ${this.channels.size} channels (maxChannels)`,
+      )
+      return this.#reply(joinRef, ref, topic, 'error', { reason: 'too many channels joined' })
+    }
+    const channel = route.channel as Channel<object>
+    const server = new ChannelServer(this, channel, channel.name ?? route.pattern, topic, joinRef)
+    const params = isObject(message.payload) ? message.payload : {}
+    const outcome = await server.join(params)
+    if (this.#closed) {
+      if ('ok' in outcome) void server.shutdown(CLOSED_REASON)
+      return
+    }
+    if ('error' in outcome) {
+      this.#reply(joinRef, ref, topic, 'error', outcome.error)
+    } else {
+      this.channels.set(topic, server)
+      this.#reply(joinRef, ref, topic, 'ok', outcome.ok)
+    }
+    if (current !== undefined) this.#push(current.joinRef, current.joinRef, topic, Events.close, {})
+    if ('ok' in outcome) server.started()
+  }
+
+  #unmatched({ topic, ref }: WireMessage): void {
+    this.#reply(null, ref, topic, 'error', { reason: 'unmatched topic' })
+  }
+
+  #reply(
+    joinRef: string | null,
+    ref: string | null,
+    topic: string,
+    status: string,
+    payload: Payload,
+  ): void {
+    this.connection.push(this.serializer.encodeReply({ joinRef, ref, topic, status, payload }))
+  }
+
+  #push(
+    joinRef: string | null,
+    ref: string | null,
+    topic: string,
+    event: string,
+    payload: Payload,
+  ): void {
+    this.connection.push(this.serializer.encode({ joinRef, ref, topic, event, payload }))
+  }
+
+  #idMessage(message: unknown): void {
+    if (isBroadcast(message) && message.event === Events.disconnect) {
+      this.connection.close(CloseCode.goingAway, 'disconnected')
+    }
+  }
+}
+
+/** Before `open`, frames have nowhere to go. */
+const NOT_OPEN: TransportConnection = {
+  push() {},
+  close() {},
+}
+
+function exitEvent(reason: unknown): string {
+  return ChannelServer.isGraceful(reason) ? Events.close : Events.error
+}
+
+function exitPayload(reason: unknown): Payload {
+  return ChannelServer.isGraceful(reason) ? {} : { reason: 'channel_crash' }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !(value instanceof Uint8Array)
+  )
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : describe(error)
+}

@@ -1,0 +1,402 @@
+/**
+ * The WebSocket transport, on `ws` in `noServer` mode.
+ *
+ * How this works:
+ * - The endpoint's HTTP server hands every `upgrade` request for
+ *   `<mount>/websocket` to `handleUpgrade`. Before anything is upgraded the
+ *   request is checked in this order: WebSocket headers (400), query string
+ *   (400), origin (403, one log line), then the handler's `connect` (403, or
+ *   the status it chose). Only then does `ws` write the 101 response, with
+ *   `Sec-WebSocket-Protocol: phoenix` when the client offered it.
+ * - The token the official client passes as the subprotocol
+ *   `base64url.bearer.phx.<base64>` becomes `connectInfo.authToken`.
+ * - Each connection is one `CinderWebSocket` (a `ws` WebSocket subclass, so
+ *   no extra object per connection); its listeners are shared functions.
+ * - Outbound frames: the first frame of a turn corks the TCP socket, and one
+ *   `setImmediate` per transport uncorks every corked socket, so all frames
+ *   for a socket produced within one turn of the event loop leave in one
+ *   `writev`.
+ * - Idle timeout: one interval per transport ticks every `idleTimeout / 4`;
+ *   a connection silent for `idleTimeout` (up to a quarter more) is closed
+ *   with 1001. Every inbound frame, ping or pong counts as traffic.
+ * - A message over `maxFrameSize` is refused by `ws` while reading its header
+ *   (the payload is never buffered) and the connection closes with 1009.
+ * - `drain` closes every connection with 1012 so clients reconnect elsewhere.
+ */
+import type { IncomingMessage } from 'node:http'
+import type { Socket as NetSocket } from 'node:net'
+import { TLSSocket } from 'node:tls'
+import { WebSocket, WebSocketServer } from 'ws'
+import { CinderError, describe } from '../../errors.ts'
+import { decodeQuery, type Params } from '../../http/query.ts'
+import { type CheckOrigin, compileOriginCheck, type OriginCheck } from '../origin.ts'
+import {
+  CloseCode,
+  type ConnectRequest,
+  type Frame,
+  type TransportCloseReason,
+  type TransportConnection,
+  type TransportHandler,
+} from '../transport.ts'
+
+/** Where transports write their log lines; `console` fits. */
+export interface SocketLogger {
+  info(message: string): void
+  warn(message: string): void
+  error(message: string): void
+}
+
+/** Options of the WebSocket transport of one socket mount. */
+export interface WebSocketOptions {
+  /** Which origins may connect (see `CheckOrigin`). Default `true`: the endpoint's host. */
+  readonly checkOrigin?: CheckOrigin
+  /** The largest inbound message, in bytes. Default 64 KiB. Larger ones close with 1009. */
+  readonly maxFrameSize?: number
+  /** Close a connection after this many ms without inbound traffic. Default 60 000. */
+  readonly idleTimeout?: number
+}
+
+/** What the endpoint passes besides the options. */
+export interface WebSocketMount<State> {
+  /** The mount path, e.g. `/socket` (the transport serves `/socket/websocket`). */
+  readonly path: string
+  readonly handler: TransportHandler<State>
+  /** The host `checkOrigin: true` compares against. */
+  readonly endpointHost: string
+  readonly logger: SocketLogger
+  readonly options?: WebSocketOptions
+}
+
+const DEFAULT_MAX_FRAME_SIZE = 64 * 1024
+const DEFAULT_IDLE_TIMEOUT = 60_000
+const AUTH_TOKEN_PREFIX = 'base64url.bearer.phx.'
+const WS_KEY = /^[+/0-9A-Za-z]{22}==$/
+
+/** One connection: the `ws` socket plus the few fields this transport needs. */
+class CinderWebSocket extends WebSocket implements TransportConnection {
+  transport: WebSocketTransport<unknown> | undefined
+  state: unknown
+  /** The idle tick of the last inbound traffic. */
+  seen = 0
+  corked = false
+  closedByServer: { code: number; reason: string } | undefined
+
+  push(frame: Frame): void {
+    if (this.readyState !== WebSocket.OPEN) return
+    if (!this.corked) this.transport?.cork(this)
+    this.send(frame)
+  }
+
+  override close(code?: number, data?: string | Buffer): void {
+    if (this.readyState >= WebSocket.CLOSING) return
+    // `ws` closes an oversized message with a bare 1009; say why.
+    const reason = data ?? (code === CloseCode.messageTooBig ? 'message too big' : undefined)
+    this.closedByServer ??= { code: code ?? CloseCode.normal, reason: String(reason ?? '') }
+    super.close(code, reason)
+  }
+
+  /** The underlying TCP socket (`ws` keeps it as `_socket`). */
+  get raw(): NetSocket | undefined {
+    return (this as unknown as { _socket?: NetSocket })._socket
+  }
+}
+
+/** The WebSocket transport of one socket mount. */
+export class WebSocketTransport<State> {
+  readonly path: string
+  readonly #handler: TransportHandler<State>
+  readonly #logger: SocketLogger
+  readonly #checkOrigin: OriginCheck
+  readonly #idleTimeout: number
+  readonly #wss: WebSocketServer
+  readonly #connections = new Set<CinderWebSocket>()
+  #corked: CinderWebSocket[] = []
+  #flushScheduled = false
+  #tick = 0
+  #sweeper: NodeJS.Timeout | undefined
+  #draining = false
+
+  constructor(mount: WebSocketMount<State>) {
+    const options = mount.options ?? {}
+    this.path = `${mount.path.replace(/\/+$/, '')}/websocket`
+    this.#handler = mount.handler
+    this.#logger = mount.logger
+    this.#checkOrigin = compileOriginCheck(options.checkOrigin ?? true, mount.endpointHost)
+    this.#idleTimeout = positive('idleTimeout', options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT)
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      clientTracking: false,
+      perMessageDeflate: false,
+      maxPayload: positive('maxFrameSize', options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE),
+      handleProtocols: (offered) => (offered.has('phoenix') ? 'phoenix' : false),
+      WebSocket: CinderWebSocket,
+    })
+  }
+
+  /** How many connections are open. */
+  get size(): number {
+    return this.#connections.size
+  }
+
+  /**
+   * Handles an HTTP upgrade request for this mount's path. Answers the
+   * request itself in every case (101, 400, 403 or 500).
+   */
+  handleUpgrade(req: IncomingMessage, socket: NetSocket, head: Buffer): void {
+    socket.on('error', ignore)
+    if (this.#draining || !isWebSocketRequest(req)) {
+      refuse(socket, this.#draining ? 503 : 400)
+      return
+    }
+    const request = this.#connectRequest(req, socket)
+    if (request === undefined) return
+    Promise.resolve()
+      .then(() => this.#handler.connect(request))
+      .then(
+        (outcome) => {
+          if ('error' in outcome) return refuse(socket, outcome.status ?? 403)
+          this.#upgrade(req, socket, head, outcome.ok)
+        },
+        (error: unknown) => {
+          this.#logger.error(`socket connect at ${this.path} crashed: ${errorText(error)}`)
+          refuse(socket, 500)
+        },
+      )
+  }
+
+  /** Closes every connection with `code` (1012 by default) and refuses new ones. */
+  async drain(
+    code: number = CloseCode.serviceRestart,
+    reason = 'server restarting',
+  ): Promise<void> {
+    this.#draining = true
+    const closed = [...this.#connections].map(
+      (ws) =>
+        new Promise<void>((resolve) => {
+          ws.once('close', () => resolve())
+          ws.close(code, reason)
+        }),
+    )
+    this.#stopSweeper()
+    await Promise.all(closed)
+  }
+
+  /** Drops every connection at once (no close handshake) and stops the idle timer. */
+  terminateAll(): void {
+    this.#draining = true
+    for (const ws of this.#connections) ws.terminate()
+    this.#stopSweeper()
+  }
+
+  /** @internal Called by a connection on its first frame in this turn. */
+  cork(ws: CinderWebSocket): void {
+    ws.corked = true
+    ws.raw?.cork()
+    this.#corked.push(ws)
+    if (this.#flushScheduled) return
+    this.#flushScheduled = true
+    setImmediate(this.#flush)
+  }
+
+  #flush = (): void => {
+    const corked = this.#corked
+    this.#corked = []
+    this.#flushScheduled = false
+    for (const ws of corked) {
+      ws.corked = false
+      ws.raw?.uncork()
+    }
+  }
+
+  #connectRequest(req: IncomingMessage, socket: NetSocket): ConnectRequest | undefined {
+    const url = req.url ?? '/'
+    const query = url.indexOf('?')
+    let params: Params
+    try {
+      params = decodeQuery(query === -1 ? '' : url.slice(query + 1))
+    } catch (error) {
+      if (!(error instanceof CinderError)) throw error
+      refuse(socket, 400)
+      return undefined
+    }
+    const origin = header(req, 'origin')
+    const scheme = socket instanceof TLSSocket ? 'https' : 'http'
+    if (!this.#checkOrigin({ origin, host: header(req, 'host'), scheme })) {
+      this.#logger.error(
+        `refused a WebSocket at ${this.path}: origin ${describe(origin)} is not allowed ` +
+          `(configure the socket's checkOrigin option to allow it)`,
+      )
+      refuse(socket, 403)
+      return undefined
+    }
+    const authToken = authTokenOf(req)
+    const vsn = typeof params.vsn === 'string' ? params.vsn : '1.0.0'
+    return {
+      params,
+      vsn,
+      connectInfo: {
+        transport: 'websocket',
+        peer: { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 },
+        uri: url,
+        headers: req.headers,
+        ...(authToken === undefined ? {} : { authToken }),
+      },
+    }
+  }
+
+  #upgrade(req: IncomingMessage, socket: NetSocket, head: Buffer, state: State): void {
+    if (socket.destroyed) return
+    socket.removeListener('error', ignore)
+    this.#wss.handleUpgrade(req, socket, head, (client) => {
+      const ws = client as CinderWebSocket
+      ws.transport = this as WebSocketTransport<unknown>
+      ws.state = state
+      ws.seen = this.#tick
+      ws.on('message', onMessage)
+      ws.on('ping', onPing)
+      ws.on('pong', onPong)
+      ws.on('error', onError)
+      ws.on('close', onClose)
+      this.#connections.add(ws)
+      this.#startSweeper()
+      this.#handler.init(state, ws)
+    })
+  }
+
+  /** @internal */
+  received(ws: CinderWebSocket, frame: Frame): void {
+    ws.seen = this.#tick
+    this.#handler.handleIn(frame, ws.state as State)
+  }
+
+  /** @internal */
+  control(ws: CinderWebSocket, opcode: 'ping' | 'pong', payload: Buffer): void {
+    ws.seen = this.#tick
+    this.#handler.handleControl?.({ opcode, payload }, ws.state as State)
+  }
+
+  /** @internal */
+  failed(ws: CinderWebSocket, error: Error): void {
+    const code = ws.closedByServer?.code
+    if (code === CloseCode.messageTooBig) {
+      this.#logger.warn(`closed a WebSocket at ${this.path} with 1009: ${error.message}`)
+    } else {
+      this.#logger.warn(`WebSocket error at ${this.path}: ${error.message}`)
+    }
+  }
+
+  /** @internal */
+  closed(ws: CinderWebSocket, code: number): void {
+    this.#connections.delete(ws)
+    const byServer = ws.closedByServer
+    const reason: TransportCloseReason =
+      byServer === undefined
+        ? { kind: 'peer', code }
+        : { kind: 'server', code: byServer.code, reason: byServer.reason }
+    if (this.#connections.size === 0) this.#stopSweeper()
+    this.#handler.terminate(reason, ws.state as State)
+  }
+
+  #startSweeper(): void {
+    if (this.#sweeper !== undefined) return
+    this.#sweeper = setInterval(this.#sweep, Math.max(1, Math.floor(this.#idleTimeout / 4)))
+    this.#sweeper.unref()
+  }
+
+  #stopSweeper(): void {
+    if (this.#sweeper === undefined) return
+    clearInterval(this.#sweeper)
+    this.#sweeper = undefined
+  }
+
+  #sweep = (): void => {
+    const tick = ++this.#tick
+    for (const ws of this.#connections) {
+      if (tick - ws.seen > 4) ws.close(CloseCode.goingAway, 'idle timeout')
+    }
+  }
+}
+
+// Shared listeners: `this` is the connection, so no closure per connection.
+function onMessage(this: WebSocket, data: WebSocket.RawData, isBinary: boolean): void {
+  const ws = this as CinderWebSocket
+  const bytes = data as Buffer // `ws` delivers one Buffer per message with the default binaryType
+  ws.transport?.received(ws, isBinary ? bytes : bytes.toString('utf8'))
+}
+
+function onPing(this: WebSocket, payload: Buffer): void {
+  const ws = this as CinderWebSocket
+  ws.transport?.control(ws, 'ping', payload)
+}
+
+function onPong(this: WebSocket, payload: Buffer): void {
+  const ws = this as CinderWebSocket
+  ws.transport?.control(ws, 'pong', payload)
+}
+
+function onError(this: WebSocket, error: Error): void {
+  const ws = this as CinderWebSocket
+  ws.transport?.failed(ws, error)
+}
+
+function onClose(this: WebSocket, code: number): void {
+  const ws = this as CinderWebSocket
+  ws.transport?.closed(ws, code)
+}
+
+function ignore(): void {}
+
+/** The checks `ws` would make, done before `connect` so a bad request never reaches the app. */
+function isWebSocketRequest(req: IncomingMessage): boolean {
+  const version = header(req, 'sec-websocket-version')
+  return (
+    req.method === 'GET' &&
+    header(req, 'upgrade')?.toLowerCase() === 'websocket' &&
+    WS_KEY.test(header(req, 'sec-websocket-key') ?? '') &&
+    (version === '13' || version === '8')
+  )
+}
+
+function authTokenOf(req: IncomingMessage): string | undefined {
+  const offered = header(req, 'sec-websocket-protocol')
+  if (offered === undefined) return undefined
+  for (const entry of offered.split(',')) {
+    const protocol = entry.trim()
+    if (protocol.startsWith(AUTH_TOKEN_PREFIX)) {
+      // The official client uses standard base64 with the padding stripped.
+      return Buffer.from(protocol.slice(AUTH_TOKEN_PREFIX.length), 'base64').toString('utf8')
+    }
+  }
+  return undefined
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name]
+  return Array.isArray(value) ? value[0] : value
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  403: 'Forbidden',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+}
+
+/** Answers an upgrade request with an empty HTTP response and closes the socket. */
+function refuse(socket: NetSocket, status: number): void {
+  if (socket.destroyed) return
+  const text = STATUS_TEXT[status] ?? 'Error'
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
+}
+
+function positive(name: string, value: number): number {
+  if (Number.isFinite(value) && value > 0) return value
+  throw new CinderError(
+    'CINDER_ERR_SOCKET_OPTIONS',
+    `the WebSocket option ${name} must be a positive number; got: ${describe(value)}`,
+  )
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : describe(error)
+}
