@@ -46,6 +46,9 @@ export const ERROR_CODES = {
   CINDER_ERR_BAD_FRAME: 'a socket frame is malformed: not JSON, wrong shape or field types, bad binary header',
   CINDER_ERR_FIELD_TOO_LONG: 'a join_ref, ref, topic, event or status is over 255 bytes in a binary frame',
   CINDER_ERR_UNENCODABLE: 'a message cannot be written by this serializer (e.g. binary payload over V1)',
+  CINDER_ERR_SOCKET_OPTIONS: 'a socket declaration, channel route or transport option is invalid',
+  CINDER_ERR_CHANNEL_BAD_ARG: 'a channel function (assign, push, broadcast, replyToPush…) got an argument of the wrong shape',
+  CINDER_ERR_NOT_JOINED: 'push or socketRef was used outside a joined channel (e.g. push inside join)',
   // pubsub/
   CINDER_ERR_PUBSUB_BAD_ARG: 'a PubSub function got an argument of the wrong shape',
   CINDER_ERR_PUBSUB_NOT_RUNNING: 'the PubSub is not started yet, or already stopped',
@@ -59,6 +62,8 @@ export const ERROR_CODES = {
   CINDER_ERR_PRESENCE_BAD_REPLICATION: 'a tracker delta or state transfer from a peer is malformed',
   // live/
   // endpoint/
+  CINDER_ERR_ENDPOINT_OPTIONS: 'createEndpoint got an invalid option',
+  CINDER_ERR_ENDPOINT_STATE: 'the endpoint is not in a state that allows this (start twice, broadcast before start)',
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES

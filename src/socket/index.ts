@@ -1,5 +1,7 @@
 // Public API of socket/ (re-exported from src/index.ts).
 export type { Broadcast, JsonObject, Message, Payload, Reply } from './message.ts'
+export { type CheckOrigin, compileOriginCheck, type OriginRequest } from './origin.ts'
+export { type ChannelRoute, channel } from './routes.ts'
 export {
   type DecodeOptions,
   type Frame,
@@ -9,3 +11,22 @@ export {
   v2Json,
 } from './serializer.ts'
 export { BINARY_KIND } from './serializers/v2-binary.ts'
+export {
+  type ConnectResult,
+  defineSocket,
+  Socket,
+  type SocketDefinition,
+  type SocketSpec,
+} from './socket.ts'
+export {
+  CloseCode,
+  type ConnectInfo,
+  type ConnectOutcome,
+  type ConnectRequest,
+  type ControlFrame,
+  type TransportCloseReason,
+  type TransportConnection,
+  type TransportHandler,
+  type TransportName,
+} from './transport.ts'
+export type { SocketLogger, WebSocketOptions } from './transports/websocket.ts'
