@@ -24,6 +24,7 @@ export {
   pipeline,
   runPlug,
 } from './plug.ts'
+export * from './plugs/index.ts'
 export { decodeQuery, encodeQuery, type Params, type ParamValue, Upload } from './query.ts'
 export * from './router/index.ts'
 export { type ServeOptions, serve } from './serve.ts'

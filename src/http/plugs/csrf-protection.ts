@@ -1,0 +1,121 @@
+/**
+ * CSRF protection, as Plug.CSRFProtection. The session holds one secret token
+ * (18 random bytes, base64url); every token handed to a page is that secret
+ * XOR-masked with a fresh one-time pad, pad appended, base64url. So tokens
+ * differ on every render (nothing for BREACH-style compression attacks to
+ * learn) while each one still proves knowledge of the session's secret.
+ *
+ * POST, PUT, PATCH and DELETE must carry a valid token in the `_csrf_token`
+ * param or the `x-csrf-token` header; otherwise a 403 that says what was wrong.
+ * GET responses with JavaScript are refused to cross-origin `<script>` loads.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { CinderError } from '../../errors.ts'
+import type { Conn } from '../conn.ts'
+import { clearSession, deleteSession, getSession, putSession } from './session.ts'
+
+const SESSION_KEY = '_csrf_token'
+const MASKED_KEY = 'cinderCsrfMasked'
+/** Set `conn.private[SKIP_CSRF_KEY] = true` to skip the check for one request (e.g. webhooks). */
+export const SKIP_CSRF_KEY = 'cinderSkipCsrfProtection'
+const TOKEN_BYTES = 18
+const TOKEN_LENGTH = 24 // base64url of 18 bytes
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+export interface CsrfOptions {
+  /** `exception` (default): a 403. `clearSession`: empty the session and go on, unauthenticated. */
+  readonly with?: 'exception' | 'clearSession'
+}
+
+/**
+ * @example
+ * router.pipeline('browser', [fetchSession, fetchFlash, protectFromForgery(), putSecureBrowserHeaders()])
+ */
+export function protectFromForgery({ with: onFailure = 'exception' }: CsrfOptions = {}) {
+  return function csrfProtection(conn: Conn): Conn {
+    if (conn.private[SKIP_CSRF_KEY] === true) return conn
+    if (!SAFE.has(conn.method)) {
+      const problem = findProblem(conn)
+      if (problem !== undefined) {
+        if (onFailure === 'clearSession') clearSession(conn)
+        else throw invalid(problem)
+      }
+    }
+    return conn.registerBeforeSend(refuseCrossOriginScript)
+  }
+}
+
+/** A masked token for forms (`<input name="_csrf_token">`) or the `x-csrf-token` header. */
+export function getCsrfToken(conn: Conn): string {
+  const cached = conn.private[MASKED_KEY]
+  if (typeof cached === 'string') return cached
+  let secret = getSession(conn, SESSION_KEY)
+  if (!isToken(secret)) {
+    secret = randomBytes(TOKEN_BYTES).toString('base64url')
+    putSession(conn, SESSION_KEY, secret)
+  }
+  const masked = mask(secret as string)
+  conn.putPrivate(MASKED_KEY, masked)
+  return masked
+}
+
+/** Forgets the session's CSRF secret (e.g. on logout); the next getCsrfToken makes a new one. */
+export function deleteCsrfToken(conn: Conn): Conn {
+  delete conn.private[MASKED_KEY]
+  return deleteSession(conn, SESSION_KEY)
+}
+
+function findProblem(conn: Conn): string | undefined {
+  const secret = getSession(conn, SESSION_KEY)
+  const param = conn.bodyParams._csrf_token
+  const sent = typeof param === 'string' ? param : conn.getReqHeader('x-csrf-token')
+  if (sent === undefined || sent === '') {
+    return 'the request carries no CSRF token: send it in the _csrf_token param or the x-csrf-token header (from getCsrfToken)'
+  }
+  if (!isToken(secret)) {
+    return 'the session has no CSRF token (it expired, or the page was rendered without a session): reload the form'
+  }
+  if (!validMasked(sent, secret))
+    return 'the CSRF token does not match this session (stale page or forged request)'
+  return undefined
+}
+
+function mask(secret: string): string {
+  const pad = Buffer.from(randomBytes(TOKEN_BYTES).toString('base64url'))
+  return Buffer.concat([xor(Buffer.from(secret), pad), pad]).toString('base64url')
+}
+
+function validMasked(sent: string, secret: string): boolean {
+  const raw = Buffer.from(sent, 'base64url')
+  if (raw.length !== TOKEN_LENGTH * 2) return false
+  const unmasked = xor(raw.subarray(0, TOKEN_LENGTH), raw.subarray(TOKEN_LENGTH))
+  return timingSafeEqual(unmasked, Buffer.from(secret))
+}
+
+function xor(a: Uint8Array, b: Uint8Array): Buffer {
+  const out = Buffer.alloc(a.length)
+  for (let i = 0; i < a.length; i++) out[i] = (a[i] ?? 0) ^ (b[i] ?? 0)
+  return out
+}
+
+function isToken(value: unknown): value is string {
+  return typeof value === 'string' && value.length === TOKEN_LENGTH
+}
+
+/** A page on another origin could `<script src>` our JS and read its data: refuse unless XHR. */
+function refuseCrossOriginScript(conn: Conn): void {
+  if (conn.method !== 'GET') return
+  const type = conn.getRespHeader('content-type') ?? ''
+  if (!/^(text|application)\/javascript\b/.test(type)) return
+  if (conn.getReqHeader('x-requested-with') === 'XMLHttpRequest') return
+  throw invalid(
+    'a JavaScript response to a GET without x-requested-with: XMLHttpRequest could be read cross-origin through a <script> tag',
+  )
+}
+
+function invalid(problem: string): CinderError {
+  return new CinderError(
+    'CINDER_ERR_INVALID_CSRF',
+    `invalid CSRF (Cross Site Request Forgery) token: ${problem}`,
+  )
+}

@@ -1,0 +1,274 @@
+/**
+ * Sessions in a cookie, as Plug.Session's cookie store: the session map is
+ * serialized, then signed (HMAC, readable by the client) or, with an
+ * `encryptionSalt`, encrypted (XChaCha20-Poly1305), with keys derived from the
+ * secret key base by src/token. A forged or tampered cookie reads as an empty
+ * session. Key rotation: cookies made with one of `oldSecretKeyBases` are
+ * still read, and rewritten with the current key.
+ *
+ * `session(opts)` installs the store (once, e.g. in the Endpoint);
+ * `fetchSession` reads the cookie (in pipelines that need it); the cookie is
+ * written just before the response, and only when the session changed.
+ */
+import { CinderError, describe } from '../../errors.ts'
+import {
+  decodeTerm,
+  decryptMessage,
+  deriveKey,
+  type EtfTerm,
+  encodeTerm,
+  encryptMessage,
+  signMessage,
+  verifyMessage,
+} from '../../token/index.ts'
+import type { Conn, CookieOptions } from '../conn.ts'
+
+/** Session values: anything the serializer can carry (JSON-like data for the default). */
+export type SessionData = Record<string, unknown>
+
+/** Turns the session map into bytes and back (decode returns null for foreign bytes). */
+export interface SessionSerializer {
+  encode(data: SessionData): Uint8Array
+  decode(bytes: Uint8Array): SessionData | null
+}
+
+export interface SessionOptions {
+  /** Cookie name, e.g. `_my_app_key`. */
+  readonly key: string
+  /** At least 64 bytes; a function is read per request (runtime config). */
+  readonly secretKeyBase: string | (() => string)
+  /** Salt of the signing key. */
+  readonly signingSalt: string
+  /** When given, the cookie is encrypted (key derived with this salt), not just signed. */
+  readonly encryptionSalt?: string
+  /** Previous secret key bases, still accepted when reading (key rotation). */
+  readonly oldSecretKeyBases?: readonly string[]
+  /** `'json'` (default), `'etf'` (Plug's default, to share cookies with a Phoenix app) or custom. */
+  readonly serializer?: 'json' | 'etf' | SessionSerializer
+  /** Cookie attributes; defaults: path `/`, HttpOnly, SameSite Lax, Secure on https. */
+  readonly cookie?: CookieOptions
+}
+
+type Pending = 'none' | 'write' | 'drop'
+
+interface SessionState {
+  readonly store: CookieStore
+  data: SessionData | undefined
+  pending: Pending
+}
+
+const STATE_KEY = 'cinderSession'
+const MAX_COOKIE_BYTES = 4096
+
+/**
+ * @example
+ * pipeline([
+ *   session({ key: '_app_key', secretKeyBase, signingSalt: 'x3Yd9Kq1', encryptionSalt: 'Vb2nP0aQ' }),
+ *   fetchSession,
+ * ])
+ */
+export function session(options: SessionOptions) {
+  const store = new CookieStore(options)
+  return function sessionPlug(conn: Conn): Conn {
+    const state: SessionState = { store, data: undefined, pending: 'none' }
+    conn.putPrivate(STATE_KEY, state)
+    return conn.registerBeforeSend((sent) => writeCookie(sent, state))
+  }
+}
+
+/** Reads the session cookie; later plugs can use getSession/putSession. */
+export function fetchSession(conn: Conn): Conn {
+  const state = stateOf(conn, 'fetchSession')
+  if (state.data !== undefined) return conn
+  const cookie = conn.reqCookies[state.store.key]
+  const read = cookie === undefined ? undefined : state.store.read(cookie)
+  state.data = read?.data ?? {}
+  if (read?.stale === true) state.pending = 'write'
+  return conn
+}
+
+export function getSession(conn: Conn): Readonly<SessionData>
+export function getSession(conn: Conn, key: string): unknown
+export function getSession(conn: Conn, key?: string): unknown {
+  const data = fetched(conn, 'getSession')
+  return key === undefined ? data : data[key]
+}
+
+export function putSession(conn: Conn, key: string, value: unknown): Conn {
+  fetched(conn, 'putSession')[key] = value
+  markChanged(conn)
+  return conn
+}
+
+export function deleteSession(conn: Conn, key: string): Conn {
+  delete fetched(conn, 'deleteSession')[key]
+  markChanged(conn)
+  return conn
+}
+
+/** Empties the session (the cookie is rewritten with an empty map). */
+export function clearSession(conn: Conn): Conn {
+  const state = stateOf(conn, 'clearSession')
+  fetched(conn, 'clearSession')
+  state.data = {}
+  markChanged(conn)
+  return conn
+}
+
+/**
+ * `renew: true` rewrites the cookie even if unchanged (after login, to start a
+ * fresh cookie); `drop: true` deletes the cookie and writes nothing.
+ */
+export function configureSession(conn: Conn, options: { renew?: boolean; drop?: boolean }): Conn {
+  const state = stateOf(conn, 'configureSession')
+  if (options.drop === true) state.pending = 'drop'
+  else if (options.renew === true) state.pending = 'write'
+  return conn
+}
+
+function markChanged(conn: Conn): void {
+  const state = stateOf(conn, 'putSession')
+  if (state.pending !== 'drop') state.pending = 'write'
+}
+
+function stateOf(conn: Conn, action: string): SessionState {
+  const state = conn.private[STATE_KEY] as SessionState | undefined
+  if (state === undefined) {
+    throw new CinderError(
+      'CINDER_ERR_SESSION_NOT_FETCHED',
+      `${action} needs the session plug: add session({ key, secretKeyBase, signingSalt }) before it`,
+    )
+  }
+  return state
+}
+
+function fetched(conn: Conn, action: string): SessionData {
+  const state = stateOf(conn, action)
+  if (state.data === undefined) {
+    throw new CinderError(
+      'CINDER_ERR_SESSION_NOT_FETCHED',
+      `${action} needs a fetched session: add fetchSession to the pipeline before it`,
+    )
+  }
+  return state.data
+}
+
+function writeCookie(conn: Conn, state: SessionState): void {
+  const { store } = state
+  if (state.pending === 'drop') {
+    if (conn.reqCookies[store.key] !== undefined)
+      conn.deleteRespCookie(store.key, store.cookieOptions)
+    return
+  }
+  if (state.pending !== 'write' || state.data === undefined) return
+  const value = store.write(state.data)
+  const bytes = Buffer.byteLength(store.key) + Buffer.byteLength(value) + 1
+  if (bytes > MAX_COOKIE_BYTES) {
+    throw new CinderError(
+      'CINDER_ERR_COOKIE_OVERFLOW',
+      `the session cookie ${describe(store.key)} would be ${bytes} bytes, browsers keep at most ${MAX_COOKIE_BYTES}: store less in the session`,
+    )
+  }
+  conn.putRespCookie(store.key, value, store.cookieOptions)
+}
+
+class CookieStore {
+  readonly key: string
+  readonly cookieOptions: CookieOptions
+  readonly #options: SessionOptions
+  readonly #serializer: SessionSerializer
+
+  constructor(options: SessionOptions) {
+    checkOptions(options)
+    this.#options = options
+    this.key = options.key
+    this.cookieOptions = { path: '/', httpOnly: true, sameSite: 'lax', ...options.cookie }
+    this.#serializer = serializerOf(options.serializer ?? 'json')
+  }
+
+  write(data: SessionData): string {
+    const bytes = this.#serializer.encode(data)
+    const secret = this.#secret()
+    const { encryptionSalt, signingSalt } = this.#options
+    if (encryptionSalt !== undefined)
+      return encryptMessage(bytes, deriveKey(secret, encryptionSalt))
+    return signMessage(bytes, deriveKey(secret, signingSalt))
+  }
+
+  /** The session in `cookie`, and whether it was made with an old key; undefined if not authentic. */
+  read(cookie: string): { data: SessionData; stale: boolean } | undefined {
+    const secrets = [this.#secret(), ...(this.#options.oldSecretKeyBases ?? [])]
+    for (const [index, secret] of secrets.entries()) {
+      const bytes = this.#open(cookie, secret)
+      if (bytes === null) continue
+      const data = safeDecode(this.#serializer, bytes)
+      return data === null ? undefined : { data, stale: index > 0 }
+    }
+    return undefined
+  }
+
+  #open(cookie: string, secret: string): Buffer | null {
+    const { encryptionSalt, signingSalt } = this.#options
+    try {
+      if (encryptionSalt === undefined) return verifyMessage(cookie, deriveKey(secret, signingSalt))
+      return decryptMessage(cookie, deriveKey(secret, encryptionSalt), {
+        signKey: deriveKey(secret, signingSalt),
+      })
+    } catch {
+      return null
+    }
+  }
+
+  #secret(): string {
+    const { secretKeyBase } = this.#options
+    const secret = typeof secretKeyBase === 'function' ? secretKeyBase() : secretKeyBase
+    checkSecret(secret)
+    return secret
+  }
+}
+
+function safeDecode(serializer: SessionSerializer, bytes: Uint8Array): SessionData | null {
+  try {
+    const data = serializer.decode(bytes)
+    return typeof data === 'object' && data !== null && !Array.isArray(data) ? data : null
+  } catch {
+    return null
+  }
+}
+
+function serializerOf(choice: 'json' | 'etf' | SessionSerializer): SessionSerializer {
+  if (choice === 'json') {
+    return {
+      encode: (data) => Buffer.from(JSON.stringify(data)),
+      decode: (bytes) => JSON.parse(Buffer.from(bytes).toString('utf8')) as SessionData,
+    }
+  }
+  if (choice === 'etf') {
+    return {
+      encode: (data) => encodeTerm(data as EtfTerm),
+      decode: (bytes) => decodeTerm(bytes) as SessionData,
+    }
+  }
+  return choice
+}
+
+function checkOptions(options: SessionOptions): void {
+  for (const name of ['key', 'signingSalt'] as const) {
+    if (typeof options[name] !== 'string' || options[name] === '') {
+      throw new CinderError(
+        'CINDER_ERR_PLUG_OPTIONS',
+        `session needs ${name} (a non-empty string), got: ${describe(options[name])}`,
+      )
+    }
+  }
+  if (typeof options.secretKeyBase === 'string') checkSecret(options.secretKeyBase)
+}
+
+function checkSecret(secret: unknown): void {
+  if (typeof secret !== 'string' || Buffer.byteLength(secret) < 64) {
+    throw new CinderError(
+      'CINDER_ERR_PLUG_OPTIONS',
+      `session needs a secretKeyBase of at least 64 bytes (e.g. crypto.randomBytes(48).toString('base64')), got: ${typeof secret === 'string' ? `${Buffer.byteLength(secret)} bytes` : describe(secret)}`,
+    )
+  }
+}
