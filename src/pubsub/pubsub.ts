@@ -4,7 +4,13 @@
  *
  * How it works:
  * - Subscriptions live on their node only (see `subscriptions.ts`). A process
- *   subscription is dropped when the process stops.
+ *   subscription is dropped when the process stops, through the runtime's
+ *   `onExit` hook (one per subscribed process, removed with its last topic).
+ *   This is the mechanism `Registry` uses; PubSub keeps its own table rather
+ *   than a duplicate-key Registry because it also holds function subscribers
+ *   and hands dispatchers an allocation-free `Iterable` of entries.
+ *   TODO(process): a Registry that accepted non-Pid owners and exposed
+ *   `entries(key): Iterable<RegistryEntry>` over its Map could hold this table.
  * - A broadcast is dispatched here, synchronously, and handed once, encoded,
  *   to the adapter, which carries it to the other nodes; each of them
  *   dispatches it to its own subscribers. The sender is skipped only on its
@@ -17,10 +23,10 @@
  */
 import { hostname } from 'node:os'
 import { CinderError, describe } from '../errors.ts'
+import { getLogger, isAlive, nodeName, onExit, Pid, send } from '../process/index.ts'
 import type { Adapter, AdapterContext, PubSubLogger } from './adapter.ts'
 import { localAdapter } from './adapters/local.ts'
 import { decodeFrame, encodeFrame } from './encoding.ts'
-import { isPid, onProcessExit, type Pid, sendTo } from './process-link.ts'
 import { type SubscriberEntry, Subscriptions, type TopicEntries } from './subscriptions.ts'
 
 /** A function subscriber: called synchronously with each message. */
@@ -53,9 +59,9 @@ export interface PubSubOptions {
   name: string
   /** Carries broadcasts between nodes. Default: `localAdapter()` (one node). */
   adapter?: Adapter
-  /** This node's name, unique in the cluster. Default: `CINDER_NODE`, else `<host>-<pid>`. */
+  /** This node's name, unique in the cluster. Default: see `defaultNodeName`. */
   node?: string
-  /** Where log lines go. Default: `console`. */
+  /** Where log lines go. Default: the runtime's logger (`getLogger()` at the time of each line). */
   logger?: PubSubLogger
 }
 
@@ -64,12 +70,26 @@ const CORRUPT_LOG_INTERVAL_MS = 1000
 /** Hands a message to one subscriber the default way: `send` to a process, call a function. */
 export function deliver(subscriber: Subscriber, message: unknown): void {
   if (typeof subscriber === 'function') subscriber(message)
-  else sendTo(subscriber, message)
+  else send(subscriber, message)
 }
 
-/** The default node name: `CINDER_NODE`, else `<host>-<pid>`. */
+/**
+ * The default node name: the `CINDER_NODE` environment variable, else the
+ * runtime's node name once the application set one (`setNodeName`), else
+ * `<host>-<os pid>`, so that two nodes never share a name by default.
+ */
 export function defaultNodeName(): string {
-  return process.env.CINDER_NODE || `${hostname()}-${process.pid}`
+  const env = process.env.CINDER_NODE
+  if (env) return env
+  const runtime = nodeName()
+  return runtime !== 'cinder' ? runtime : `${hostname()}-${process.pid}`
+}
+
+// Uses the runtime's logger as it is when a line is written (tests swap it).
+const runtimeLogger: PubSubLogger = {
+  info: (message) => getLogger().info(message),
+  warn: (message) => getLogger().warn(message),
+  error: (message) => getLogger().error(message),
 }
 
 /** Creates a PubSub and starts its adapter. */
@@ -86,8 +106,8 @@ export class PubSub {
   readonly #adapter: Adapter
   readonly #logger: PubSubLogger
   readonly #subs = new Subscriptions<Subscriber>()
-  /** Topics of each subscribed process, to drop them when it stops. */
-  readonly #topicsOf = new Map<Pid, Set<string>>()
+  /** Topics of each subscribed process and its exit hook, to drop them when it stops. */
+  readonly #processes = new Map<Pid, { topics: Set<string>; off: () => void }>()
   readonly #dispatchers = new Map<string, Dispatcher>()
   readonly #reconnectHooks = new Set<() => void>()
   #state: 'new' | 'starting' | 'running' | 'stopped' = 'new'
@@ -97,7 +117,12 @@ export class PubSub {
   readonly #corrupt = { lastLog: Number.NEGATIVE_INFINITY, unlogged: 0 }
 
   constructor(options: PubSubOptions) {
-    const { name, adapter = localAdapter(), node = defaultNodeName(), logger = console } = options
+    const {
+      name,
+      adapter = localAdapter(),
+      node = defaultNodeName(),
+      logger = runtimeLogger,
+    } = options
     if (typeof name !== 'string' || name === '') {
       throw new CinderError(
         'CINDER_ERR_PUBSUB_BAD_ARG',
@@ -159,27 +184,37 @@ export class PubSub {
       )
     }
     const isFunction = typeof subscriber === 'function'
-    if (!isFunction && !isPid(subscriber)) {
+    if (!isFunction && !(subscriber instanceof Pid)) {
       throw new CinderError(
         'CINDER_ERR_PUBSUB_BAD_ARG',
         `expected a Pid or a function as subscriber of ${describe(topic)}, got ${describe(subscriber)}`,
       )
     }
-    this.#subs.add(topic, subscriber, options?.metadata)
-    if (isFunction) return
-    let topics = this.#topicsOf.get(subscriber)
-    if (topics === undefined) {
-      topics = new Set()
-      this.#topicsOf.set(subscriber, topics)
-      onProcessExit(subscriber, () => this.#forget(subscriber))
+    if (isFunction) {
+      this.#subs.add(topic, subscriber, options?.metadata)
+      return
     }
-    topics.add(topic)
+    if (!isAlive(subscriber)) return // as if it had subscribed and stopped at once
+    this.#subs.add(topic, subscriber, options?.metadata)
+    const record = this.#processes.get(subscriber)
+    if (record !== undefined) {
+      record.topics.add(topic)
+      return
+    }
+    const off = onExit(subscriber, () => this.#forget(subscriber))
+    this.#processes.set(subscriber, { topics: new Set([topic]), off })
   }
 
   /** Removes every subscription of `subscriber` to `topic`; a no-op when there is none. */
   unsubscribe(topic: string, subscriber: Subscriber): void {
     if (!this.#subs.remove(topic, subscriber) || typeof subscriber === 'function') return
-    this.#topicsOf.get(subscriber)?.delete(topic)
+    const record = this.#processes.get(subscriber)
+    if (record === undefined) return
+    record.topics.delete(topic)
+    if (record.topics.size > 0) return
+    // Its last topic: drop the exit hook too, so churn leaves nothing behind.
+    record.off()
+    this.#processes.delete(subscriber)
   }
 
   /** The subscriptions to `topic` on this node (a copy). */
@@ -269,7 +304,8 @@ export class PubSub {
     if (this.#state === 'stopped') return
     this.#state = 'stopped'
     this.#subs.clear()
-    this.#topicsOf.clear()
+    for (const record of this.#processes.values()) record.off()
+    this.#processes.clear()
     this.#reconnectHooks.clear()
     await this.#adapter.stop()
   }
@@ -322,7 +358,7 @@ export class PubSub {
       const subscriber = entry.subscriber
       if (subscriber === from || entry.seq >= limit) continue
       if (typeof subscriber !== 'function') {
-        sendTo(subscriber, message)
+        send(subscriber, message)
         continue
       }
       try {
@@ -348,10 +384,10 @@ export class PubSub {
   }
 
   #forget(pid: Pid): void {
-    const topics = this.#topicsOf.get(pid)
-    if (topics === undefined) return
-    this.#topicsOf.delete(pid)
-    for (const topic of topics) this.#subs.remove(topic, pid)
+    const record = this.#processes.get(pid)
+    if (record === undefined) return
+    this.#processes.delete(pid)
+    for (const topic of record.topics) this.#subs.remove(topic, pid)
   }
 
   #receive(data: string | Uint8Array): void {

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { CinderError } from '../../src/errors.ts'
+import { exit, noreply, type Pid, spawn, stopProcess } from '../../src/process/index.ts'
 import {
   type Dispatcher,
   deliver,
@@ -62,6 +63,22 @@ export async function until(
     if (performance.now() > deadline) assert.fail(`timed out after ${ms} ms waiting for ${what}`)
     await new Promise((resolve) => setTimeout(resolve, 5))
   }
+}
+
+/** Spawns a process that pushes every message it gets in `handleInfo` into `messages`. */
+export async function listener(): Promise<{ pid: Pid; messages: unknown[] }> {
+  const messages: unknown[] = []
+  const pid = await spawn(
+    {
+      init: () => null,
+      handleInfo: (message: unknown, state: null) => {
+        messages.push(message)
+        return noreply(state)
+      },
+    },
+    undefined,
+  )
+  return { pid, messages }
 }
 
 let counter = 0
@@ -316,6 +333,60 @@ export function pubsubContract(
       )
     })
 
+    it('a process subscriber gets each message in handleInfo', async () => {
+      const { ps } = await nodes(1)
+      const [p] = ps as [PubSub]
+      const proc = await listener()
+      p.subscribe('t', proc.pid, { metadata: 'm' })
+      assert.deepEqual(p.subscribers('t'), [{ subscriber: proc.pid, metadata: 'm' }])
+      p.broadcast('t', 'one')
+      p.broadcastFrom(proc.pid, 't', 'not to the sender')
+      p.localBroadcast('t', 'two')
+      await until(() => proc.messages.length >= 2, 2000, 'two messages in handleInfo')
+      await stopProcess(proc.pid)
+      assert.deepEqual(proc.messages, ['one', 'two'])
+    })
+
+    it('a process that stops is forgotten by every topic it subscribed to', async () => {
+      const { ps } = await nodes(1)
+      const [p] = ps as [PubSub]
+      const stays = await listener()
+      const goes = await listener()
+      const crashes = await listener()
+      for (const topic of ['a', 'b']) {
+        p.subscribe(topic, stays.pid)
+        p.subscribe(topic, goes.pid)
+        p.subscribe(topic, crashes.pid)
+      }
+      await stopProcess(goes.pid)
+      exit(crashes.pid, 'kill')
+      await until(
+        () => p.subscriberCount('a') === 1 && p.subscriberCount('b') === 1,
+        2000,
+        'cleanup',
+      )
+      assert.deepEqual(
+        p.subscribers('a').map((e) => e.subscriber),
+        [stays.pid],
+      )
+      // A stopped process subscribing is a no-op, not a leak.
+      p.subscribe('c', goes.pid)
+      assert.equal(p.subscriberCount('c'), 0)
+      await stopProcess(stays.pid)
+    })
+
+    it('unsubscribing a process from its last topic leaves nothing behind when it stops later', async () => {
+      const { ps } = await nodes(1)
+      const [p] = ps as [PubSub]
+      const proc = await listener()
+      p.subscribe('a', proc.pid)
+      p.unsubscribe('a', proc.pid)
+      p.subscribe('b', proc.pid)
+      await stopProcess(proc.pid)
+      await until(() => p.subscriberCount('b') === 0, 2000, 'cleanup of b')
+      assert.equal(p.subscriberCount('a'), 0)
+    })
+
     // ---- across nodes ----
 
     it(
@@ -357,6 +428,21 @@ export function pubsubContract(
         assert.deepEqual(sender.messages, [])
         assert.deepEqual(local.messages, ['shout'])
         assert.deepEqual(remote.messages, ['shout'])
+      },
+      { multiNode: true },
+    )
+
+    it(
+      'a process subscriber on another node gets the broadcast',
+      async () => {
+        const { ps } = await nodes(2)
+        const [a, b] = ps as [PubSub, PubSub]
+        const proc = await listener()
+        b.subscribe('t', proc.pid)
+        a.broadcast('t', { to: 'process' })
+        await until(() => proc.messages.length === 1, 5000, 'remote process delivery')
+        assert.deepEqual(proc.messages, [{ to: 'process' }])
+        await stopProcess(proc.pid)
       },
       { multiNode: true },
     )
