@@ -87,7 +87,7 @@ export function uniqueName(prefix = 'contract'): string {
   return `${prefix}-${process.pid}-${Date.now().toString(36)}-${++counter}`
 }
 
-/** Registers the contract tests for one adapter. `setup` resolves to undefined to skip them all. */
+/** Registers the contract tests for one adapter. `setup` resolves to `{ skip: why }` to skip them all. */
 export function pubsubContract(
   adapter: string,
   setup: () => Promise<PubSubCluster | { skip: string }>,

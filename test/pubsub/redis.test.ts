@@ -98,3 +98,21 @@ test('start fails with a clear error when Redis does not answer', async () => {
       /redis:\/\/127\.0\.0\.1:1/.test(err.message),
   )
 })
+
+test('node names with spaces and non-ASCII characters work', async (t) => {
+  if (skip !== undefined) return t.skip(skip)
+  const name = uniqueName('redis-names')
+  const start = (node: string): Promise<PubSub> =>
+    createPubSub({ name, node, logger: new LogCapture(), adapter: redisAdapter({ url }) })
+  const [a, b] = await Promise.all([start('web 1'), start('nœud b')])
+  try {
+    const box = inbox()
+    b.subscribe('t', box.fn)
+    a.directBroadcast('nœud b', 't', 'direct')
+    a.broadcast('t', 'all')
+    await until(() => box.messages.length === 2, 5000, 'both deliveries')
+    assert.deepEqual(box.messages, ['direct', 'all'])
+  } finally {
+    await Promise.all([a.stop(), b.stop()])
+  }
+})

@@ -8,8 +8,9 @@
  * (a subscribed RESP2 connection cannot publish).
  *
  * Reconnects are automatic, with a backoff capped at `maxReconnectDelay`; the
- * client subscribes again by itself. While either connection is down,
- * outgoing frames are dropped rather than queued (Redis pub/sub keeps nothing
+ * client subscribes again by itself. The link counts as down while either
+ * connection is. While the publishing one is down, outgoing frames are
+ * dropped rather than queued (Redis pub/sub keeps nothing
  * for a subscriber that is away, so a queue would only delay the loss), and
  * frames published by other nodes meanwhile never arrive: delivery is
  * at-most-once, as with Phoenix.
@@ -81,7 +82,7 @@ export function redisAdapter(options: RedisAdapterOptions = {}): Adapter {
   }
 
   const publish = (to: string, frame: string): void => {
-    if (publisher === undefined || down.size > 0) {
+    if (publisher === undefined || down.has('publish')) {
       ctx?.dropped()
       return
     }
@@ -100,7 +101,8 @@ export function redisAdapter(options: RedisAdapterOptions = {}): Adapter {
       }
       publisher = createClient({
         url,
-        name: `cinder-pubsub:${context.pubsub}:${context.node}`,
+        // CLIENT SETNAME refuses spaces and newlines.
+        name: `cinder-pubsub:${context.pubsub}:${context.node}`.replace(/[^\x21-\x7e]/g, '_'),
         disableOfflineQueue: true,
         socket: {
           connectTimeout,
