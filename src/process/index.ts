@@ -1,5 +1,7 @@
 // Public API of process/ (re-exported from src/index.ts). See docs/processes.md.
 
+export type { Application, ApplicationOptions } from './application.ts'
+export { runApplication } from './application.ts'
 export type {
   Behaviour,
   CallOutcome,
@@ -15,8 +17,12 @@ export type {
   Stop,
 } from './behaviour.ts'
 export { isNormalExit, noreply, reply, stop } from './behaviour.ts'
+export type { ChildSpec, ChildType, RestartType, Shutdown, WorkerOptions } from './child-spec.ts'
+export { childSpec } from './child-spec.ts'
 export type { Clock, TimerHandle } from './clock.ts'
 export { getClock, realClock, setClock, TestClock } from './clock.ts'
+export type { DynamicSupervisorOptions } from './dynamic-supervisor.ts'
+export { startDynamicSupervisor } from './dynamic-supervisor.ts'
 export type { Logger, LogMeta } from './logger.ts'
 export { consoleLogger, getLogger, setLogger } from './logger.ts'
 export { nodeName, Pid, Ref, setNodeName } from './pid.ts'
@@ -46,4 +52,22 @@ export {
 } from './process.ts'
 export type { RegistryEntry, RegistryKeys, RegistryOptions } from './registry.ts'
 export { Registry } from './registry.ts'
+export type {
+  ChildCounts,
+  ChildInfo,
+  IntensityOptions,
+  Strategy,
+  SupervisorOptions,
+} from './supervisor.ts'
+export {
+  countChildren,
+  deleteChild,
+  MAX_RESTART_INTENSITY,
+  restartChild,
+  startChild,
+  startSupervisor,
+  supervisorSpec,
+  terminateChild,
+  whichChildren,
+} from './supervisor.ts'
 export { cancelTimer, sendAfter, TimerRef } from './timers.ts'
