@@ -1,5 +1,11 @@
 // Public API of socket/ (re-exported from src/index.ts).
-export type { Broadcast, JsonObject, Message, Payload, Reply } from './message.ts'
+export type {
+  Broadcast as BroadcastMessage,
+  JsonObject,
+  Message,
+  Payload,
+  Reply as ReplyMessage,
+} from './message.ts'
 export { type CheckOrigin, compileOriginCheck, type OriginRequest } from './origin.ts'
 export { type ChannelRoute, channel } from './routes.ts'
 export {
