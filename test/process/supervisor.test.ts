@@ -73,7 +73,7 @@ const worker: Behaviour<WorkerArgs, WorkerArgs> = {
   },
   terminate(reason, s) {
     s.journal.push(`stop ${s.id} ${typeof reason === 'string' ? reason : 'crash'}`)
-    if (s.hangOnStop) return new Promise<void>(() => {})
+    return s.hangOnStop ? new Promise<void>(() => {}) : undefined
   },
 }
 
