@@ -1,2 +1,35 @@
 // Public API of live/ (re-exported from src/index.ts).
-export {}
+
+export type { AttributeForm } from './attributes.ts'
+export {
+  type ComponentResolver,
+  type FunctionComponent,
+  isLiveComponentCall,
+  type LiveComponentCall,
+  liveComponent,
+  type ResolvedComponent,
+  renderSlot,
+  type Slot,
+  type SlotEntries,
+} from './component.ts'
+export { each, type List, type StreamList } from './comprehension.ts'
+// rendering
+export { type DiffExtras, LiveRenderer, type RendererOptions } from './diff.ts'
+export { escapeHtml, isRaw, type Raw, raw } from './escape.ts'
+// templates
+export { html, isTemplate, type Template } from './html.ts'
+export { type RenderToStringOptions, renderToString } from './render-to-string.ts'
+export {
+  type Diff,
+  type Dynamic,
+  isEmptyDiff,
+  type Keyed,
+  type PushedEvent,
+  type RenderedComponent,
+  type RenderedComprehension,
+  type RenderedEntry,
+  type RenderedNode,
+  type StreamInsertWire,
+  type StreamWire,
+} from './rendered.ts'
+export { type InsertOptions, LiveStream, type StreamInsert } from './stream.ts'
