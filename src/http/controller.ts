@@ -16,7 +16,7 @@ export function json(conn: Conn, data: unknown, status?: number): Conn {
 }
 
 /** Sends an HTML document or fragment. */
-export function html(conn: Conn, body: string, status?: number): Conn {
+export function sendHtml(conn: Conn, body: string, status?: number): Conn {
   return sendAs(conn, 'text/html', body, status)
 }
 

@@ -3,11 +3,11 @@ export type { ConnAdapter, HeaderList, RequestHeaders } from './adapter.ts'
 export { type BeforeSend, Conn, type ConnInit, type ConnState, type CookieOptions } from './conn.ts'
 export {
   type DownloadOptions,
-  html,
   json,
   type RedirectTarget,
   redirect,
   sendDownload,
+  sendHtml,
   text,
 } from './controller.ts'
 export { type InjectRequest, type InjectResponse, inject } from './inject.ts'

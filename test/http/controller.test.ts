@@ -5,11 +5,11 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import {
   type Conn,
-  html,
   inject,
   json,
   redirect,
   sendDownload,
+  sendHtml,
   text,
 } from '../../src/http/index.ts'
 
@@ -18,7 +18,7 @@ test('json, html and text set type and status, keeping an earlier putStatus', as
   assert.equal(j.status, 201)
   assert.equal(j.headers.get('content-type'), 'application/json; charset=utf-8')
   assert.deepEqual(j.json(), { ok: true })
-  const h = await inject((conn) => html(conn, '<p>hi</p>', 202))
+  const h = await inject((conn) => sendHtml(conn, '<p>hi</p>', 202))
   assert.equal(h.status, 202)
   assert.match(h.headers.get('content-type') ?? '', /^text\/html/)
   assert.equal(

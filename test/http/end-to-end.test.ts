@@ -13,7 +13,6 @@ import {
   fetchSession,
   getCsrfToken,
   getSession,
-  html,
   json,
   methodOverride,
   parsers,
@@ -25,6 +24,7 @@ import {
   Router,
   redirect,
   requestId,
+  sendHtml,
   session,
   staticFiles,
 } from '../../src/http/index.ts'
@@ -44,7 +44,9 @@ function buildApp() {
     ])
     .pipeline('api', [accepts(['json'])])
   router.scope('/', { pipeThrough: ['browser'] }, (r) => {
-    r.get('/form', (conn) => html(conn, `<input name="_csrf_token" value="${getCsrfToken(conn)}">`))
+    r.get('/form', (conn) =>
+      sendHtml(conn, `<input name="_csrf_token" value="${getCsrfToken(conn)}">`),
+    )
     r.post('/login', (conn, params) =>
       redirect(putFlash(putSession(conn, 'user', params.name), 'info', 'hi'), '/me'),
     )
@@ -54,7 +56,7 @@ function buildApp() {
         `user=${String(getSession(conn, 'user'))} flash=${JSON.stringify(conn.assigns.flash)}`,
       ),
     )
-    r.delete('/me', (conn) => html(conn, 'deleted'))
+    r.delete('/me', (conn) => sendHtml(conn, 'deleted'))
   })
   router.scope('/api', { pipeThrough: ['api'] }, (r) => {
     r.get('/users/:id', (conn, { id }) => json(conn, { id }))
