@@ -23,7 +23,7 @@ export interface ChannelRoute {
  */
 // biome-ignore lint/suspicious/noExplicitAny: a route accepts a channel of any assigns shape
 export function channel(pattern: string, handler: Channel<any>): ChannelRoute {
-  if (typeof pattern !== 'string' || pattern === '' || pattern.indexOf('*') < pattern.length - 1) {
+  if (typeof pattern !== 'string' || pattern === '' || !validStar(pattern)) {
     throw new CinderError(
       'CINDER_ERR_SOCKET_OPTIONS',
       `a channel pattern is a topic such as 'room:lobby' or a prefix ending in '*' such as 'room:*'; got: ${describe(pattern)}`,
@@ -36,6 +36,12 @@ export function channel(pattern: string, handler: Channel<any>): ChannelRoute {
     )
   }
   return { pattern, channel: handler }
+}
+
+/** A `*` may only end a pattern. */
+function validStar(pattern: string): boolean {
+  const star = pattern.indexOf('*')
+  return star === -1 || star === pattern.length - 1
 }
 
 /** Compiled routes: exact topics in a Map, then prefixes in declaration order. */
