@@ -51,7 +51,7 @@ function buildApp() {
       redirect(putFlash(putSession(conn, 'user', params.name), 'info', 'hi'), '/me'),
     )
     r.get('/me', (conn) =>
-      html(
+      sendHtml(
         conn,
         `user=${String(getSession(conn, 'user'))} flash=${JSON.stringify(conn.assigns.flash)}`,
       ),
