@@ -15,6 +15,7 @@ import { error, ok } from '../../src/channel/results.ts'
 import { noreply, reply, stop } from '../../src/process/index.ts'
 import { createPubSub, type PubSub } from '../../src/pubsub/index.ts'
 import { ensureFastlane } from '../../src/socket/connection.ts'
+import type { Message } from '../../src/socket/message.ts'
 import { v2Json } from '../../src/socket/serializer.ts'
 
 let pubsub: PubSub
