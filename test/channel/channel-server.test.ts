@@ -63,7 +63,7 @@ async function started(channel: Channel<Record<string, unknown>>, topic = 'room:
   return { h, server, outcome }
 }
 
-const msg = (event: string, ref: string, payload: object = {}) => ({
+const msg = (event: string, ref: string, payload: Record<string, unknown> = {}): Message => ({
   joinRef: '1',
   ref,
   topic: 'room:t',
