@@ -272,6 +272,9 @@ function build(strings: TemplateStringsArray): Compiled {
         break
       case State.beforeAttr:
       case State.afterAttrName:
+        // the slot renders its own leading spaces (` name="v"`), as for attributes
+        cut = str.length
+        while (cut > 0 && isSpace(str.charAt(cut - 1))) cut--
         kinds.push(SlotKind.spread)
         names.push(undefined)
         state = State.beforeAttr

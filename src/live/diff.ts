@@ -365,6 +365,7 @@ export class LiveRenderer {
       return [changed ? { k } : undefined, new ListState(tpl, index, entries)]
     }
 
+    const out: RenderedComprehension = { s: scope.statics(tpl), k }
     for (let i = 0; i < items.length; i++) {
       const key = keys === null ? i : keys[i]
       if (index.has(key)) throw duplicateKey(key)
@@ -372,7 +373,6 @@ export class LiveRenderer {
       const item = items[i]
       k[i] = this.#fullEntry(tpl, item, valuesOf(item), entries, scope)
     }
-    const out: RenderedComprehension = { s: scope.statics(tpl), k }
     return [out, new ListState(tpl, index, entries)]
   }
 
@@ -399,6 +399,7 @@ export class LiveRenderer {
     if (!hasOps) return ['', '']
     const valuesOf = tpl === WRAPPED ? wrap : templateValues
     const k: Keyed = { kc: items.length }
+    const statics = known === tpl ? undefined : scope.statics(tpl)
     for (let i = 0; i < items.length; i++) {
       // stream entries are always complete and never remembered
       k[i] = this.#fullEntry(tpl, items[i], valuesOf(items[i]), null, scope)
@@ -411,7 +412,7 @@ export class LiveRenderer {
       ? [stream.ref, inserts, [...stream.deletes], true]
       : [stream.ref, inserts, [...stream.deletes]]
     const out: RenderedComprehension =
-      known === tpl ? { k, stream: wire } : { s: scope.statics(tpl), k, stream: wire }
+      statics === undefined ? { k, stream: wire } : { s: statics, k, stream: wire }
     return [out, new StreamState(tpl)]
   }
 
