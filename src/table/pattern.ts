@@ -72,7 +72,7 @@ type Matcher = (value: unknown, bindings: Record<string, unknown>) => boolean
 export function compilePattern(pattern: Pattern): Matcher {
   if (pattern === wildcard) return () => true
   if (pattern instanceof PatternVar) return bindVar(pattern.name)
-  if (isGround(pattern)) return (value) => termEquals(pattern, value)
+  if (isExact(pattern)) return (value) => termEquals(pattern, value)
   if (Array.isArray(pattern)) return matchArray(pattern.map(compilePattern))
   const obj = pattern as Record<string, unknown>
   return matchObject(Object.keys(obj).map((k) => [k, compilePattern(obj[k])] as const))
@@ -109,21 +109,24 @@ function matchObject(entries: ReadonlyArray<readonly [string, Matcher]>): Matche
   }
 }
 
-/** True when the pattern holds no wildcard and no variable: it matches one term only. */
-export function isGround(pattern: Pattern): boolean {
+/**
+ * True when the pattern matches exactly one term: it holds no wildcard, no
+ * variable and no plain object (object patterns are partial: they match
+ * objects with more keys too).
+ */
+export function isExact(pattern: Pattern): boolean {
   if (pattern === wildcard || pattern instanceof PatternVar) return false
   if (typeof pattern !== 'object' || pattern === null) return true
-  if (Array.isArray(pattern)) return pattern.every(isGround)
-  if (!isPlainObject(pattern)) return true
-  return Object.values(pattern).every(isGround)
+  if (Array.isArray(pattern)) return pattern.every(isExact)
+  return !isPlainObject(pattern)
 }
 
-/** A clause ready to run: its matcher and callbacks, and its key if the key is ground. */
+/** A clause ready to run: its matcher and callbacks, and its key if the pattern fixes it. */
 export interface CompiledClause<R, T> {
   readonly test: (record: R) => Bindings | undefined
   readonly where: ((bindings: Bindings, record: R) => boolean) | undefined
   readonly result: ((bindings: Bindings, record: R) => T) | undefined
-  /** The one key this clause can match (when the pattern's key is ground), else `noKey`. */
+  /** The one key this clause can match (when the pattern fixes the key exactly), else `noKey`. */
   readonly key: unknown
 }
 
@@ -153,7 +156,7 @@ function compileClause<R, T>(clause: unknown, keyPos: number, what: string): Com
     return matcher(record, bindings) ? bindings : undefined
   }
   const keyPattern = Array.isArray(pattern) ? pattern[keyPos] : wildcard
-  const key = Array.isArray(pattern) && isGround(keyPattern) ? keyPattern : noKey
+  const key = Array.isArray(pattern) && isExact(keyPattern) ? keyPattern : noKey
   return { test, where, result, key }
 }
 
