@@ -2,22 +2,40 @@
  * The channel server: the process that runs one join of one topic.
  *
  * How this works:
- * - The socket starts it for a `phx_join` and awaits `join`. Until the
- *   socket has written the join's reply, messages for the channel wait in
- *   its mailbox; then they run one at a time, in order, each callback's
- *   promise settling before the next message starts.
+ * - The socket creates a `ChannelServer` for a `phx_join` and awaits
+ *   `start(params, ref)`: it spawns the channel's process (the server object
+ *   is the process state) and calls it to run `join`. The join's reply is
+ *   written from inside the process, so whatever the process handles next
+ *   (a message sent to `self()` from `join`, say) comes after it on the wire.
+ * - Then everything for the channel is a message to its process, handled one
+ *   at a time in order, async callbacks included: client pushes and leaves,
+ *   intercepted broadcasts, and the application's own messages.
  * - A callback that throws, rejects or returns a wrong shape crashes the
- *   channel: `terminate` runs with the error and the socket sends
+ *   process: `terminate` runs with the error and the socket sends
  *   `phx_error`. A `stop` result with a graceful reason sends `phx_close`.
- * - The channel subscribes to its topic with itself as metadata, so the
- *   fastlane writes broadcasts straight to its connection and hands it only
- *   the events it intercepts.
- * - `shutdown(reason)` (socket closed, duplicate join) lets the callback in
- *   flight finish, drops what is queued, and stops.
+ * - The process subscribes to its topic with the server as metadata, so the
+ *   fastlane writes broadcasts straight to its connection and sends it only
+ *   the events it intercepts. PubSub drops the subscription when it stops.
+ * - `shutdown(reason)` (socket closed, duplicate join) stops the process as
+ *   `stopProcess` does: the callback in flight finishes, then `terminate`.
  */
-import { describe } from '../errors.ts'
-import { isNormalExit, noreply } from '../process/behaviour.ts'
-import type { PubSub, SubscriberFn } from '../pubsub/index.ts'
+import { CinderError, describe } from '../errors.ts'
+import {
+  type Behaviour,
+  type CallOutcome,
+  type CastOutcome,
+  call,
+  isNormalExit,
+  noreply,
+  onExit,
+  type Pid,
+  reply as replyOutcome,
+  send,
+  spawn,
+  stop as stopOutcome,
+  stopProcess,
+} from '../process/index.ts'
+import type { PubSub } from '../pubsub/index.ts'
 import type { TransportConnection, TransportName } from '../socket/transport.ts'
 import type { SocketLogger } from '../socket/transports/websocket.ts'
 import type { WireMessage, WireSerializer } from '../socket/wire.ts'
@@ -40,13 +58,21 @@ export interface ChannelHost {
   channelExited(channel: ChannelServer, reason: unknown): void
 }
 
-/** The outcome of a join, for the socket to reply with. */
-export type JoinOutcome = { readonly ok: Payload } | { readonly error: Payload }
+/** The outcome of a join, once its reply is on the wire. */
+export type JoinOutcome = 'ok' | 'error'
 
-/** How long a duplicate join waits for the old channel before dropping it. */
+/** How long a duplicate join waits for the old channel before killing it. */
 const SHUTDOWN_WAIT_MS = 5000
 
-// Mailbox entries besides the application's own messages.
+// Messages to the channel process besides the application's own.
+class JoinRequest {
+  readonly params: Record<string, unknown>
+  readonly ref: string | null
+  constructor(params: Record<string, unknown>, ref: string | null) {
+    this.params = params
+    this.ref = ref
+  }
+}
 class ClientPush {
   readonly message: WireMessage
   constructor(message: WireMessage) {
@@ -66,6 +92,20 @@ class Intercepted {
   }
 }
 
+/** A join refused by the channel: the process stops quietly. */
+const JOIN_REFUSED = { shutdown: 'join_refused' } as const
+
+type Outcome = CastOutcome<ChannelServer>
+
+/** The process behaviour every channel runs (its state is the ChannelServer). */
+const channelProcess: Behaviour<ChannelServer, ChannelServer> = {
+  name: 'channel',
+  init: (server) => server,
+  handleCall: (request, _from, server) => server.handleJoin(request as JoinRequest),
+  handleInfo: (message, server) => server.handle(message),
+  terminate: (reason, server) => server.terminate(reason),
+}
+
 /** One running channel. */
 export class ChannelServer implements ChannelLink, FastlaneTarget {
   readonly [kFastlane] = true as const
@@ -76,15 +116,8 @@ export class ChannelServer implements ChannelLink, FastlaneTarget {
   readonly name: string
   socket: ChannelSocket<object>
   joined = false
-  #stopped = false
-  #busy = true
-  #queue: unknown[] | undefined
-  #exitReason: unknown
-  #exiting = false
-  /** Whether `terminate` has run (or there was nothing to terminate). */
-  #terminated = false
-  #waiters: Array<() => void> | undefined
-  readonly #subscriber: SubscriberFn = (message) => this.deliver(message)
+  pid: Pid | undefined
+  #exitNotified = false
 
   constructor(
     host: ChannelHost,
@@ -116,33 +149,50 @@ export class ChannelServer implements ChannelLink, FastlaneTarget {
     return this.host.connection
   }
 
-  /** Runs `join`. The socket writes the reply, then calls `started()` on success. */
-  async join(params: Record<string, unknown>): Promise<JoinOutcome> {
-    const where = `${this.name}.join(${describe(this.topic)}, …)`
-    let result: ReturnType<typeof checkJoinResult>
-    try {
-      result = checkJoinResult(where, await this.channel.join(this.topic, params, this.socket))
-    } catch (error) {
-      this.#stopped = true
-      this.#terminated = true
-      this.host.logger.error(`${where} crashed: ${errorText(error)}`)
-      return { error: { reason: 'join crashed' } }
+  /**
+   * Spawns the process and runs `join` in it. The reply (ok or error) is
+   * written by the process; a crash of `join` rejects (the socket answers
+   * `join crashed`).
+   */
+  async start(params: Record<string, unknown>, ref: string | null): Promise<JoinOutcome> {
+    const pid = await spawn(channelProcess, this)
+    this.pid = pid
+    onExit(pid, (reason) => this.#notifyExit(reason))
+    return new Promise<JoinOutcome>((resolve, reject) => {
+      // The call alone does not settle when join crashes asynchronously: watch the exit too.
+      const unwatch = onExit(pid, reject)
+      call<JoinOutcome>(pid, new JoinRequest(params, ref), Number.POSITIVE_INFINITY).then(
+        (outcome) => {
+          unwatch()
+          resolve(outcome)
+        },
+        reject,
+      )
+    })
+  }
+
+  /** In the process: runs `join`, writes its reply, subscribes on success. */
+  async handleJoin(request: JoinRequest): Promise<CallOutcome<ChannelServer>> {
+    if (!(request instanceof JoinRequest)) {
+      throw new CinderError(
+        'CINDER_ERR_PROCESS_BAD_ARG',
+        `a channel process takes no calls; got ${describe(request)}`,
+      )
     }
+    const where = `${this.name}.join(${describe(this.topic)}, …)`
+    const result = checkJoinResult(
+      where,
+      await this.channel.join(this.topic, request.params, this.socket),
+    )
     if ('error' in result) {
-      this.#stopped = true
-      this.#terminated = true
-      return { error: result.error }
+      this.reply(this.joinRef, request.ref, 'error', result.error)
+      return stopOutcome(JOIN_REFUSED, this, 'error')
     }
     this.socket = result.ok
     this.joined = true
-    this.host.pubsub.subscribe(this.topic, this.#subscriber, { metadata: this })
-    return { ok: result.reply ?? {} }
-  }
-
-  /** The join's reply is written: process what waited. */
-  started(): void {
-    this.#busy = false
-    this.#drain()
+    this.host.pubsub.subscribe(this.topic, this.pid as Pid, { metadata: this })
+    this.reply(this.joinRef, request.ref, 'ok', result.reply ?? {})
+    return replyOutcome('ok', this)
   }
 
   /** ChannelLink.push: a server push to this client. */
@@ -158,12 +208,12 @@ export class ChannelServer implements ChannelLink, FastlaneTarget {
     )
   }
 
-  /** Queues a client push for `handleIn`. */
+  /** Sends a client push to the process (`handleIn`). */
   clientPush(message: WireMessage): void {
     this.deliver(new ClientPush(message))
   }
 
-  /** Queues the client's leave: reply ok, then stop with `{shutdown: 'left'}`. */
+  /** Sends the client's leave to the process: reply ok, then stop with `{shutdown: 'left'}`. */
   clientLeave(ref: string | null): void {
     this.deliver(new ClientLeave(ref))
   }
@@ -181,8 +231,11 @@ export class ChannelServer implements ChannelLink, FastlaneTarget {
   /** ChannelLink.broadcast */
   broadcast(event: string, payload: Payload, excludeSelf: boolean): void {
     const message = broadcastMessage(this.topic, event, payload)
-    if (excludeSelf) this.host.pubsub.broadcastFrom(this.#subscriber, this.topic, message, FASTLANE)
-    else this.host.pubsub.broadcast(this.topic, message, FASTLANE)
+    if (excludeSelf && this.pid !== undefined) {
+      this.host.pubsub.broadcastFrom(this.pid, this.topic, message, FASTLANE)
+    } else {
+      this.host.pubsub.broadcast(this.topic, message, FASTLANE)
+    }
   }
 
   /** ChannelLink.reply */
@@ -192,101 +245,70 @@ export class ChannelServer implements ChannelLink, FastlaneTarget {
     )
   }
 
-  /** Delivers any message to the channel's mailbox (application messages go to `handleInfo`). */
+  /** Sends any message to the process. */
   deliver(message: unknown): void {
-    if (this.#stopped || this.#exiting) return
-    if (this.#busy) {
-      this.#queue ??= []
-      this.#queue.push(message)
-      return
-    }
-    this.#run(message)
+    if (this.pid !== undefined) send(this.pid, message)
   }
 
   /**
-   * Stops the channel with `reason` once the callback in flight (if any)
-   * settles, dropping queued messages. Resolves when `terminate` has run,
-   * or after 5 s at most.
+   * Stops the process with `reason` (the callback in flight finishes first,
+   * then `terminate`). Resolves once it stopped; kills it after 5 s.
    */
-  shutdown(reason: unknown): Promise<void> {
-    if (!this.#stopped) {
-      this.#queue = undefined
-      if (!this.#exiting) {
-        this.#exiting = true
-        this.#exitReason = reason
-        if (!this.#busy) this.#exit(reason)
-      }
-    }
-    if (this.#terminated) return Promise.resolve()
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, SHUTDOWN_WAIT_MS)
-      timer.unref()
-      this.#waiters ??= []
-      this.#waiters.push(() => {
-        clearTimeout(timer)
-        resolve()
-      })
-    })
-  }
-
-  #drain(): void {
-    while (!this.#busy && !this.#stopped) {
-      if (this.#exiting) {
-        this.#exit(this.#exitReason)
-        return
-      }
-      const next = this.#queue?.shift()
-      if (next === undefined) {
-        if (this.#queue?.length === 0) this.#queue = undefined
-        return
-      }
-      this.#run(next)
+  async shutdown(reason: unknown): Promise<void> {
+    if (this.pid === undefined) return
+    try {
+      await stopProcess(this.pid, reason, SHUTDOWN_WAIT_MS)
+    } catch {
+      // Already gone, or killed after the wait: either way it has stopped.
     }
   }
 
-  #run(message: unknown): void {
+  /** In the process: one message. */
+  handle(message: unknown): Outcome | Promise<Outcome> {
     if (message instanceof ClientLeave) {
       this.reply(this.joinRef, message.ref, 'ok', {})
-      this.#exit({ shutdown: 'left' })
-      return
+      return stopOutcome({ shutdown: 'left' }, this)
     }
-    let where = `${this.name}.handleInfo`
-    let check: (where: string, result: unknown) => Step = checkHandleResult
-    let ref: string | null = null
-    let result: unknown
-    try {
-      if (message instanceof ClientPush) {
-        const { event, payload } = message.message
-        ref = message.message.ref
-        where = `${this.name}.handleIn(${describe(event)})`
-        check = checkHandleInResult
-        result = this.#callIn(event, payload, ref)
-      } else if (message instanceof Intercepted) {
-        where = `${this.name}.handleOut(${describe(message.broadcast.event)})`
-        result = this.#callOut(message.broadcast)
-      } else {
-        result = this.#callInfo(message)
-      }
-    } catch (error) {
-      this.#crash(where, error)
-      return
-    }
-    if (result instanceof Promise) {
-      this.#busy = true
-      result.then(
-        (settled) => {
-          this.#busy = false
-          this.#apply(where, check, settled, ref)
-          this.#drain()
-        },
-        (error: unknown) => {
-          this.#busy = false
-          this.#crash(where, error)
-        },
+    if (message instanceof ClientPush) {
+      const { event, payload, ref } = message.message
+      const where = `${this.name}.handleIn(${describe(event)})`
+      return this.#then(this.#callIn(event, payload, ref), (result) =>
+        this.#apply(checkHandleInResult(where, result), ref),
       )
-      return
     }
-    this.#apply(where, check, result, ref)
+    if (message instanceof Intercepted) {
+      const where = `${this.name}.handleOut(${describe(message.broadcast.event)})`
+      return this.#then(this.#callOut(message.broadcast), (result) =>
+        this.#apply(checkHandleResult(where, result), null),
+      )
+    }
+    const where = `${this.name}.handleInfo`
+    return this.#then(this.#callInfo(message), (result) =>
+      this.#apply(checkHandleResult(where, result), null),
+    )
+  }
+
+  /** In the process, once: tell the socket, then the channel's own `terminate`. */
+  async terminate(reason: unknown): Promise<void> {
+    this.#notifyExit(reason)
+    if (!this.joined) return
+    if (!isNormalExit(reason)) {
+      this.host.logger.error(
+        `${this.name} on ${describe(this.topic)} crashed: ${errorText(reason)}`,
+      )
+    }
+    const terminate = this.channel.terminate
+    if (terminate !== undefined) await terminate.call(this.channel, reason, this.socket)
+  }
+
+  #notifyExit(reason: unknown): void {
+    if (this.#exitNotified) return
+    this.#exitNotified = true
+    this.host.channelExited(this, reason)
+  }
+
+  #then(result: unknown, apply: (settled: unknown) => Outcome): Outcome | Promise<Outcome> {
+    return result instanceof Promise ? result.then(apply) : apply(result)
   }
 
   #callIn(event: string, payload: Payload, ref: string | null): unknown {
@@ -326,62 +348,19 @@ export class ChannelServer implements ChannelLink, FastlaneTarget {
     return handleInfo.call(this.channel, message, this.socket)
   }
 
-  #apply(
-    where: string,
-    check: (where: string, result: unknown) => Step,
-    result: unknown,
-    ref: string | null,
-  ): void {
-    if (this.#stopped) return
-    let step: Step
-    try {
-      step = check(where, result)
-    } catch (error) {
-      this.#crash(where, error)
-      return
-    }
+  #apply(step: Step, ref: string | null): Outcome {
     this.socket = step.socket
     if (step.kind === 'reply') {
       if (ref !== null) this.reply(this.joinRef, ref, step.status, step.response)
-    } else if (step.kind === 'stop') {
+      return noreply(this)
+    }
+    if (step.kind === 'stop') {
       if (step.reply !== undefined && ref !== null) {
         this.reply(this.joinRef, ref, step.reply.status, step.reply.response)
       }
-      this.#exit(step.reason)
+      return stopOutcome(step.reason, this)
     }
-  }
-
-  #crash(where: string, error: unknown): void {
-    if (this.#stopped) return
-    this.host.logger.error(`${where} on ${describe(this.topic)} crashed: ${errorText(error)}`)
-    this.#exit(error)
-  }
-
-  /** Stops: unsubscribe, tell the socket (which tells the client), then `terminate`. */
-  #exit(reason: unknown): void {
-    if (this.#stopped) return
-    this.#stopped = true
-    this.#queue = undefined
-    this.host.pubsub.unsubscribe(this.topic, this.#subscriber)
-    this.host.channelExited(this, reason)
-    void this.#terminate(reason).then(() => {
-      this.#terminated = true
-      const waiters = this.#waiters
-      this.#waiters = undefined
-      if (waiters !== undefined) for (const wake of waiters) wake()
-    })
-  }
-
-  async #terminate(reason: unknown): Promise<void> {
-    const terminate = this.channel.terminate
-    if (terminate === undefined) return
-    try {
-      await terminate.call(this.channel, reason, this.socket)
-    } catch (error) {
-      this.host.logger.error(
-        `${this.name}.terminate on ${describe(this.topic)} threw: ${errorText(error)}`,
-      )
-    }
+    return noreply(this)
   }
 
   /** Whether the reason is graceful (`phx_close`) rather than a crash (`phx_error`). */

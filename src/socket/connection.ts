@@ -25,7 +25,7 @@
 
 import { isBroadcast } from '../channel/broadcast.ts'
 import type { Channel } from '../channel/channel.ts'
-import { type ChannelHost, ChannelServer } from '../channel/channel-server.ts'
+import { type ChannelHost, ChannelServer, type JoinOutcome } from '../channel/channel-server.ts'
 import type { Payload } from '../channel/channel-socket.ts'
 import { FASTLANE, fastlane } from '../channel/fastlane.ts'
 import { describe } from '../errors.ts'
@@ -181,7 +181,8 @@ export class SocketConnection implements ChannelHost {
 
   /** ChannelHost: a joined channel stopped. */
   channelExited(channel: ChannelServer, reason: unknown): void {
-    if (this.channels.get(channel.topic) !== channel) return
+    // A join that failed is answered by #join, not here.
+    if (this.channels.get(channel.topic) !== channel || !channel.joined) return
     this.channels.delete(channel.topic)
     if (this.#closed) return
     this.#push(
@@ -264,19 +265,20 @@ export class SocketConnection implements ChannelHost {
     const channel = route.channel as Channel<object>
     const server = new ChannelServer(this, channel, channel.name ?? route.pattern, topic, joinRef)
     const params = isObject(message.payload) ? message.payload : {}
-    const outcome = await server.join(params)
-    if (this.#closed) {
-      if ('ok' in outcome) void server.shutdown(CLOSED_REASON)
-      return
+    // Registered while joining, so a crash right after the join is reported.
+    this.channels.set(topic, server)
+    let outcome: JoinOutcome
+    try {
+      outcome = await server.start(params, ref)
+    } catch (error) {
+      this.logger.error(
+        `${server.name}.join(${describe(topic)}, …) crashed: ${errorMessage(error)}`,
+      )
+      outcome = 'error'
+      this.#reply(joinRef, ref, topic, 'error', { reason: 'join crashed' })
     }
-    if ('error' in outcome) {
-      this.#reply(joinRef, ref, topic, 'error', outcome.error)
-    } else {
-      this.channels.set(topic, server)
-      this.#reply(joinRef, ref, topic, 'ok', outcome.ok)
-    }
+    if (outcome !== 'ok' && this.channels.get(topic) === server) this.channels.delete(topic)
     if (current !== undefined) this.#push(current.joinRef, current.joinRef, topic, Events.close, {})
-    if ('ok' in outcome) server.started()
   }
 
   #unmatched({ topic, ref }: WireMessage): void {

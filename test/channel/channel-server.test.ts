@@ -12,13 +12,15 @@ import {
   socketRef,
 } from '../../src/channel/channel-socket.ts'
 import { error, ok } from '../../src/channel/results.ts'
-import { noreply, reply, stop } from '../../src/process/index.ts'
+import { noreply, reply, self, send, setLogger, stop } from '../../src/process/index.ts'
 import { createPubSub, type PubSub } from '../../src/pubsub/index.ts'
 import { ensureFastlane } from '../../src/socket/connection.ts'
 import type { Message } from '../../src/socket/message.ts'
 import { v2Json } from '../../src/socket/serializer.ts'
 
 let pubsub: PubSub
+const restoreLogger = setLogger({ info() {}, warn() {}, error() {} })
+after(() => restoreLogger())
 before(async () => {
   pubsub = await createPubSub({ name: 'channel-server-test', logger: silent() })
   ensureFastlane(pubsub)
@@ -58,8 +60,8 @@ function host() {
 async function started(channel: Channel<Record<string, unknown>>, topic = 'room:t') {
   const h = host()
   const server = new ChannelServer(h, channel as Channel<object>, 'Test', topic, '1')
-  const outcome = await server.join({})
-  if ('ok' in outcome) server.started()
+  const outcome = await server.start({}, '1').catch(() => 'crashed')
+  h.frames.shift() // the join reply, checked where it matters
   return { h, server, outcome }
 }
 
@@ -71,6 +73,10 @@ const msg = (event: string, ref: string, payload: Record<string, unknown> = {}):
   payload,
 })
 const tick = () => new Promise((r) => setTimeout(r, 10))
+/** Waits until `ready()` holds (or 2 s pass), so tests do not depend on timing. */
+async function until(ready: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !ready(); i++) await tick()
+}
 
 test('async handleIn callbacks run one at a time, in order, replies keep that order', async () => {
   const order: string[] = []
@@ -85,7 +91,7 @@ test('async handleIn callbacks run one at a time, in order, replies keep that or
   })
   server.clientPush(msg('slow', '2'))
   server.clientPush(msg('fast', '3'))
-  await new Promise((r) => setTimeout(r, 60))
+  await until(() => h.frames.length >= 2)
   assert.deepEqual(order, ['start slow', 'end slow', 'start fast', 'end fast'])
   assert.deepEqual(h.frames, [
     ['1', '2', 'room:t', 'phx_reply', { status: 'ok', response: { event: 'slow' } }],
@@ -99,7 +105,7 @@ test('a wrong result shape crashes with a message listing the accepted shapes', 
     handleIn: () => ({ reply: 'ok' }) as never,
   })
   server.clientPush(msg('x', '2'))
-  await tick()
+  await until(() => h.exits.length >= 1)
   assert.equal(h.exits.length, 1)
   assert.match(String(h.exits[0]), /must return one of/)
   assert.ok(
@@ -108,25 +114,47 @@ test('a wrong result shape crashes with a message listing the accepted shapes', 
 })
 
 test('join: ok with reply, error, crash, wrong shape', async () => {
-  assert.deepEqual((await started({ join: (_t, _p, s) => ok(s, { hi: 1 }) })).outcome, {
-    ok: { hi: 1 },
-  })
-  assert.deepEqual((await started({ join: () => error({ reason: 'no' }) })).outcome, {
-    error: { reason: 'no' },
-  })
-  assert.deepEqual(
-    (
-      await started({
-        join: () => {
-          throw new Error('boom')
-        },
-      })
-    ).outcome,
-    { error: { reason: 'join crashed' } },
-  )
-  assert.deepEqual((await started({ join: () => ({ ok: true }) as never })).outcome, {
-    error: { reason: 'join crashed' },
-  })
+  const joined = async (channel: Channel<Record<string, unknown>>) => {
+    const h = host()
+    const server = new ChannelServer(h, channel as Channel<object>, 'Test', 'room:j', '1')
+    const outcome = await server.start({}, '2').catch(() => 'crashed')
+    return [outcome, h.frames]
+  }
+  assert.deepEqual(await joined({ join: (_t, _p, s) => ok(s, { hi: 1 }) }), [
+    'ok',
+    [['1', '2', 'room:j', 'phx_reply', { status: 'ok', response: { hi: 1 } }]],
+  ])
+  assert.deepEqual(await joined({ join: () => error({ reason: 'no' }) }), [
+    'error',
+    [['1', '2', 'room:j', 'phx_reply', { status: 'error', response: { reason: 'no' } }]],
+  ])
+  const boom = () => {
+    throw new Error('boom')
+  }
+  assert.deepEqual(await joined({ join: boom }), ['crashed', []])
+  assert.deepEqual(await joined({ join: () => ({ ok: true }) as never }), ['crashed', []])
+})
+
+test('a message sent to self() in join is handled after the join reply', async () => {
+  const h = host()
+  const channel: Channel<Record<string, unknown>> = {
+    join(_t, _p, socket) {
+      send(self(), 'after_join')
+      return ok(socket)
+    },
+    handleInfo(message, socket) {
+      push(socket, 'info', { message: String(message) })
+      return noreply(socket)
+    },
+  }
+  const server = new ChannelServer(h, channel as Channel<object>, 'Test', 'room:s', '1')
+  assert.equal(await server.start({}, '1'), 'ok')
+  await until(() => h.frames.length >= 2)
+  assert.deepEqual(h.frames, [
+    ['1', '1', 'room:s', 'phx_reply', { status: 'ok', response: {} }],
+    ['1', null, 'room:s', 'info', { message: 'after_join' }],
+  ])
+  await server.shutdown('shutdown')
 })
 
 test('stop with a reply: reply first, then exit with the reason; terminate gets it', async () => {
@@ -158,6 +186,7 @@ test('leave replies ok and stops with {shutdown: "left"}; shutdown waits for ter
     },
   })
   server.clientLeave('9')
+  await until(() => h.exits.length >= 1)
   assert.deepEqual(h.frames, [['1', '9', 'room:t', 'phx_reply', { status: 'ok', response: {} }]])
   assert.deepEqual(h.exits, [{ shutdown: 'left' }])
   await server.shutdown('shutdown')
@@ -173,6 +202,7 @@ test('assigns start from the connection, assign replaces them; push carries the 
     },
   })
   server.clientPush(msg('x', '2'))
+  await until(() => h.frames.length >= 1)
   assert.deepEqual(h.frames, [['1', null, 'room:t', 'state', { base: 1, extra: 2 }]])
 })
 
@@ -183,7 +213,7 @@ test('push inside join is refused; socketRef + replyToPush answers later', async
       return ok(s)
     },
   })
-  assert.deepEqual(outcome, { error: { reason: 'join crashed' } })
+  assert.equal(outcome, 'crashed')
   const { h, server } = await started({
     join: (_t, _p, s) => ok(s),
     handleIn(_e, _p, socket) {
@@ -193,7 +223,7 @@ test('push inside join is refused; socketRef + replyToPush answers later', async
     },
   })
   server.clientPush(msg('x', '7'))
-  await tick()
+  await until(() => h.frames.length >= 1)
   assert.deepEqual(h.frames, [
     ['1', '7', 'room:t', 'phx_reply', { status: 'ok', response: { later: true } }],
   ])
@@ -217,7 +247,7 @@ test('intercepted broadcasts go through handleOut; others skip the channel proce
   const { h, server } = await started(channel, 'room:i')
   server.clientPush({ ...msg('public', '2', { a: 1 }), topic: 'room:i' })
   server.clientPush({ ...msg('secret', '3', { b: 2 }), topic: 'room:i' })
-  await tick()
+  await until(() => h.frames.length >= 2)
   assert.deepEqual(seen, ['secret'])
   assert.deepEqual(h.frames, [
     [null, null, 'room:i', 'public', { a: 1 }],
