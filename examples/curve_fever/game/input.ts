@@ -26,8 +26,9 @@ export function parseTurn(value: unknown): Result<Turn> {
 
 const utf8Length = (s: string): number => new TextEncoder().encode(s).length
 
-// C0/C1 controls, bidi overrides and zero-width characters make names unreadable or deceptive.
-const UNPRINTABLE = /[\p{Cc}\u200b-\u200f\u202a-\u202e\u2066-\u2069]/u
+// C0/C1 controls, bidi overrides and zero-width spaces make names unreadable or deceptive
+// (zero-width joiners stay: emoji sequences need them).
+const UNPRINTABLE = /[\p{Cc}\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/u
 
 /** Checks a joining player's id, name and colour (the room escapes names when it renders them). */
 export function validatePlayerInit(init: PlayerInit): Result<PlayerInit> {

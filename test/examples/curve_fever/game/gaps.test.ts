@@ -82,8 +82,13 @@ test('a curve slips through another’s gap, and dies crossing the drawn trail b
   assert.ok(end - start > 20, `gap ${start}..${end}`)
   // Through the middle of the hole: b flies on until the top wall.
   const through = crossing((start + end) / 2)
-  assert.deepEqual(deathOf(through, 'b')?.event.type, 'death')
-  assert.equal((deathOf(through, 'b')?.event as { cause: string }).cause, 'wall')
+  assert.deepEqual(deathOf(through, 'b')?.event, {
+    type: 'death',
+    round: 1,
+    id: 'b',
+    cause: 'wall',
+    by: null,
+  })
   // 40 units to the left the trail is solid.
   const blocked = crossing(start - 40)
   const death = deathOf(blocked, 'b')?.event

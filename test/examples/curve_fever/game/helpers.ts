@@ -27,7 +27,7 @@ export function exactConfig(
     roundOverMs: 0,
     minPlayers: 1,
     targetScore: 1000,
-    spawn: () => poses,
+    spawn: (_rng, count) => poses.slice(0, count),
     ...overrides,
   }
 }
