@@ -55,11 +55,13 @@ export const ERROR_CODES = {
   CINDER_ERR_PUBSUB_NO_DISPATCHER: 'no dispatcher is registered under that name on the PubSub',
   CINDER_ERR_PUBSUB_ENCODE: 'a broadcast message cannot be encoded to cross nodes (JSON plus binary)',
   CINDER_ERR_PUBSUB_CONNECT: 'the PubSub adapter could not reach its server (Redis or NATS) at start',
+  CINDER_ERR_PUBSUB_NODE_TAKEN: 'another node of the same PubSub already uses that node name (cluster adapter)',
   // presence/
   CINDER_ERR_PRESENCE_ALREADY_TRACKED: 'the process already tracks that key on that topic',
   CINDER_ERR_PRESENCE_NOT_TRACKED: 'the process tracks nothing under that key on that topic',
   CINDER_ERR_PRESENCE_BAD_ARG: 'a presence or tracker operation got an argument of the wrong shape',
   CINDER_ERR_PRESENCE_BAD_REPLICATION: 'a tracker delta or state transfer from a peer is malformed',
+  CINDER_ERR_PRESENCE_NOT_RUNNING: 'a presence or tracker operation was called before start or after stop',
   // live/
   CINDER_ERR_LIVE_TEMPLATE: 'an html`…` template puts a value where markup cannot hold one (tag or attribute name, unquoted partial value)',
   CINDER_ERR_LIVE_BAD_VALUE: 'a template value cannot render where it stands (an object between tags, a bad attribute name…)',
@@ -68,6 +70,8 @@ export const ERROR_CODES = {
   // endpoint/
   CINDER_ERR_ENDPOINT_OPTIONS: 'createEndpoint got an invalid option',
   CINDER_ERR_ENDPOINT_STATE: 'the endpoint is not in a state that allows this (start twice, broadcast before start)',
+  CINDER_ERR_ENDPOINT_CLUSTER_OPTIONS: 'runCluster got an invalid option (worker count, restart intensity, timeouts)',
+  CINDER_ERR_ENDPOINT_CRASH_LOOP: 'runCluster workers crashed more often than its restart intensity allows',
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES
