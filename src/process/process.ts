@@ -392,14 +392,14 @@ function drainSlice(p: Proc): number {
       try {
         out = invoke(p, kind, payload)
       } catch (err) {
-        p.crash(err)
+        crashHandling(p, kind, payload, err)
         break
       }
       if (out === SKIP) continue
       if (!(out instanceof Outcome) && isThenable(out)) {
         out.then(
           (result) => resume(p, kind, payload, result),
-          (err: unknown) => resumeCrash(p, err),
+          (err: unknown) => resumeCrash(p, kind, payload, err),
         )
         return handled
       }
@@ -444,9 +444,9 @@ function resume(p: Proc, kind: number, payload: unknown, result: unknown): void 
   afterTurn(p)
 }
 
-function resumeCrash(p: Proc, err: unknown): void {
+function resumeCrash(p: Proc, kind: number, payload: unknown, err: unknown): void {
   if (p.status === DEAD) return
-  p.crash(err)
+  crashHandling(p, kind, payload, err)
   p.active = false
   afterTurn(p)
 }
@@ -523,7 +523,7 @@ function badReturn(p: Proc, kind: number, out: unknown): CinderError {
 /** Applies a handler's outcome; returns false when the process must stop handling messages. */
 function applyOutcome(p: Proc, kind: number, payload: unknown, out: unknown): boolean {
   if (!(out instanceof Outcome) || (out.kind === 'reply' && kind !== CALL)) {
-    p.crash(badReturn(p, kind, out))
+    crashHandling(p, kind, payload, badReturn(p, kind, out))
     return false
   }
   p.state = out.state
@@ -542,6 +542,12 @@ function applyOutcome(p: Proc, kind: number, payload: unknown, out: unknown): bo
   if (isNormalExit(out.reason)) p.beginExit(out.reason)
   else p.crash(out.reason, 'stopped')
   return false
+}
+
+/** A handler crashed: the call it was answering fails with the exit reason, like queued ones. */
+function crashHandling(p: Proc, kind: number, payload: unknown, err: unknown): void {
+  if (kind === CALL) defer(p, payload as CallRequest)
+  p.crash(err)
 }
 
 function defer(p: Proc, request: CallRequest): void {

@@ -270,6 +270,31 @@ describe('call', () => {
     assert.equal(logs.filter((l) => l.level === 'error').length, 1)
   })
 
+  test('a handleCall that throws, rejects or returns a bad shape fails that call with CALLEE_EXITED', async () => {
+    const boom = new Error('boom')
+    const handlers: Array<Behaviour<null>['handleCall']> = [
+      () => {
+        throw boom
+      },
+      async () => {
+        await Promise.resolve()
+        throw boom
+      },
+      () => ({ reply: 1 }) as never,
+    ]
+    for (const handleCall of handlers) {
+      const pid = await spawn<null, void>({ init: () => null, handleCall }, undefined)
+      await assert.rejects(call(pid, 'x', Number.POSITIVE_INFINITY), (err) => {
+        const cause = (err as Error).cause
+        return (
+          isCode('CINDER_ERR_CALLEE_EXITED')(err) &&
+          (cause === boom || isCode('CINDER_ERR_BAD_RETURN')(cause))
+        )
+      })
+      assert.equal(isAlive(pid), false)
+    }
+  })
+
   test('replyTo answers a deferred call, stop can reply, and calling yourself is refused', async () => {
     let parked: From | undefined
     const b: Behaviour<number> = {
