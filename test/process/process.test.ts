@@ -272,7 +272,7 @@ describe('call', () => {
 
   test('a handleCall that throws, rejects or returns a bad shape fails that call with CALLEE_EXITED', async () => {
     const boom = new Error('boom')
-    const handlers: Array<Behaviour<null>['handleCall']> = [
+    const handlers: Array<NonNullable<Behaviour<null>['handleCall']>> = [
       () => {
         throw boom
       },
