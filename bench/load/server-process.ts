@@ -1,0 +1,111 @@
+/**
+ * A server under test, in a child process of its own so that its memory is
+ * its own: started with --expose-gc on an ephemeral port of 127.0.0.1, asked
+ * for its memory over IPC, stopped (and killed if it lingers).
+ */
+import type { ChildProcess } from 'node:child_process'
+import { createInterface } from 'node:readline'
+import type { ControlRequest, CpuReport, MemoryReport } from '../peers/control.ts'
+import type { Target } from './protocol.ts'
+import { exited, spawnBenchScript, stopChild } from './spawn.ts'
+
+export type ServerKind = 'cinder' | 'raw-ws' | 'socket.io'
+
+export const serverLabels: Record<ServerKind, string> = {
+  cinder: 'Cinder',
+  'raw-ws': 'raw ws',
+  'socket.io': 'socket.io',
+}
+
+const scripts: Record<ServerKind, string> = {
+  cinder: 'peers/cinder',
+  'raw-ws': 'peers/raw-ws',
+  'socket.io': 'peers/socket-io',
+}
+
+const START_TIMEOUT_MS = 30_000
+
+export class ServerProcess {
+  readonly kind: ServerKind
+  readonly port: number
+  readonly #child: ChildProcess
+
+  private constructor(kind: ServerKind, port: number, child: ChildProcess) {
+    this.kind = kind
+    this.port = port
+    this.#child = child
+  }
+
+  /** Starts a server of `kind` and resolves once it listens. */
+  static async start(kind: ServerKind): Promise<ServerProcess> {
+    const child = spawnBenchScript(scripts[kind], ['--port', '0'], ['--expose-gc'])
+    const stdout = child.stdout
+    if (stdout === null) throw new Error('the server process has no stdout pipe')
+    const port = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL')
+        reject(new Error(`${kind} did not start within ${START_TIMEOUT_MS} ms`))
+      }, START_TIMEOUT_MS)
+      child.once('exit', (code) => {
+        clearTimeout(timer)
+        reject(new Error(`${kind} exited with code ${code} before listening`))
+      })
+      const lines = createInterface({ input: stdout })
+      lines.on('line', (line) => {
+        const match = /^listening on (\d+)$/.exec(line.trim())
+        if (match === null) return
+        clearTimeout(timer)
+        resolve(Number(match[1]))
+      })
+    })
+    return new ServerProcess(kind, port, child)
+  }
+
+  /** How the load generator's clients reach this server. */
+  get target(): Target {
+    return this.kind === 'socket.io'
+      ? { protocol: 'socket.io', url: `http://127.0.0.1:${this.port}` }
+      : { protocol: 'phoenix-v2', url: `ws://127.0.0.1:${this.port}/socket/websocket?vsn=2.0.0` }
+  }
+
+  /** The server's memory after full garbage collections. */
+  memory(): Promise<MemoryReport> {
+    return this.#ask<MemoryReport>('memory')
+  }
+
+  /** The CPU time (user + system, µs) the server has used so far. */
+  async cpuUs(): Promise<number> {
+    return (await this.#ask<CpuReport>('cpu')).cpuUs
+  }
+
+  #ask<T extends MemoryReport | CpuReport>(op: T['op']): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const onMessage = (message: MemoryReport | CpuReport): void => {
+        if (message.op !== op) return
+        this.#child.off('message', onMessage)
+        resolve(message as T)
+      }
+      this.#child.on('message', onMessage)
+      this.#child.send({ op } satisfies ControlRequest, (error) => {
+        if (error !== null) {
+          this.#child.off('message', onMessage)
+          reject(error)
+        }
+      })
+    })
+  }
+
+  /** Stops the server (kills it after `graceMs`). */
+  stop(graceMs = 5_000): Promise<void> {
+    return stopChild(
+      this.#child,
+      () => this.#child.send({ op: 'stop' } satisfies ControlRequest),
+      graceMs,
+    )
+  }
+
+  /** Resolves when the process has exited. */
+  exited(): Promise<void> {
+    return exited(this.#child)
+  }
+}
