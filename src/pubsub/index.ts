@@ -1,5 +1,15 @@
 // Public API of pubsub/ (re-exported from src/index.ts).
 export type { Adapter, AdapterContext, PubSubLogger } from './adapter.ts'
+export {
+  type ClusterAdapterOptions,
+  type ClusterEvents,
+  type ClusterRelay,
+  clusterAdapter,
+  createClusterRelay,
+  type IpcChannel,
+  type IpcPort,
+  installClusterRelay,
+} from './adapters/cluster.ts'
 export { localAdapter } from './adapters/local.ts'
 export { createMemoryBus, type MemoryBus } from './adapters/memory.ts'
 export {

@@ -1,0 +1,179 @@
+/**
+ * The relay in a cluster primary: it forwards the `cluster` adapter's frames
+ * between workers (see `cluster-wire.ts` for the messages).
+ *
+ * It keeps, per PubSub name, which worker holds which node. A broadcast goes
+ * to every other worker that has a node of that PubSub (back to the sender
+ * only when it holds other nodes of it), a direct broadcast to the one worker
+ * holding the node. What arrives in one IPC message leaves as at most one
+ * message per worker, so the batching of the workers carries through. A
+ * worker that exits is forgotten; when it comes back it joins again.
+ */
+import type { Worker } from 'node:cluster'
+import nodeCluster from 'node:cluster'
+import { describe } from '../../errors.ts'
+import type { PubSubLogger } from '../adapter.ts'
+import { clusterOps, type IpcPort, isClusterMessage, newMessage } from './cluster-wire.ts'
+
+/** The relay's routing table and its entry point for messages. */
+export interface ClusterRelay {
+  /**
+   * Handles one IPC message from `peer`. Returns false when the message is
+   * not the cluster adapter's (someone else's traffic), true otherwise.
+   */
+  receive(peer: IpcPort, message: unknown): boolean
+  /** Forgets every node `peer` held (its worker exited). */
+  remove(peer: IpcPort): void
+  /** The nodes joined to the PubSub named `pubsub`, in join order. */
+  nodes(pubsub: string): string[]
+}
+
+interface Group {
+  /** Node name → the worker holding it. */
+  readonly nodes: Map<string, IpcPort>
+  /** Worker → how many nodes of this PubSub it holds. */
+  readonly peers: Map<IpcPort, number>
+}
+
+/** Creates an empty relay; feed it with `receive` and `remove` (or use `installClusterRelay`). */
+export function createClusterRelay(options: { logger?: PubSubLogger } = {}): ClusterRelay {
+  const logger = options.logger ?? console
+  const groups = new Map<string, Group>()
+  let warnedVersion = false
+
+  const groupOf = (pubsub: string): Group => {
+    let group = groups.get(pubsub)
+    if (group === undefined) {
+      group = { nodes: new Map(), peers: new Map() }
+      groups.set(pubsub, group)
+    }
+    return group
+  }
+
+  const drop = (group: Group, pubsub: string, node: string): void => {
+    const peer = group.nodes.get(node)
+    if (peer === undefined) return
+    group.nodes.delete(node)
+    const count = (group.peers.get(peer) ?? 1) - 1
+    if (count > 0) group.peers.set(peer, count)
+    else group.peers.delete(peer)
+    if (group.nodes.size === 0) groups.delete(pubsub)
+  }
+
+  return {
+    receive(peer, message) {
+      const ops = clusterOps(message)
+      if (ops === undefined) {
+        if (!isClusterMessage(message)) return false
+        if (!warnedVersion) {
+          warnedVersion = true
+          logger.warn(
+            `cluster relay: ignored a message it cannot read (this primary speaks wire version 1): ${describe(message).slice(0, 120)}`,
+          )
+        }
+        return true
+      }
+      // One outgoing message per worker for everything this message carried.
+      const outboxes = new Map<IpcPort, unknown[]>()
+      const post = (to: IpcPort, kind: string, pubsub: string, node: string, data: string) => {
+        let outbox = outboxes.get(to)
+        if (outbox === undefined) {
+          outbox = newMessage()
+          outboxes.set(to, outbox)
+        }
+        outbox.push(kind, pubsub, node, data)
+      }
+      for (let i = 2; i + 3 < ops.length; i += 4) {
+        const [kind, pubsub, node, data] = [ops[i], ops[i + 1], ops[i + 2], ops[i + 3]]
+        if (typeof pubsub !== 'string' || typeof node !== 'string' || typeof data !== 'string') {
+          continue
+        }
+        switch (kind) {
+          case 'b': {
+            const group = groups.get(pubsub)
+            if (group === undefined) break
+            for (const [to, count] of group.peers) {
+              if (to !== peer || count > 1 || group.nodes.get(node) !== peer) {
+                post(to, 'b', pubsub, node, data)
+              }
+            }
+            break
+          }
+          case 'd': {
+            const to = groups.get(pubsub)?.nodes.get(node)
+            if (to !== undefined) post(to, 'd', pubsub, node, data)
+            break
+          }
+          case 'j': {
+            const group = groupOf(pubsub)
+            const holder = group.nodes.get(node)
+            if (holder === undefined) {
+              group.nodes.set(node, peer)
+              group.peers.set(peer, (group.peers.get(peer) ?? 0) + 1)
+            }
+            const refusal = holder === undefined || holder === peer ? '' : 'taken:by another worker'
+            post(peer, 'a', pubsub, node, refusal)
+            break
+          }
+          case 'l': {
+            const group = groups.get(pubsub)
+            if (group?.nodes.get(node) === peer) drop(group, pubsub, node)
+            break
+          }
+        }
+      }
+      for (const [to, outbox] of outboxes) {
+        try {
+          // A worker that is gone is forgotten on its exit; what it misses meanwhile is lost.
+          to.send(outbox, () => {})
+        } catch {}
+      }
+      return true
+    },
+
+    remove(peer) {
+      for (const [pubsub, group] of groups) {
+        if (!group.peers.has(peer)) continue
+        for (const [node, holder] of group.nodes) if (holder === peer) drop(group, pubsub, node)
+      }
+    },
+
+    nodes(pubsub) {
+      return [...(groups.get(pubsub)?.nodes.keys() ?? [])]
+    },
+  }
+}
+
+/** What `installClusterRelay` needs of `node:cluster` (the module itself fits). */
+export interface ClusterEvents {
+  on(event: 'message', listener: (worker: Worker, message: unknown) => void): unknown
+  on(event: 'exit', listener: (worker: Worker) => void): unknown
+  off(event: 'message', listener: (worker: Worker, message: unknown) => void): unknown
+  off(event: 'exit', listener: (worker: Worker) => void): unknown
+}
+
+/**
+ * Installs a relay in this cluster primary: every worker's cluster adapter
+ * messages are routed, and a worker's nodes are forgotten when it exits.
+ * `runCluster` does this; call it yourself only when you fork workers with
+ * `node:cluster` directly. Returns the relay and a function that uninstalls it.
+ */
+export function installClusterRelay(
+  options: { cluster?: ClusterEvents; logger?: PubSubLogger } = {},
+): { relay: ClusterRelay; uninstall: () => void } {
+  const cluster = options.cluster ?? nodeCluster
+  const relay = createClusterRelay(options.logger === undefined ? {} : { logger: options.logger })
+  const onMessage = (worker: Worker, message: unknown): void => {
+    relay.receive(worker, message)
+  }
+  const onExit = (worker: Worker): void => relay.remove(worker)
+  cluster.on('message', onMessage)
+  cluster.on('exit', onExit)
+  return {
+    relay,
+    uninstall() {
+      cluster.off('message', onMessage)
+      cluster.off('exit', onExit)
+    },
+  }
+}
