@@ -9,7 +9,8 @@
  *   - `params.user` set → socket id `user_socket:<user>`;
  * - channel `room:*`:
  *   - `params.deny` set → join refused with `{reason: "denied"}`;
- *   - `params.track = NAME` → reserved for presence (tracked once Presence exists);
+ *   - `params.track = NAME` → tracks presence key NAME with meta `{name: NAME}`, then
+ *     pushes `presence_state`; `presence_update` → updates it (bench/conformance-presence.ts);
  *   - `ping` → reply ok with the payload (binary payloads too);
  *   - `broadcast` → broadcast `msg` with the payload to the topic;
  *   - `shout` → the same to all but the sender;
@@ -24,6 +25,8 @@
  * Test knobs (options of `startConformanceServer`, or CLI flags):
  * `idleTimeout` (`--idle-timeout MS`), `maxFrameSize` (`--max-frame-size BYTES`),
  * `maxChannels` (`--max-channels N`), `checkOrigin` (on with `--check-origin HOST`).
+ * Cluster and presence (`presence`): `--pubsub redis://…|nats://…`, `--node NAME`,
+ * `--pubsub-name NAME`, `--broadcast-period MS`, `--down-period MS`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { parseArgs } from 'node:util'
@@ -39,11 +42,23 @@ import {
   error,
   noreply,
   ok,
+  type Presence,
   push,
   reply,
   type SocketLogger,
   stop,
 } from '../src/index.ts'
+import {
+  type PresenceServerOptions,
+  presenceFlags,
+  presenceIn,
+  presenceInfo,
+  presenceJoin,
+  presenceOptions,
+  startServerPresence,
+  startServerPubSub,
+  withPresence,
+} from './conformance-presence.ts'
 
 /** Options of the conformance server (all optional). */
 export interface ConformanceOptions {
@@ -56,16 +71,22 @@ export interface ConformanceOptions {
   /** The endpoint's public host (what `checkOrigin: true` compares with). */
   readonly urlHost?: string
   readonly logger?: SocketLogger
+  /** The cluster (PubSub adapter, node name) and presence timings. */
+  readonly presence?: PresenceServerOptions
 }
 
 type Assigns = { user?: string }
 
-function roomChannel(endpoint: () => Endpoint): Channel<Assigns> {
+function roomChannel(endpoint: () => Endpoint, presence: () => Presence): Channel<Assigns> {
   return {
     name: 'RoomChannel',
     join(_topic, params, socket) {
       if (params.deny) return error({ reason: 'denied' })
+      presenceJoin(presence(), params, socket)
       return ok(socket)
+    },
+    handleInfo(message, socket) {
+      return presenceInfo(presence(), message, socket) ?? noreply(socket)
     },
     handleIn(event, payload, socket) {
       switch (event) {
@@ -92,7 +113,10 @@ function roomChannel(endpoint: () => Endpoint): Channel<Assigns> {
           return reply('ok', socket)
         }
         default:
-          return reply(['error', { reason: `unknown event ${event}` }], socket)
+          return (
+            presenceIn(presence(), event, payload, socket) ??
+            reply(['error', { reason: `unknown event ${event}` }], socket)
+          )
       }
     },
   }
@@ -116,8 +140,15 @@ export async function startConformanceServer(options: ConformanceOptions = {}): 
     if (self === undefined) throw new Error('the endpoint is not started')
     return self
   }
+  const pubsub = await startServerPubSub(options.presence ?? {})
+  const presence = await startServerPresence(pubsub, options.presence ?? {})
   const UserSocket = defineSocket<Assigns>({
-    channels: [channel('room:*', roomChannel(endpointRef))],
+    channels: [
+      channel(
+        'room:*',
+        roomChannel(endpointRef, () => presence),
+      ),
+    ],
     connect(params, socket) {
       if (params.reject !== undefined) return false
       if (typeof params.user === 'string') socket.assigns = { user: params.user }
@@ -132,6 +163,7 @@ export async function startConformanceServer(options: ConformanceOptions = {}): 
     host: options.host ?? '127.0.0.1',
     url: { host: options.urlHost ?? 'localhost' },
     handler: hello,
+    pubsub,
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     sockets: [
       {
@@ -146,7 +178,7 @@ export async function startConformanceServer(options: ConformanceOptions = {}): 
     ],
   })
   await self.start()
-  return self
+  return withPresence(self, presence, pubsub)
 }
 
 async function main(): Promise<void> {
@@ -158,6 +190,7 @@ async function main(): Promise<void> {
       'max-frame-size': { type: 'string' },
       'max-channels': { type: 'string' },
       'check-origin': { type: 'string' },
+      ...presenceFlags,
     },
   })
   const number = (value: string | undefined) => (value === undefined ? undefined : Number(value))
@@ -173,6 +206,7 @@ async function main(): Promise<void> {
     ...(values['check-origin'] === undefined
       ? {}
       : { checkOrigin: true, urlHost: values['check-origin'] }),
+    presence: presenceOptions(values),
   })
   const shutdown = (): void => {
     void endpoint.stop().then(() => process.exit(0))

@@ -1,12 +1,8 @@
 /**
- * Who owns a tracked presence: a process (`Pid`) or a channel join (`ChannelSocket`). The
- * Tracker keys presences by the owner's id and untracks them all when the owner stops, as
- * Phoenix.Tracker does by linking to the tracked pid.
- *
- * A process is watched with the runtime's `onExit`. A channel is watched through its `pid`
- * when the channel layer gives it one; until then, through the channel's `terminate`, which
- * the channel server runs on every way a joined channel stops (leave, socket closed, stop,
- * crash, duplicate join): the hook wraps it on that one channel instance only.
+ * Who owns a tracked presence: a process (`Pid`), or a channel join given by the socket its
+ * callbacks receive (the join's process owns it). The Tracker keys presences by the owner's
+ * pid and untracks them all when that process stops, as Phoenix.Tracker does by linking to
+ * the tracked pid: a channel that is left, crashes or loses its connection leaves.
  */
 
 import { kLink } from '../channel/channel-socket.ts'
@@ -24,17 +20,16 @@ export interface ResolvedOwner {
   watch(hook: () => void): () => void
 }
 
-/** Whether `value` can own presences. */
-export function isOwner(value: unknown): value is TrackOwner {
-  return value instanceof Pid || value instanceof ChannelSocket
-}
-
-/** Resolves an owner; throws CINDER_ERR_PRESENCE_BAD_ARG for anything else. */
-export function resolveOwner(owner: unknown): ResolvedOwner {
-  if (owner instanceof Pid) return processOwner(owner)
+/** The process behind an owner; throws CINDER_ERR_PRESENCE_BAD_ARG for anything else. */
+export function ownerPid(owner: unknown): Pid {
+  if (owner instanceof Pid) return owner
   if (owner instanceof ChannelSocket) {
-    const pid = (owner as { pid?: unknown }).pid
-    return pid instanceof Pid ? processOwner(pid) : channelOwner(owner)
+    const pid = (owner[kLink] as { pid?: unknown }).pid
+    if (pid instanceof Pid) return pid
+    throw new CinderError(
+      'CINDER_ERR_PRESENCE_BAD_ARG',
+      `expected the socket of a running channel join as the presence owner, got one of ${describe(owner.topic)} with no process`,
+    )
   }
   throw new CinderError(
     'CINDER_ERR_PRESENCE_BAD_ARG',
@@ -42,57 +37,13 @@ export function resolveOwner(owner: unknown): ResolvedOwner {
   )
 }
 
-/** The owner id of a pid or a channel socket, without watching it (for untrack and update). */
-export function ownerId(owner: unknown): string {
-  return resolveOwner(owner).id
-}
-
-function processOwner(pid: Pid): ResolvedOwner {
+/** Resolves an owner to its id and exit watch. */
+export function resolveOwner(owner: unknown): ResolvedOwner {
+  const pid = ownerPid(owner)
   return { id: pid.toString(), watch: (hook) => onExit(pid, () => hook()) }
 }
 
-// --- Channels without a pid --------------------------------------------------------------
-
-interface ChannelServerLike {
-  channel: { terminate?: (this: unknown, reason: unknown, socket: unknown) => unknown }
-}
-
-interface ChannelWatch {
-  readonly id: string
-  readonly hooks: Set<() => void>
-}
-
-const channelWatches = new WeakMap<object, ChannelWatch>()
-let channelIds = 0
-
-function channelOwner(socket: ChannelSocket<object>): ResolvedOwner {
-  const server = socket[kLink] as unknown as ChannelServerLike
-  let watch = channelWatches.get(server)
-  if (watch === undefined) {
-    watch = { id: `<channel.${++channelIds}>`, hooks: new Set() }
-    channelWatches.set(server, watch)
-    wrapTerminate(server, watch)
-  }
-  const { id, hooks } = watch
-  return {
-    id,
-    watch(hook) {
-      const once = () => hook()
-      hooks.add(once)
-      return () => hooks.delete(once)
-    },
-  }
-}
-
-/** Runs the watch hooks before the channel's own terminate, on this channel instance only. */
-function wrapTerminate(server: ChannelServerLike, watch: ChannelWatch): void {
-  const channel = server.channel
-  const wrapped = Object.create(channel) as ChannelServerLike['channel']
-  wrapped.terminate = function terminate(reason, socket) {
-    const hooks = [...watch.hooks]
-    watch.hooks.clear()
-    for (const hook of hooks) hook()
-    return channel.terminate?.call(this, reason, socket)
-  }
-  server.channel = wrapped
+/** The owner id of a pid or a channel socket (for untrack and update). */
+export function ownerId(owner: unknown): string {
+  return ownerPid(owner).toString()
 }
