@@ -241,7 +241,7 @@ function row(what: string, floorNs: number, tableNs: number, floorName: string):
 }
 
 export async function run(): Promise<string> {
-  const rows = [...setRows(), ...orderedRows(20_000), ...orderedRows(200_000)]
+  const rows = [...setRows(), ...orderedRows(20_000), ...orderedRows(100_000)]
   const million = millionInserts()
   if (sink === -1) console.log('unreachable')
   return [
