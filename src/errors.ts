@@ -67,6 +67,11 @@ export const ERROR_CODES = {
   CINDER_ERR_LIVE_BAD_VALUE: 'a template value cannot render where it stands (an object between tags, a bad attribute name…)',
   CINDER_ERR_LIVE_DUPLICATE_KEY: 'two entries of a keyed list (each) have the same key',
   CINDER_ERR_LIVE_COMPONENT: 'a live component cannot render: no resolver, bad cid, no template, or not one root element',
+  CINDER_ERR_LIVE_CONFIG: 'createLive options are invalid, or a live route runs without live.plug or a session it needs',
+  CINDER_ERR_LIVE_BAD_ARG: 'a LiveView socket function got an argument of the wrong shape (assign, pushPatch, stream…)',
+  CINDER_ERR_LIVE_NOT_CONNECTED: 'a LiveView operation needs the connected process (sendSelf, sendAfter, broadcast) but ran in the dead render',
+  CINDER_ERR_LIVE_BAD_EVENT: 'a client event is malformed, oversized, or uses a reserved lv: name: the view crashes and remounts',
+  CINDER_ERR_LIVE_NO_HANDLER: 'an event or message arrived for a LiveView without handleEvent / handleInfo',
   // endpoint/
   CINDER_ERR_ENDPOINT_OPTIONS: 'createEndpoint got an invalid option',
   CINDER_ERR_ENDPOINT_STATE: 'the endpoint is not in a state that allows this (start twice, broadcast before start)',

@@ -33,3 +33,29 @@ export {
   type StreamWire,
 } from './rendered.ts'
 export { type InsertOptions, LiveStream, type StreamInsert } from './stream.ts'
+
+// LiveView runtime: the behaviour, its socket, routes, the dead render and the live channel
+import './dead-render.ts'
+
+export { LIVEVIEW_VERSION } from './live-channel.ts'
+export {
+  createLive,
+  defaultLayout,
+  type Live,
+  type LiveLayout,
+  type LiveOptions,
+  type LivePage,
+} from './live-config.ts'
+export { usedInput } from './live-event.ts'
+export { liveSession } from './live-route.ts'
+export {
+  type EventResult,
+  type EventValue,
+  type LiveAssigns,
+  type LiveResult,
+  type LiveSessionData,
+  LiveSocket,
+  type LiveView,
+  type Navigation,
+} from './live-view.ts'
+export { type LinkOptions, liveLink } from './navigation.ts'

@@ -1,0 +1,179 @@
+/**
+ * The dead render: a live route's answer to a plain HTTP GET (protocol notes §1).
+ *
+ * The view mounts disconnected (`socket.connected === false`), runs
+ * `handleParams`, renders to HTML, and the page goes out inside the root
+ * layout with what the client needs to take over:
+ *
+ *     <meta name="csrf-token" content="…">           (sent back when connecting)
+ *     <div id="phx-…" data-phx-main                   (the topic is lv:<id>)
+ *          data-phx-session="…"                       (signed: id, view, route, live_session, HTTP session)
+ *          data-phx-static="…">…the view's HTML…</div> (signed: id, flash)
+ *
+ * A navigation during this render is an HTTP redirect (302), the flash kept
+ * for the next request.
+ */
+import { CinderError, describe } from '../errors.ts'
+import type { Conn } from '../http/conn.ts'
+import { redirect as httpRedirect, sendHtml } from '../http/controller.ts'
+import type { PlugResult } from '../http/plug.ts'
+import { getCsrfToken } from '../http/plugs/csrf-protection.ts'
+import { getSession } from '../http/plugs/session.ts'
+import { type LiveRoute, registerLiveHandler } from '../http/router/live.ts'
+import { parsePattern } from '../http/router/pattern.ts'
+import { escapeHtml, raw } from './escape.ts'
+import { connFlash, keepFlash } from './flash.ts'
+import { isTemplate } from './html.ts'
+import { LIVE_CONFIG_KEY, type LiveConfig } from './live-config.ts'
+import { LIVE_SESSION_KEY, type LiveRouteEntry, rememberRoute, viewKey } from './live-route.ts'
+import { containerId } from './live-session.ts'
+import { kLive, type LiveSocket, type LiveView, LiveSocket as Socket, settle } from './live-view.ts'
+import { renderToString } from './render-to-string.ts'
+
+/** Serves a matched live route (registered with the Router on import). */
+export async function deadRender(conn: Conn, route: LiveRoute): Promise<Conn> {
+  const config = configOf(conn, route)
+  const entry = entryOf(route)
+  if (entry.liveSession === null) rememberRoute(entry)
+  const view = entry.view as LiveView
+  const uri = requestUrl(conn)
+  const socket = new Socket({
+    id: containerId(),
+    view,
+    connected: false,
+    uri: uri.href,
+    flash: connFlash(conn),
+    liveAction: entry.action,
+  })
+  const where = viewName(entry)
+  const params = conn.params
+  const session = httpSession(conn, config)
+  if (view.mount !== undefined) {
+    settle(`${where}.mount`, await view.mount(params, session, socket), socket, false)
+    if (socket[kLive].navigation !== undefined) return redirectFrom(conn, socket)
+  }
+  if (view.handleParams !== undefined) {
+    settle(
+      `${where}.handleParams`,
+      await view.handleParams(params, uri.href, socket),
+      socket,
+      false,
+    )
+    if (socket[kLive].navigation !== undefined) return redirectFrom(conn, socket)
+  }
+  const template = view.render(socket.assigns)
+  if (!isTemplate(template)) {
+    throw new CinderError(
+      'CINDER_ERR_BAD_RETURN',
+      `${where}.render must return an html\`…\` template, got: ${describe(template)}`,
+    )
+  }
+  const { id } = socket
+  const sessionToken = config.tokens.signSession({
+    id,
+    view: viewKey(view, entry.pattern),
+    route: entry.pattern,
+    liveSession: entry.liveSession,
+    session,
+  })
+  const staticToken = config.tokens.signStatic({ id, flash: socket.assigns.flash })
+  const container =
+    `<div id="${id}" data-phx-main data-phx-session="${escapeHtml(sessionToken)}" ` +
+    `data-phx-static="${escapeHtml(staticToken)}">${renderToString(template)}</div>`
+  const title = (socket.assigns as { pageTitle?: unknown }).pageTitle
+  const page = config.layout({
+    inner: raw(container),
+    csrfToken: csrfToken(conn, session),
+    title: typeof title === 'string' ? title : undefined,
+    assigns: socket.assigns,
+    conn,
+  })
+  return sendHtml(conn, `${renderToString(page)}`)
+}
+
+function configOf(conn: Conn, route: LiveRoute): LiveConfig {
+  const config = conn.private[LIVE_CONFIG_KEY] as LiveConfig | undefined
+  if (config === undefined) {
+    throw new CinderError(
+      'CINDER_ERR_LIVE_CONFIG',
+      `the live route ${route.path} ran without live.plug: add the plug of createLive(…) to the route's pipeline (after fetchSession and fetchFlash)`,
+    )
+  }
+  return config
+}
+
+function entryOf(route: LiveRoute): LiveRouteEntry {
+  const view = route.view as LiveView
+  if (typeof view !== 'object' || view === null || typeof view.render !== 'function') {
+    throw new CinderError(
+      'CINDER_ERR_LIVE_BAD_ARG',
+      `live route ${route.path} needs a LiveView (an object with render), got: ${describe(view)}`,
+    )
+  }
+  const name = route.metadata[LIVE_SESSION_KEY]
+  return {
+    pattern: route.path,
+    tokens: parsePattern(route.path),
+    view,
+    action: route.action,
+    liveSession: typeof name === 'string' ? name : null,
+  }
+}
+
+function viewName(entry: LiveRouteEntry): string {
+  return entry.view.name ?? `LiveView(${entry.pattern})`
+}
+
+/** The HTTP session, or {} when the pipeline has none (then the socket must not check CSRF). */
+function httpSession(conn: Conn, config: LiveConfig): Record<string, unknown> {
+  try {
+    return { ...getSession(conn) }
+  } catch (error) {
+    if (config.sessionOptions === undefined && isCode(error, 'CINDER_ERR_SESSION_NOT_FETCHED'))
+      return {}
+    if (isCode(error, 'CINDER_ERR_SESSION_NOT_FETCHED')) {
+      throw new CinderError(
+        'CINDER_ERR_LIVE_CONFIG',
+        'createLive was given session options, so the socket checks the CSRF token against the session, but this live route has no fetched session: add session(…) and fetchSession before live.plug',
+        { cause: error },
+      )
+    }
+    throw error
+  }
+}
+
+function csrfToken(conn: Conn, session: Record<string, unknown>): string {
+  if (Object.keys(session).length === 0 && !hasSession(conn)) return ''
+  return getCsrfToken(conn)
+}
+
+function hasSession(conn: Conn): boolean {
+  try {
+    getSession(conn)
+    return true
+  } catch {
+    return false
+  }
+}
+
+function requestUrl(conn: Conn): URL {
+  const host = conn.getReqHeader('host') ?? `${conn.host}:${conn.port}`
+  const query = conn.queryString === '' ? '' : `?${conn.queryString}`
+  return new URL(`${conn.requestPath}${query}`, `${conn.scheme}://${host}`)
+}
+
+/** A navigation during the dead render: redirect the request, keeping the flash. */
+function redirectFrom(conn: Conn, socket: LiveSocket<object>): PlugResult {
+  const navigation = socket[kLive].navigation
+  keepFlash(conn, socket.assigns.flash)
+  if (navigation?.kind === 'redirect' && navigation.external) {
+    return httpRedirect(conn, { external: navigation.to })
+  }
+  return httpRedirect(conn, navigation?.to ?? '/')
+}
+
+function isCode(error: unknown, code: string): boolean {
+  return error instanceof CinderError && error.code === code
+}
+
+registerLiveHandler(deadRender)

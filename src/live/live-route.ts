@@ -1,0 +1,177 @@
+/**
+ * Live routes: which LiveView serves which path, and in which live_session.
+ *
+ * `router.live(path, View)` (src/http) declares a route whose dead render the
+ * handler registered here serves. The join over the socket must find the
+ * route again from the URL alone, and live navigation may only move between
+ * views of one live_session, so a live_session declares its routes here too:
+ *
+ * ```ts
+ * router.scope('/', { pipeThrough: ['browser'] }, (r) => {
+ *   liveSession(r, 'default', (live) => {
+ *     live('/counter', Counter)
+ *     live('/users/:id', UserShow, { action: 'show' })
+ *   })
+ * })
+ * ```
+ *
+ * A route declared with `router.live` outside any live_session works for its
+ * own page; navigating to it from another view is a full page load.
+ */
+import { CinderError, describe } from '../errors.ts'
+import type { LiveRouteOptions, Router } from '../http/index.ts'
+import { decodeQuery, type Params } from '../http/query.ts'
+import { parsePattern, type Token } from '../http/router/pattern.ts'
+import type { LiveView } from './live-view.ts'
+
+/** The metadata key a live route carries its live_session name under. */
+export const LIVE_SESSION_KEY = 'liveSession'
+
+/** One live route, as the socket resolves URLs against it. */
+export interface LiveRouteEntry {
+  readonly pattern: string
+  readonly tokens: readonly Token[]
+  // biome-ignore lint/suspicious/noExplicitAny: a route holds a view of any assigns shape
+  readonly view: LiveView<any>
+  readonly action: string | undefined
+  readonly liveSession: string | null
+}
+
+/** A URL resolved to a live route. */
+export interface ResolvedRoute {
+  readonly entry: LiveRouteEntry
+  /** Path params merged with the query string. */
+  readonly params: Params
+  readonly uri: URL
+}
+
+const tables = new WeakMap<Router, LiveRouteEntry[]>()
+/** Views by key, for routes outside any live_session (registered at their dead render). */
+const views = new Map<string, LiveRouteEntry>()
+
+export interface LiveSessionOptions {
+  /** Default `action` of the routes (each route may set its own). */
+  readonly action?: string
+}
+
+/** Declares one live route of a live_session (the `live` of `liveSession`'s callback). */
+export type DeclareLive = <A extends object>(
+  path: string,
+  view: LiveView<A>,
+  options?: LiveRouteOptions,
+) => void
+
+/** Declares live routes in one live_session: navigation between them needs no page load. */
+export function liveSession(
+  router: Router,
+  name: string,
+  declare: (live: DeclareLive) => void,
+): Router {
+  if (typeof name !== 'string' || name === '' || typeof declare !== 'function') {
+    throw new CinderError(
+      'CINDER_ERR_LIVE_BAD_ARG',
+      `liveSession(router, name, (live) => { live('/path', View) }) got name ${describe(name)}`,
+    )
+  }
+  const table = tables.get(router) ?? []
+  tables.set(router, table)
+  declare((path, view, options = {}) => {
+    checkView(view, path)
+    const metadata = { ...options.metadata, [LIVE_SESSION_KEY]: name }
+    router.live(path, view, { ...options, metadata })
+    // the route just added is the last one: its path carries the scopes' prefix
+    const full = router.routes[router.routes.length - 1]?.path ?? path
+    table.push({
+      pattern: full,
+      tokens: parsePattern(full),
+      view: view as unknown as LiveView,
+      action: options.action,
+      liveSession: name,
+    })
+  })
+  return router
+}
+
+/** The key a view is known by in tokens: its name, or its route's pattern. */
+export function viewKey(view: { readonly name?: string | undefined }, pattern: string): string {
+  return typeof view.name === 'string' && view.name !== '' ? view.name : `route:${pattern}`
+}
+
+/** Remembers a route served by a dead render (routes outside a live_session). */
+export function rememberRoute(entry: LiveRouteEntry): void {
+  views.set(viewKey(entry.view, entry.pattern), entry)
+}
+
+/** A view remembered by key (see `rememberRoute`). */
+export function rememberedRoute(key: string): LiveRouteEntry | undefined {
+  return views.get(key)
+}
+
+/** Finds the live route of a URL among a router's live_sessions. */
+export function resolveLiveRoute(router: Router, url: URL): ResolvedRoute | undefined {
+  const table = tables.get(router)
+  if (table === undefined) return undefined
+  const segments = pathSegments(url)
+  if (segments === undefined) return undefined
+  let best: { entry: LiveRouteEntry; params: Params; score: number } | undefined
+  for (const entry of table) {
+    const matched = matchTokens(entry.tokens, segments)
+    if (matched === undefined) continue
+    const score = entry.tokens.filter((t) => t.kind === 'static').length
+    if (best === undefined || score > best.score) best = { entry, params: matched, score }
+  }
+  if (best === undefined) return undefined
+  return { entry: best.entry, params: withQuery(best.params, url), uri: url }
+}
+
+/** Matches a URL against one route (a view remembered outside a live_session). */
+export function matchRoute(entry: LiveRouteEntry, url: URL): ResolvedRoute | undefined {
+  const segments = pathSegments(url)
+  const matched = segments === undefined ? undefined : matchTokens(entry.tokens, segments)
+  return matched === undefined ? undefined : { entry, params: withQuery(matched, url), uri: url }
+}
+
+function withQuery(pathParams: Params, url: URL): Params {
+  const query = url.search.length > 1 ? decodeQuery(url.search.slice(1)) : {}
+  return { ...query, ...pathParams }
+}
+
+function pathSegments(url: URL): string[] | undefined {
+  try {
+    return url.pathname
+      .split('/')
+      .filter((s) => s !== '')
+      .map((s) => decodeURIComponent(s))
+  } catch {
+    return undefined
+  }
+}
+
+function matchTokens(tokens: readonly Token[], segments: readonly string[]): Params | undefined {
+  const params: Params = {}
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i] as Token
+    if (token.kind === 'glob') {
+      params[token.name] = segments.slice(i)
+      return params
+    }
+    const segment = segments[i]
+    if (segment === undefined) return undefined
+    if (token.kind === 'static' && token.value !== segment) return undefined
+    if (token.kind === 'param') params[token.name] = segment
+  }
+  return tokens.length === segments.length ? params : undefined
+}
+
+function checkView(view: unknown, path: string): void {
+  if (
+    typeof view !== 'object' ||
+    view === null ||
+    typeof (view as LiveView).render !== 'function'
+  ) {
+    throw new CinderError(
+      'CINDER_ERR_LIVE_BAD_ARG',
+      `live(${describe(path)}, View) expects a LiveView (an object with render), got: ${describe(view)}`,
+    )
+  }
+}

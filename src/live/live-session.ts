@@ -1,0 +1,168 @@
+/**
+ * The tokens a LiveView page carries, signed with src/token (Phoenix.Token's
+ * format), and the CSRF check of the live socket.
+ *
+ * - `data-phx-session`: who may join which container, as what: the container
+ *   id (the topic is `lv:<id>`), the view, its route and live_session, and the
+ *   HTTP session as it was at the dead render. Valid two weeks.
+ * - `data-phx-static`: what only the dead render knows: the container id and
+ *   the flash shown on that page.
+ * - flash tokens travel in redirects (`__phoenix_flash__` cookie) and live
+ *   navigation (`flash` in the join); valid 60 s.
+ *
+ * The client never reads these: any tamper-proof format works, as long as it
+ * is safe inside an attribute and a cookie (base64url). A token that does not
+ * verify, or names another container, makes the join answer `stale`, and the
+ * client reloads the page, which mints fresh tokens.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto'
+import type { EtfTerm } from '../token/index.ts'
+import { signToken, verifyToken } from '../token/index.ts'
+
+/** Bumped when the claims change shape: older tokens then read as stale. */
+const TOKEN_VERSION = 1
+const SESSION_MAX_AGE = 1_209_600
+const FLASH_MAX_AGE = 60
+
+export type Flash = Record<string, string>
+
+/** What `data-phx-session` proves. */
+export interface SessionClaims {
+  readonly id: string
+  /** The view's key in the view registry (its name, or its route's path). */
+  readonly view: string
+  /** The route pattern the view was rendered from. */
+  readonly route: string
+  /** The live_session name, or null for a route declared outside any. */
+  readonly liveSession: string | null
+  /** The HTTP session at the dead render (JSON data). */
+  readonly session: Record<string, unknown>
+}
+
+/** What `data-phx-static` carries. */
+export interface StaticClaims {
+  readonly id: string
+  readonly flash: Flash
+}
+
+/** Signs and verifies the tokens of one live configuration (secret + salt). */
+export class LiveTokens {
+  readonly #secret: () => string
+  readonly #salt: string
+  readonly #flashSalt: string
+  readonly #now: () => number
+
+  constructor(secret: () => string, signingSalt: string, now: () => number = Date.now) {
+    this.#secret = secret
+    this.#salt = `live_view:${signingSalt}`
+    this.#flashSalt = `flash:${signingSalt}`
+    this.#now = now
+  }
+
+  signSession(claims: SessionClaims): string {
+    return this.#sign(this.#salt, {
+      v: TOKEN_VERSION,
+      k: 'session',
+      id: claims.id,
+      view: claims.view,
+      route: claims.route,
+      ls: claims.liveSession,
+      session: jsonTerm(claims.session),
+    })
+  }
+
+  /** The claims, or undefined when the token is forged, expired, outdated or not a session token. */
+  verifySession(token: unknown): SessionClaims | undefined {
+    const data = this.#verify(this.#salt, token, SESSION_MAX_AGE)
+    if (data === undefined || data.k !== 'session') return undefined
+    const { id, view, route, ls, session } = data
+    if (typeof id !== 'string' || typeof view !== 'string' || typeof route !== 'string') {
+      return undefined
+    }
+    if (ls !== null && typeof ls !== 'string') return undefined
+    if (!isRecord(session)) return undefined
+    return { id, view, route, liveSession: ls, session }
+  }
+
+  signStatic(claims: StaticClaims): string {
+    return this.#sign(this.#salt, {
+      v: TOKEN_VERSION,
+      k: 'static',
+      id: claims.id,
+      flash: claims.flash,
+    })
+  }
+
+  verifyStatic(token: unknown): StaticClaims | undefined {
+    const data = this.#verify(this.#salt, token, SESSION_MAX_AGE)
+    if (data === undefined || data.k !== 'static' || typeof data.id !== 'string') return undefined
+    return { id: data.id, flash: flashOf(data.flash) }
+  }
+
+  signFlash(flash: Flash): string {
+    return this.#sign(this.#flashSalt, { v: TOKEN_VERSION, flash }, FLASH_MAX_AGE)
+  }
+
+  /** The flash in a token; an empty flash for anything that does not verify. */
+  verifyFlash(token: unknown): Flash {
+    const data = this.#verify(this.#flashSalt, token, FLASH_MAX_AGE)
+    return data === undefined ? {} : flashOf(data.flash)
+  }
+
+  #sign(salt: string, data: Record<string, EtfTerm>, maxAge = SESSION_MAX_AGE): string {
+    return signToken(this.#secret(), salt, data, { maxAge, now: this.#now })
+  }
+
+  #verify(salt: string, token: unknown, maxAge: number): Record<string, unknown> | undefined {
+    if (typeof token !== 'string' || token === '' || token.length > 16_384) return undefined
+    const result = verifyToken(this.#secret(), salt, token, { maxAge, now: this.#now })
+    if (!result.ok || !isRecord(result.data)) return undefined
+    return result.data.v === TOKEN_VERSION ? result.data : undefined
+  }
+}
+
+/** A fresh container id, as Elixir's: `phx-` and 16 base64url characters. */
+export function containerId(): string {
+  return `phx-${randomBytes(12).toString('base64url')}`
+}
+
+const CSRF_SECRET_LENGTH = 24
+
+/**
+ * Whether `masked` (the page's `csrf-token` meta, as Plug.CSRFProtection masks
+ * it: secret XOR pad, then the pad, base64url) unmasks to the session's secret.
+ */
+export function validCsrfToken(masked: unknown, sessionSecret: unknown): boolean {
+  if (typeof masked !== 'string' || typeof sessionSecret !== 'string') return false
+  if (sessionSecret.length !== CSRF_SECRET_LENGTH) return false
+  const raw = Buffer.from(masked, 'base64url')
+  if (raw.length !== CSRF_SECRET_LENGTH * 2) return false
+  const unmasked = Buffer.alloc(CSRF_SECRET_LENGTH)
+  for (let i = 0; i < CSRF_SECRET_LENGTH; i++) {
+    unmasked[i] = (raw[i] ?? 0) ^ (raw[i + CSRF_SECRET_LENGTH] ?? 0)
+  }
+  return timingSafeEqual(unmasked, Buffer.from(sessionSecret))
+}
+
+/** Session data as a token can carry it: JSON values only (dates become strings, undefined goes). */
+function jsonTerm(value: Record<string, unknown>): EtfTerm {
+  return JSON.parse(JSON.stringify(value)) as EtfTerm
+}
+
+function flashOf(value: unknown): Flash {
+  const flash: Flash = {}
+  if (!isRecord(value)) return flash
+  for (const [kind, message] of Object.entries(value)) {
+    if (typeof message === 'string') flash[kind] = message
+  }
+  return flash
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !(value instanceof Uint8Array)
+  )
+}
