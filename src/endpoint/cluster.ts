@@ -138,7 +138,7 @@ export async function runCluster<T>(
   const logger = options.logger ?? runtimeLogger
   return cluster.isPrimary
     ? runPrimary(options, env, base, logger)
-    : runWorker(options, env, base, logger)
+    : runWorker(options, base, logger)
 }
 
 /**
@@ -362,14 +362,15 @@ function sendTo(worker: Worker, message: unknown[]): void {
 
 async function runWorker<T>(
   options: RunClusterOptions<T>,
-  env: Readonly<Record<string, string | undefined>>,
   base: string,
   logger: ClusterLogger,
 ): Promise<ClusterWorker<T>> {
-  const index = Number(env.CINDER_WORKER_INDEX ?? cluster.worker?.id ?? 1)
+  // The primary put this worker's identity in its environment (whatever `env` option it had).
+  const env = process.env
+  const slot = env.CINDER_WORKER_INDEX
+  const index = Number(slot ?? cluster.worker?.id ?? 1)
   const workers = Number(env.CINDER_WORKER_COUNT ?? 1)
-  // In a worker, CINDER_NODE is already `<base>-w<index>` (set by the primary).
-  const node = env.CINDER_WORKER_INDEX === undefined ? `${base}-w${index}` : base
+  const node = slot !== undefined && env.CINDER_NODE ? env.CINDER_NODE : `${base}-w${index}`
   setNodeName(node)
   // Resolves once the message is written (or cannot be), so an exit right after loses nothing.
   const report = (message: unknown[]): Promise<void> =>

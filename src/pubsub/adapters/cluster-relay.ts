@@ -5,9 +5,10 @@
  * It keeps, per PubSub name, which worker holds which node. A broadcast goes
  * to every other worker that has a node of that PubSub (back to the sender
  * only when it holds other nodes of it), a direct broadcast to the one worker
- * holding the node. What arrives in one IPC message leaves as at most one
- * message per worker, so the batching of the workers carries through. A
- * worker that exits is forgotten; when it comes back it joins again.
+ * holding the node. What arrives within one turn of the event loop leaves as
+ * at most one message per worker, so the workers' batching carries through
+ * (and grows under load). A worker that exits is forgotten; when it comes
+ * back it joins again.
  */
 import type { Worker } from 'node:cluster'
 import nodeCluster from 'node:cluster'
@@ -40,6 +41,27 @@ export function createClusterRelay(options: { logger?: PubSubLogger } = {}): Clu
   const logger = options.logger ?? console
   const groups = new Map<string, Group>()
   let warnedVersion = false
+  // One outgoing message per worker for everything that arrived within one turn of the event loop.
+  let outboxes = new Map<IpcPort, unknown[]>()
+  const flush = (): void => {
+    const sending = outboxes
+    outboxes = new Map()
+    for (const [to, outbox] of sending) {
+      try {
+        // A worker that is gone is forgotten on its exit; what it misses meanwhile is lost.
+        to.send(outbox, () => {})
+      } catch {}
+    }
+  }
+  const post = (to: IpcPort, kind: string, pubsub: string, node: string, data: string): void => {
+    let outbox = outboxes.get(to)
+    if (outbox === undefined) {
+      if (outboxes.size === 0) setImmediate(flush)
+      outbox = newMessage()
+      outboxes.set(to, outbox)
+    }
+    outbox.push(kind, pubsub, node, data)
+  }
 
   const groupOf = (pubsub: string): Group => {
     let group = groups.get(pubsub)
@@ -72,16 +94,6 @@ export function createClusterRelay(options: { logger?: PubSubLogger } = {}): Clu
           )
         }
         return true
-      }
-      // One outgoing message per worker for everything this message carried.
-      const outboxes = new Map<IpcPort, unknown[]>()
-      const post = (to: IpcPort, kind: string, pubsub: string, node: string, data: string) => {
-        let outbox = outboxes.get(to)
-        if (outbox === undefined) {
-          outbox = newMessage()
-          outboxes.set(to, outbox)
-        }
-        outbox.push(kind, pubsub, node, data)
       }
       for (let i = 2; i + 3 < ops.length; i += 4) {
         const [kind, pubsub, node, data] = [ops[i], ops[i + 1], ops[i + 2], ops[i + 3]]
@@ -121,12 +133,6 @@ export function createClusterRelay(options: { logger?: PubSubLogger } = {}): Clu
             break
           }
         }
-      }
-      for (const [to, outbox] of outboxes) {
-        try {
-          // A worker that is gone is forgotten on its exit; what it misses meanwhile is lost.
-          to.send(outbox, () => {})
-        } catch {}
       }
       return true
     },

@@ -15,7 +15,8 @@
  *
  * The tag keeps these apart from any other IPC traffic of the application;
  * flat arrays of strings are the cheapest shape for IPC's JSON serialization,
- * and a worker batches what it sends within one tick into one message.
+ * and each side batches what it sends within one turn of the event loop into
+ * one message per peer.
  */
 
 /** Marks the cluster adapter's IPC messages. */
