@@ -1,0 +1,228 @@
+/**
+ * The rooms of one node: a DynamicSupervisor (one_for_one) with a process per room, a Registry
+ * of the rooms running here, and the table of what each room must keep across a crash.
+ *
+ * Rooms are addressed by id through PubSub (see protocol.ts), so `request` reaches a room on
+ * any node; a room that is neither registered here nor listed in Presence is unknown at once,
+ * without waiting for a timeout.
+ */
+import { randomBytes } from 'node:crypto'
+import {
+  type Behaviour,
+  call,
+  createTable,
+  getClock,
+  type Pid,
+  type Presence,
+  type PubSub,
+  Registry,
+  reply,
+  spawn,
+  startChild,
+  startDynamicSupervisor,
+  stopProcess,
+  type TimerHandle,
+} from '../../../src/index.ts'
+import {
+  GAMES_TOPIC,
+  type ReplyAddress,
+  ROOM_ID,
+  type RoomCommand,
+  type RoomRefusal,
+  refuse,
+  roomTopic,
+} from './protocol.ts'
+import {
+  DEFAULT_ROOM_SETTINGS,
+  type MatchResult,
+  type RecordTable,
+  type RoomContext,
+  type RoomRecord,
+  type RoomSettings,
+  roomBehaviour,
+  type TrafficMeter,
+} from './room.ts'
+import type { TickStats } from './tick-stats.ts'
+
+export interface RoomsOptions {
+  readonly pubsub: PubSub
+  /** The endpoint's broadcast (binary frames go through the channel fastlane). */
+  readonly broadcast: RoomContext['broadcast']
+  /** Lists rooms in the lobby across nodes; without it only local rooms are known. */
+  readonly presence?: Presence
+  readonly settings?: Partial<RoomSettings>
+  readonly stats?: TickStats
+  readonly meter?: TrafficMeter
+  readonly onMatchOver?: (result: MatchResult) => void
+  /** At most this many rooms on this node. Default 1000. */
+  readonly maxRooms?: number
+  /** How long a request waits for a room's answer. Default 3000 ms. */
+  readonly requestTimeoutMs?: number
+}
+
+export interface CreateRoom {
+  readonly name?: string
+  readonly createdBy?: string | null
+}
+
+/** A command without its reply address: `request` adds one. */
+export type RoomRequest = RoomCommand extends infer C
+  ? C extends { readonly replyTo: ReplyAddress }
+    ? Omit<C, 'replyTo'>
+    : never
+  : never
+type RoomMessage = Exclude<RoomCommand, { readonly replyTo: ReplyAddress }>
+
+interface Pending {
+  readonly resolve: (value: unknown) => void
+  readonly timer: TimerHandle
+}
+
+const keeper: Behaviour<RecordTable, null> = {
+  name: 'curve fever room records',
+  init: () => createTable<[string, RoomRecord]>({ kind: 'set', access: 'public' }),
+  handleCall: (_request, _from, table) => reply(table, table),
+}
+
+export class Rooms {
+  /** The rooms running on this node, by id. */
+  readonly registry: Registry<string, null>
+  readonly #options: RoomsOptions
+  readonly #context: RoomContext
+  readonly #keeper: Pid
+  readonly #supervisor: Pid
+  readonly #replyTopic: string
+  readonly #pending = new Map<number, Pending>()
+  readonly #onReply = (message: unknown): void => this.#settle(message)
+  #nextRef = 1
+
+  private constructor(options: RoomsOptions, context: RoomContext, keeperPid: Pid, sup: Pid) {
+    this.#options = options
+    this.#context = context
+    this.registry = context.registry
+    this.#keeper = keeperPid
+    this.#supervisor = sup
+    this.#replyTopic = `cf:reply:${options.pubsub.node}`
+    options.pubsub.subscribe(this.#replyTopic, this.#onReply)
+  }
+
+  static async start(options: RoomsOptions): Promise<Rooms> {
+    const keeperPid = await spawn(keeper, null)
+    const records = (await call(keeperPid, 'table')) as RecordTable
+    const supervisor = await startDynamicSupervisor({
+      maxChildren: options.maxRooms ?? 1000,
+      // Rooms guard themselves against crash loops (settings.maxCrashes); the supervisor only
+      // gives up when the whole node is in trouble.
+      maxRestarts: 50,
+      maxSeconds: 10,
+    })
+    const context: RoomContext = {
+      pubsub: options.pubsub,
+      records,
+      registry: new Registry<string, null>({ keys: 'unique', name: 'curve fever rooms' }),
+      broadcast: options.broadcast,
+      settings: { ...DEFAULT_ROOM_SETTINGS, ...options.settings },
+      ...(options.presence === undefined ? {} : { presence: options.presence }),
+      ...(options.stats === undefined ? {} : { stats: options.stats }),
+      ...(options.meter === undefined ? {} : { meter: options.meter }),
+      ...(options.onMatchOver === undefined ? {} : { onMatchOver: options.onMatchOver }),
+    }
+    return new Rooms(options, context, keeperPid, supervisor)
+  }
+
+  get settings(): RoomSettings {
+    return this.#context.settings
+  }
+
+  /** Creates a room on this node and returns its id. */
+  async create(options: CreateRoom = {}): Promise<string> {
+    const id = randomBytes(5).toString('hex').slice(0, 8)
+    const name = (options.name ?? '').trim().slice(0, 40) || `Game ${id.slice(0, 4)}`
+    const record: RoomRecord = {
+      id,
+      name,
+      createdBy: options.createdBy ?? null,
+      seats: [],
+      starts: 0,
+      crashes: [],
+    }
+    this.#context.records.insert([id, record])
+    try {
+      await startChild(this.#supervisor, {
+        id: `room-${id}`,
+        start: () => spawn(roomBehaviour, { id, context: this.#context }, { link: true }),
+        restart: 'transient',
+        shutdown: 2000,
+      })
+    } catch (err) {
+      this.#context.records.delete(id)
+      throw err
+    }
+    return id
+  }
+
+  /** The room's process when it runs on this node. */
+  whereis(id: string): Pid | undefined {
+    return this.registry.whereis(id)
+  }
+
+  /** Rooms running on this node. */
+  localIds(): string[] {
+    return this.#context.records.toList().map(([id]) => id)
+  }
+
+  /** Whether a room runs anywhere in the cluster (here, or listed in Presence). */
+  exists(id: string): boolean {
+    if (!ROOM_ID.test(id)) return false
+    if (this.registry.whereis(id) !== undefined) return true
+    return this.#options.presence?.get(GAMES_TOPIC, id) !== undefined
+  }
+
+  /** Sends a command that needs no answer. */
+  send(id: string, command: RoomMessage): void {
+    this.#options.pubsub.broadcast(roomTopic(id), command)
+  }
+
+  /** Asks a room and waits for its answer; unknown rooms and timeouts are refusals. */
+  request<T extends object>(
+    id: string,
+    command: RoomRequest,
+    timeoutMs = this.#options.requestTimeoutMs ?? 3000,
+  ): Promise<T | RoomRefusal> {
+    if (!this.exists(id))
+      return Promise.resolve(refuse('unknown_room', `there is no game ${JSON.stringify(id)}`))
+    const ref = this.#nextRef++
+    const replyTo: ReplyAddress = { node: this.#options.pubsub.node, topic: this.#replyTopic, ref }
+    return new Promise((resolve) => {
+      const clock = getClock()
+      const timer = clock.setTimeout(() => {
+        this.#pending.delete(ref)
+        resolve(refuse('timeout', `game ${id} did not answer within ${timeoutMs} ms`))
+      }, timeoutMs)
+      this.#pending.set(ref, { resolve: resolve as (value: unknown) => void, timer })
+      this.#options.pubsub.broadcast(roomTopic(id), { ...command, replyTo })
+    })
+  }
+
+  #settle(message: unknown): void {
+    const { ref, value } = (message ?? {}) as { ref?: unknown; value?: unknown }
+    if (typeof ref !== 'number') return
+    const pending = this.#pending.get(ref)
+    if (pending === undefined) return
+    this.#pending.delete(ref)
+    getClock().clearTimeout(pending.timer)
+    pending.resolve(value)
+  }
+
+  /** Stops every room (each closes normally), then the records. */
+  async stop(): Promise<void> {
+    this.#options.pubsub.unsubscribe(this.#replyTopic, this.#onReply)
+    for (const [ref, pending] of this.#pending) {
+      getClock().clearTimeout(pending.timer)
+      pending.resolve(refuse('closing', 'the server is stopping'))
+      this.#pending.delete(ref)
+    }
+    await stopProcess(this.#supervisor, 'shutdown')
+    await stopProcess(this.#keeper, 'shutdown')
+  }
+}
