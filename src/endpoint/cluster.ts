@@ -221,6 +221,7 @@ async function runPrimary<T>(
   let restarts: number[] = []
   let state: 'starting' | 'running' | 'stopping' | 'ended' = 'starting'
   let exitCode = 0
+  let crashLoop: CinderError | undefined
   let stopping: Promise<void> | undefined
   let killTimer: NodeJS.Timeout | undefined
 
@@ -250,6 +251,11 @@ async function runPrimary<T>(
     if (slot === undefined || !Array.isArray(message) || message[0] !== RUNNER_TAG) return
     if (message[1] === 'ready') {
       slot.ready = true
+      if (state === 'stopping') {
+        // It was still loading when the stop went out, with nobody listening: ask again.
+        sendTo(worker, [RUNNER_TAG, 'stop'])
+        return
+      }
       logger.info(`cluster: worker ${slot.node} (pid ${worker.process.pid}) is ready`)
       if (state === 'starting' && slots.every((s) => s.ready)) {
         state = 'running'
@@ -280,8 +286,8 @@ async function runPrimary<T>(
       const message = `workers exited ${restarts.length} times within ${maxSeconds} s (maxRestarts ${maxRestarts}), last ${slot.node} (pid ${worker.process.pid}) ${how}${why}; stopping the cluster`
       logger.error(`cluster: ${message}`)
       exitCode = 1
-      const error = new CinderError('CINDER_ERR_ENDPOINT_CRASH_LOOP', message)
-      void shutdown().then(() => settleStart(error))
+      crashLoop = new CinderError('CINDER_ERR_ENDPOINT_CRASH_LOOP', message)
+      void shutdown()
       return
     }
     logger.warn(
@@ -331,6 +337,8 @@ async function runPrimary<T>(
     process.off('SIGINT', onSignal)
     if (ownProcess && exitCode !== 0) process.exitCode = exitCode
     end(exitCode)
+    // A stop before every worker was ready still settles runCluster: a crash loop rejects it.
+    settleStart(crashLoop)
   }
 
   cluster.on('message', onMessage)
