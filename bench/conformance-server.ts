@@ -20,7 +20,10 @@
  *   - `crash` → the channel process crashes (`phx_error`);
  *   - `disconnect` → server-side `disconnect` broadcast to `payload.id`
  *     (closes every socket with that id, code 1001), then reply ok;
- * - `GET /hello` answers `{"hello":"world"}`.
+ * - `GET /hello` answers `{"hello":"world"}`;
+ * - LiveView fixtures (see bench/live-fixtures): `/lv/counter`, `/lv/form`,
+ *   `/lv/chat`, `/lv/list?n=300`, `/lv/nav`, `/lv/plain`, the `/live` socket
+ *   and the client bundle at `/assets/app.js`.
  *
  * Test knobs (options of `startConformanceServer`, or CLI flags):
  * `idleTimeout` (`--idle-timeout MS`), `maxFrameSize` (`--max-frame-size BYTES`),
@@ -59,6 +62,7 @@ import {
   startServerPubSub,
   withPresence,
 } from './conformance-presence.ts'
+import { liveFixtures } from './live-fixtures/index.ts'
 
 /** Options of the conformance server (all optional). */
 export interface ConformanceOptions {
@@ -158,11 +162,12 @@ export async function startConformanceServer(options: ConformanceOptions = {}): 
       socket.assigns.user === undefined ? null : `user_socket:${socket.assigns.user}`,
     ...(options.maxChannels === undefined ? {} : { maxChannels: options.maxChannels }),
   })
+  const live = liveFixtures()
   self = createEndpoint({
     port: options.port ?? 4000,
     host: options.host ?? '127.0.0.1',
     url: { host: options.urlHost ?? 'localhost' },
-    handler: hello,
+    handler: live.handler(hello),
     pubsub,
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     sockets: [
@@ -175,6 +180,7 @@ export async function startConformanceServer(options: ConformanceOptions = {}): 
           ...(options.maxFrameSize === undefined ? {} : { maxFrameSize: options.maxFrameSize }),
         },
       },
+      live.socket,
     ],
   })
   await self.start()

@@ -147,6 +147,7 @@ export function defaultLayout(options: { script?: string; title?: string } = {})
     <meta charset="utf-8">
     <meta name="viewport" content="width=device-width, initial-scale=1">
     <meta name="csrf-token" content=${csrfToken}>
+    <link rel="icon" href="data:,">
     <title data-default=${fallback}>${title ?? fallback}</title>
     <script defer phx-track-static type="text/javascript" src=${script}></script>
   </head>

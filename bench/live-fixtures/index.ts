@@ -1,0 +1,109 @@
+/**
+ * The LiveView fixture pages of the conformance server (the browser tests and
+ * the benchmarks use them; keep them stable):
+ *
+ * - `/lv/counter`, `/lv/form`, `/lv/chat`, `/lv/list?n=300`, `/lv/nav` in the
+ *   live_session `fixtures`; `/lv/plain` outside any live_session;
+ * - `/live` — the LiveView socket; `/assets/app.js` — the client bundle
+ *   (client/app.ts, built in memory with scripts/build-client.mjs).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { dirname, join, resolve, sep } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import {
+  type Conn,
+  createHandler,
+  createLive,
+  fetchFlash,
+  fetchSession,
+  liveSession,
+  pipeline,
+  protectFromForgery,
+  Router,
+  type SessionOptions,
+  type SocketMount,
+  session,
+} from '../../src/index.ts'
+import { ChatLive } from './chat.ts'
+import { CounterLive } from './counter.ts'
+import { FormLive } from './form.ts'
+import { ListLive } from './list.ts'
+import { NavLive, PlainLive } from './nav.ts'
+
+/** A fixed development secret: tokens survive a restart of the server (reconnect tests). */
+const SECRET_KEY_BASE = 'cinder-conformance-fixtures-secret-key-base-0123456789-abcdefghijklmnop'
+
+export const sessionOptions: SessionOptions = {
+  key: '_cinder_fixtures',
+  secretKeyBase: SECRET_KEY_BASE,
+  signingSalt: 'fixtures-session',
+}
+
+export interface LiveFixtures {
+  /** Serves `/lv/*` and `/assets/*`; anything else goes to `fallback`. */
+  handler(
+    fallback: (req: IncomingMessage, res: ServerResponse) => void,
+  ): (req: IncomingMessage, res: ServerResponse) => void
+  /** The `/live` socket mount. */
+  readonly socket: SocketMount
+}
+
+export function liveFixtures(): LiveFixtures {
+  const live = createLive({
+    secretKeyBase: SECRET_KEY_BASE,
+    signingSalt: 'fixtures-live',
+    session: sessionOptions,
+    title: 'Cinder fixtures',
+  })
+  const router = new Router({ name: 'LiveFixtures' })
+    .pipeline('browser', [fetchSession, fetchFlash, protectFromForgery(), live.plug])
+    .get('/assets/app.js', serveClient)
+    .scope('/lv', { pipeThrough: ['browser'] }, (r) => {
+      liveSession(r, 'fixtures', (route) => {
+        route('/counter', CounterLive)
+        route('/form', FormLive)
+        route('/chat', ChatLive)
+        route('/list', ListLive)
+        route('/nav', NavLive)
+      })
+      r.live('/plain', PlainLive)
+    })
+  const http = createHandler(pipeline([session(sessionOptions), router.plug]))
+  return {
+    handler: (fallback) => (req, res) => {
+      const path = req.url ?? '/'
+      if (path.startsWith('/lv/') || path.startsWith('/assets/')) http(req, res)
+      else fallback(req, res)
+    },
+    socket: { path: '/live', socket: live.socket(router), websocket: { checkOrigin: false } },
+  }
+}
+
+let bundle: Promise<string> | undefined
+
+/** The client bundle, built once per process from client/app.ts. */
+export function clientBundle(): Promise<string> {
+  bundle ??= (async () => {
+    const script = join(repoRoot(), 'scripts', 'build-client.mjs')
+    const { buildClient } = (await import(pathToFileURL(script).href)) as {
+      buildClient: () => Promise<string>
+    }
+    return buildClient()
+  })()
+  return bundle
+}
+
+async function serveClient(conn: Conn): Promise<Conn> {
+  const code = await clientBundle()
+  return conn
+    .putRespContentType('text/javascript')
+    .putRespHeader('cache-control', 'no-cache')
+    .sendResp(200, code)
+}
+
+/** The repository root, from the sources or from the compiled copy in .build/. */
+function repoRoot(): string {
+  const here = dirname(fileURLToPath(import.meta.url))
+  const inBuild = here.includes(`${sep}.build${sep}`)
+  return resolve(here, ...(inBuild ? ['..', '..', '..'] : ['..', '..']))
+}

@@ -1,0 +1,58 @@
+// Bundles the browser client (client/app.ts: the official phoenix and
+// phoenix_live_view packages plus the application's hooks) with esbuild.
+//
+//   node scripts/build-client.mjs [--outfile .build/client/app.js] [--watch]
+//
+// Other code can import `buildClient` to build in memory (the conformance
+// server serves the bundle this way, so it never serves a stale file).
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import * as esbuild from 'esbuild'
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+
+/** esbuild options of the client bundle. */
+export function clientBuildOptions({
+  entry = join(root, 'client', 'app.ts'),
+  minify = false,
+} = {}) {
+  return {
+    entryPoints: [entry],
+    bundle: true,
+    format: 'iife',
+    target: ['es2020'],
+    platform: 'browser',
+    sourcemap: false,
+    minify,
+    legalComments: 'none',
+    logLevel: 'error',
+    absWorkingDir: root,
+  }
+}
+
+/** Builds the bundle and returns its JavaScript (nothing is written). */
+export async function buildClient(options = {}) {
+  const result = await esbuild.build({ ...clientBuildOptions(options), write: false })
+  const file = result.outputFiles?.[0]
+  if (file === undefined) throw new Error('esbuild produced no output for the client bundle')
+  return file.text
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      outfile: { type: 'string', default: join(root, '.build', 'client', 'app.js') },
+      minify: { type: 'boolean', default: false },
+    },
+  })
+  const code = await buildClient({ minify: values.minify })
+  mkdirSync(dirname(values.outfile), { recursive: true })
+  writeFileSync(values.outfile, code)
+  console.log(`client bundle: ${values.outfile} (${code.length} bytes)`)
+}
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await main()
+}
