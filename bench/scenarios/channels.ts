@@ -66,6 +66,18 @@ function config() {
 
 type Config = ReturnType<typeof config>
 
+// A process here may hold 20,000 file descriptors: the server holds one per socket, a worker too.
+const FD_HEADROOM = 500
+
+function checkLimits(cfg: Config): void {
+  const largest = cfg.populations.at(-1) ?? 0
+  const perWorker = Math.ceil(largest / cfg.workers)
+  if (largest > 20_000 - FD_HEADROOM || perWorker > 20_000 - FD_HEADROOM)
+    throw new Error(
+      `${largest} sockets over ${cfg.workers} workers exceed the 20,000 file descriptors of a process`,
+    )
+}
+
 /** The servers' order for measurement `index`: rotated, so none always runs first or last. */
 function order(index: number): ServerKind[] {
   return SERVERS.map((_, i) => SERVERS[(i + index) % SERVERS.length] as ServerKind)
@@ -537,6 +549,7 @@ function report(cfg: Config, results: Results, seconds: number, startLoad: numbe
 /** Runs the whole scenario and returns its Markdown section. */
 export async function run(): Promise<string> {
   const cfg = config()
+  checkLimits(cfg)
   const started = performance.now()
   const startLoad = loadavg()[0] ?? 0
   const load = new LoadGenerator(cfg.workers)
