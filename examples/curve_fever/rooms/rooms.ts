@@ -73,6 +73,11 @@ export type RoomRequest = RoomCommand extends infer C
   : never
 type RoomMessage = Exclude<RoomCommand, { readonly replyTo: ReplyAddress }>
 
+const UNKNOWN_WAIT_MS = 750
+
+const unknownRoom = (id: string): RoomRefusal =>
+  refuse('unknown_room', `there is no game ${JSON.stringify(id.slice(0, 40))}`)
+
 interface Pending {
   readonly resolve: (value: unknown) => void
   readonly timer: TimerHandle
@@ -183,22 +188,31 @@ export class Rooms {
     this.#options.pubsub.broadcast(roomTopic(id), command)
   }
 
-  /** Asks a room and waits for its answer; unknown rooms and timeouts are refusals. */
+  /**
+   * Asks a room and waits for its answer; unknown rooms and timeouts are refusals. A room that
+   * is not known here may still be restarting, or not yet listed by Presence on this node: it
+   * gets a short wait before it is called unknown.
+   */
   request<T extends object>(
     id: string,
     command: RoomRequest,
     timeoutMs = this.#options.requestTimeoutMs ?? 3000,
   ): Promise<T | RoomRefusal> {
-    if (!this.exists(id))
-      return Promise.resolve(refuse('unknown_room', `there is no game ${JSON.stringify(id)}`))
+    if (!ROOM_ID.test(id)) return Promise.resolve(unknownRoom(id))
+    const known = this.exists(id)
     const ref = this.#nextRef++
     const replyTo: ReplyAddress = { node: this.#options.pubsub.node, topic: this.#replyTopic, ref }
     return new Promise((resolve) => {
       const clock = getClock()
+      const wait = known ? timeoutMs : Math.min(timeoutMs, UNKNOWN_WAIT_MS)
       const timer = clock.setTimeout(() => {
         this.#pending.delete(ref)
-        resolve(refuse('timeout', `game ${id} did not answer within ${timeoutMs} ms`))
-      }, timeoutMs)
+        resolve(
+          known
+            ? refuse('timeout', `game ${id} did not answer within ${wait} ms`)
+            : unknownRoom(id),
+        )
+      }, wait)
       this.#pending.set(ref, { resolve: resolve as (value: unknown) => void, timer })
       this.#options.pubsub.broadcast(roomTopic(id), { ...command, replyTo })
     })

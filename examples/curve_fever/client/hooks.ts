@@ -1,0 +1,191 @@
+/// <reference lib="dom" />
+/**
+ * LiveView hooks of Curve Fever.
+ *
+ * - `Game` (on `#game-root`): joins `game:<id>` on the game socket with the page's token,
+ *   decodes binary snapshots and frames with the game's codec into a `GameView`, and sends the
+ *   steering: arrow keys (or A/D), or holding the left/right half of the arena (touch, mouse).
+ *   Inputs are sent only when they change. A join refused because the room is full becomes a
+ *   spectator's join; a room that crashed comes back through the client's own rejoin.
+ * - `ChatForm`: empties the chat input once the server accepted the line.
+ * - `ScrollDown`: keeps the chat scrolled to the newest message.
+ */
+import { decode, type Frame, type Snapshot } from '../game/codec.ts'
+import { GameView, type RoomEvent, type SeatInfo } from './game-view.ts'
+import { type Channel, Socket } from './phoenix.ts'
+
+interface HookContext {
+  el: HTMLElement
+  pushEvent(event: string, payload: unknown): Promise<unknown>
+  handleEvent(event: string, callback: (payload: unknown) => void): void
+}
+
+interface GameHookState extends HookContext {
+  cleanup?: () => void
+}
+
+const KEYS: Record<string, -1 | 1> = { ArrowLeft: -1, ArrowRight: 1, a: -1, d: 1, A: -1, D: 1 }
+
+const Game = {
+  mounted(this: GameHookState) {
+    const room = this.el.dataset.room ?? ''
+    const token = this.el.dataset.token ?? ''
+    const canvas = this.el.querySelector('canvas')
+    if (canvas === null) return
+    const view = new GameView(
+      canvas,
+      document.getElementById('scoreboard'),
+      document.getElementById('notice'),
+    )
+    ;(window as unknown as { curveFever: unknown }).curveFever = view.state
+    let spectate = false
+    let refusals = 0
+    const socket = new Socket('/socket', { params: { token } })
+    socket.connect()
+    const channel = socket.channel(`game:${room}`, () => ({ spectate }))
+    const bytes = (payload: unknown): Uint8Array | undefined =>
+      payload instanceof ArrayBuffer ? new Uint8Array(payload) : undefined
+
+    channel.on('s', (payload) => {
+      const data = bytes(payload)
+      if (data !== undefined) view.snapshot(decode(data) as Snapshot)
+    })
+    let asked = false
+    channel.on('f', (payload) => {
+      const data = bytes(payload)
+      if (data === undefined || view.frame(decode(data) as Frame) || asked) return
+      asked = true
+      channel.push('snapshot', {}).receive('ok', () => {
+        asked = false
+      })
+    })
+    channel.on('roster', (payload) => view.roster((payload as { players: SeatInfo[] }).players))
+    channel.on('ev', (payload) => view.events((payload as { events: RoomEvent[] }).events))
+    channel.on('closed', (payload) => view.notify((payload as { reason: string }).reason))
+    channel.onError(() => {
+      view.state.joined = false
+      view.notify('Lost the room: rejoining…')
+    })
+    channel
+      .join()
+      .receive('ok', (response) => {
+        const r = response as { role: string; notice: string | null }
+        refusals = 0
+        view.state.joined = true
+        view.state.role = r.role
+        if (r.notice !== null) view.notify(r.notice)
+        else view.notify(r.role === 'player' ? 'You are in: steer with ← →' : 'You are watching')
+      })
+      .receive('error', (response) => {
+        const r = response as { reason?: string; message?: string }
+        if (r.reason === 'full' && !spectate) {
+          spectate = true
+          view.notify('The game is full: watching instead')
+          return // the client rejoins by itself, now as a spectator
+        }
+        view.notify(r.message ?? 'Could not join the game')
+        if (r.reason === 'unknown_room' || r.reason === 'unauthorized' || ++refusals > 3)
+          channel.leave()
+      })
+
+    const stopInput = steering(canvas, channel)
+    const addBot = document.getElementById('add-bot')
+    const onAddBot = (): void => {
+      channel.push('add_bot', {}).receive('error', (r) => {
+        view.notify((r as { message?: string }).message ?? 'Could not add a bot')
+      })
+    }
+    addBot?.addEventListener('click', onAddBot)
+    const crash = document.getElementById('crash-room')
+    const onCrash = (): void => {
+      channel.push('crash', {})
+    }
+    crash?.addEventListener('click', onCrash)
+    this.cleanup = () => {
+      stopInput()
+      addBot?.removeEventListener('click', onAddBot)
+      crash?.removeEventListener('click', onCrash)
+      view.destroy()
+      channel.leave()
+      socket.disconnect()
+    }
+  },
+  destroyed(this: GameHookState) {
+    this.cleanup?.()
+  },
+}
+
+/** Wires keys and pointers to `i` pushes; returns a function removing the listeners. */
+function steering(canvas: HTMLCanvasElement, channel: Channel): () => void {
+  const held = new Set<-1 | 1>()
+  let pointer: -1 | 0 | 1 = 0
+  let sent = 0
+  const send = (): void => {
+    const keys = (held.has(1) ? 1 : 0) - (held.has(-1) ? 1 : 0)
+    const turn = pointer !== 0 ? pointer : keys
+    if (turn === sent || channel.state !== 'joined') return
+    sent = turn
+    channel.push('i', { t: turn })
+  }
+  const down = (e: KeyboardEvent): void => {
+    const turn = KEYS[e.key]
+    if (turn === undefined || (e.target as HTMLElement | null)?.tagName === 'INPUT') return
+    e.preventDefault()
+    held.add(turn)
+    send()
+  }
+  const up = (e: KeyboardEvent): void => {
+    const turn = KEYS[e.key]
+    if (turn === undefined) return
+    held.delete(turn)
+    send()
+  }
+  const press = (e: PointerEvent): void => {
+    const box = canvas.getBoundingClientRect()
+    pointer = e.clientX - box.left < box.width / 2 ? -1 : 1
+    canvas.setPointerCapture(e.pointerId)
+    send()
+  }
+  const release = (): void => {
+    pointer = 0
+    send()
+  }
+  const blur = (): void => {
+    held.clear()
+    release()
+  }
+  window.addEventListener('keydown', down)
+  window.addEventListener('keyup', up)
+  window.addEventListener('blur', blur)
+  canvas.addEventListener('pointerdown', press)
+  canvas.addEventListener('pointerup', release)
+  canvas.addEventListener('pointercancel', release)
+  return () => {
+    window.removeEventListener('keydown', down)
+    window.removeEventListener('keyup', up)
+    window.removeEventListener('blur', blur)
+    canvas.removeEventListener('pointerdown', press)
+    canvas.removeEventListener('pointerup', release)
+    canvas.removeEventListener('pointercancel', release)
+  }
+}
+
+const ChatForm = {
+  mounted(this: HookContext) {
+    this.handleEvent('chat-sent', () => {
+      const input = this.el.querySelector('input[name=body]')
+      if (input instanceof HTMLInputElement) input.value = ''
+    })
+  },
+}
+
+const ScrollDown = {
+  mounted(this: HookContext) {
+    this.el.scrollTop = this.el.scrollHeight
+  },
+  updated(this: HookContext) {
+    this.el.scrollTop = this.el.scrollHeight
+  },
+}
+
+export const hooks = { Game, ChatForm, ScrollDown }

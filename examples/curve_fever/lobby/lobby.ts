@@ -1,0 +1,253 @@
+/**
+ * The lobby's shared state on one node: who is online (Presence, replicated across nodes), the
+ * chat (the last 100 messages) and the leaderboard of match wins, both in Tables owned by a
+ * keeper process.
+ *
+ * Chat lines and wins are broadcast to every node on `cf:lobby:events`; each node's keeper
+ * stores them in its own tables and then tells this node's lobby views on `cf:lobby:changes`,
+ * so a view never reads a table before the row it was told about is in it. A node that starts
+ * late asks the others for their history.
+ */
+import {
+  type Behaviour,
+  call,
+  createTable,
+  noreply,
+  type Pid,
+  type Presence,
+  type PubSub,
+  reply,
+  spawn,
+  stopProcess,
+  type Table,
+} from '../../../src/index.ts'
+import { GAMES_TOPIC, type GameListing, type User } from '../rooms/protocol.ts'
+
+/** Presence topic of the people in the lobby (key: user id; meta: name, colour, typing). */
+export const LOBBY_TOPIC = 'cf:lobby'
+/** Cluster-wide: chat lines, wins, history requests. */
+const EVENTS_TOPIC = 'cf:lobby:events'
+/** This node only: "the tables changed", for the lobby views. */
+export const CHANGES_TOPIC = 'cf:lobby:changes'
+
+export const MAX_MESSAGES = 100
+export const MAX_MESSAGE_LENGTH = 280
+
+export interface ChatMessage {
+  readonly id: string
+  readonly at: number
+  readonly user: User
+  readonly body: string
+}
+
+export interface LeaderboardEntry {
+  readonly id: string
+  readonly name: string
+  readonly bot: boolean
+  readonly wins: number
+}
+
+export interface OnlineUser {
+  readonly id: string
+  readonly name: string
+  readonly colour: string
+  readonly typing: boolean
+}
+
+export interface OpenGame extends GameListing {
+  readonly id: string
+}
+
+export type LobbyChange = { readonly t: 'chat' } | { readonly t: 'leaderboard' }
+
+type ChatRow = [key: [number, string], message: ChatMessage]
+type WinRow = [id: string, name: string, bot: boolean, wins: number]
+
+type LobbyEvent =
+  | { readonly t: 'chat'; readonly message: ChatMessage }
+  | { readonly t: 'win'; readonly id: string; readonly name: string; readonly bot: boolean }
+  | { readonly t: 'hello'; readonly node: string }
+  | {
+      readonly t: 'history'
+      readonly messages: readonly ChatMessage[]
+      readonly wins: readonly WinRow[]
+    }
+
+interface KeeperState {
+  readonly pubsub: PubSub
+  readonly chat: Table<ChatRow>
+  readonly wins: Table<WinRow>
+}
+
+const keeper: Behaviour<KeeperState, PubSub> = {
+  name: 'curve fever lobby',
+  init(pubsub, { self }) {
+    const state = {
+      pubsub,
+      chat: createTable<ChatRow>({ kind: 'ordered_set' }),
+      wins: createTable<WinRow>({ kind: 'set' }),
+    }
+    pubsub.subscribe(EVENTS_TOPIC, self)
+    pubsub.broadcast(EVENTS_TOPIC, { t: 'hello', node: pubsub.node } satisfies LobbyEvent)
+    return state
+  },
+  handleCall: (_request, _from, state) => reply({ chat: state.chat, wins: state.wins }, state),
+  handleInfo(message, state) {
+    const event = message as LobbyEvent
+    if (event?.t === 'chat') store(state, [event.message])
+    else if (event?.t === 'win') win(state, event.id, event.name, event.bot)
+    else if (event?.t === 'hello' && event.node !== state.pubsub.node)
+      sendHistory(state, event.node)
+    else if (event?.t === 'history') mergeHistory(state, event.messages, event.wins)
+    return noreply(state)
+  },
+}
+
+function store(state: KeeperState, messages: readonly ChatMessage[]): void {
+  for (const m of messages) state.chat.insert([[m.at, m.id], m])
+  while (state.chat.info().size > MAX_MESSAGES) {
+    const oldest = state.chat.first()
+    if (oldest === undefined) break
+    state.chat.delete(oldest)
+  }
+  changed(state, { t: 'chat' })
+}
+
+function win(state: KeeperState, id: string, name: string, bot: boolean): void {
+  state.wins.updateCounter(id, { pos: 3, incr: 1 }, [id, name, bot, 0])
+  changed(state, { t: 'leaderboard' })
+}
+
+function sendHistory(state: KeeperState, node: string): void {
+  const messages = state.chat.toList().map(([, m]) => m)
+  const event: LobbyEvent = { t: 'history', messages, wins: state.wins.toList() }
+  state.pubsub.directBroadcast(node, EVENTS_TOPIC, event)
+}
+
+function mergeHistory(
+  state: KeeperState,
+  messages: readonly ChatMessage[],
+  wins: readonly WinRow[],
+) {
+  store(state, messages)
+  for (const row of wins) {
+    const mine = state.wins.get(row[0])
+    if (mine === undefined || mine[3] < row[3]) state.wins.insert(row)
+  }
+  changed(state, { t: 'leaderboard' })
+}
+
+function changed(state: KeeperState, change: LobbyChange): void {
+  state.pubsub.localBroadcast(CHANGES_TOPIC, change)
+}
+
+export interface LobbyOptions {
+  readonly pubsub: PubSub
+  readonly presence: Presence
+}
+
+export type SayResult = { readonly ok: true } | { readonly ok: false; readonly message: string }
+
+export class Lobby {
+  readonly pubsub: PubSub
+  readonly presence: Presence
+  readonly #keeper: Pid
+  readonly #chat: Table<ChatRow>
+  readonly #wins: Table<WinRow>
+  #seq = 0
+
+  private constructor(options: LobbyOptions, pid: Pid, tables: KeeperTables) {
+    this.pubsub = options.pubsub
+    this.presence = options.presence
+    this.#keeper = pid
+    this.#chat = tables.chat
+    this.#wins = tables.wins
+  }
+
+  static async start(options: LobbyOptions): Promise<Lobby> {
+    const pid = await spawn(keeper, options.pubsub)
+    const tables = (await call(pid, 'tables')) as KeeperTables
+    return new Lobby(options, pid, tables)
+  }
+
+  /** Posts a chat line for every node; refuses empty and oversized ones. */
+  say(user: User, body: unknown): SayResult {
+    const text = typeof body === 'string' ? body.trim() : ''
+    if (text === '') return { ok: false, message: 'Write something first.' }
+    if ([...text].length > MAX_MESSAGE_LENGTH)
+      return { ok: false, message: `Messages are at most ${MAX_MESSAGE_LENGTH} characters.` }
+    const message: ChatMessage = {
+      id: `${this.pubsub.node}:${++this.#seq}`,
+      at: Date.now(),
+      user: { id: user.id, name: user.name, colour: user.colour },
+      body: text,
+    }
+    this.pubsub.broadcast(EVENTS_TOPIC, { t: 'chat', message } satisfies LobbyEvent)
+    return { ok: true }
+  }
+
+  recordWin(winner: { readonly id: string; readonly name: string; readonly bot: boolean }): void {
+    const event: LobbyEvent = { t: 'win', id: winner.id, name: winner.name, bot: winner.bot }
+    this.pubsub.broadcast(EVENTS_TOPIC, event)
+  }
+
+  /** The last messages, oldest first. */
+  messages(): ChatMessage[] {
+    return this.#chat.toList().map(([, m]) => m)
+  }
+
+  leaderboard(limit = 10): LeaderboardEntry[] {
+    return this.#wins
+      .toList()
+      .map(([id, name, bot, wins]) => ({ id, name, bot, wins }))
+      .sort((a, b) => b.wins - a.wins || a.name.localeCompare(b.name))
+      .slice(0, limit)
+  }
+
+  /** Who is in the lobby, on any node: one entry per user (typing if any of their tabs is). */
+  online(): OnlineUser[] {
+    const state = this.presence.list(LOBBY_TOPIC)
+    return Object.entries(state)
+      .map(([id, group]) => {
+        const metas = group.metas as readonly Record<string, unknown>[]
+        const first = metas[0] ?? {}
+        return {
+          id,
+          name: String(first.name ?? '?'),
+          colour: String(first.colour ?? '#888888'),
+          typing: metas.some((m) => m.typing === true),
+        }
+      })
+      .sort((a, b) => a.name.localeCompare(b.name))
+  }
+
+  /** The rooms of every node, as they list themselves in Presence. */
+  games(): OpenGame[] {
+    const state = this.presence.list(GAMES_TOPIC)
+    return Object.entries(state)
+      .map(([id, group]) => ({ id, ...(group.metas[0] as unknown as GameListing) }))
+      .sort((a, b) => a.name.localeCompare(b.name))
+  }
+
+  /** Lists a lobby view's user as online for as long as its process lives. */
+  track(pid: Pid, user: User): void {
+    this.presence.track(pid, LOBBY_TOPIC, user.id, {
+      name: user.name,
+      colour: user.colour,
+      typing: false,
+    })
+  }
+
+  setTyping(pid: Pid, user: User, typing: boolean): void {
+    this.presence.update(pid, LOBBY_TOPIC, user.id, (meta) => ({ ...meta, typing }))
+  }
+
+  async stop(): Promise<void> {
+    await stopProcess(this.#keeper, 'shutdown')
+  }
+}
+
+interface KeeperTables {
+  readonly chat: Table<ChatRow>
+  readonly wins: Table<WinRow>
+}
