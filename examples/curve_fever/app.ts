@@ -40,6 +40,8 @@ export interface CurveFeverOptions {
   /** Joins a cluster through Redis (`redis://…`) or NATS (`nats://…`); default: one node. */
   readonly redisUrl?: string
   readonly natsUrl?: string
+  /** The cluster's name: nodes with the same name (and server) share everything. Default `curve_fever`. */
+  readonly cluster?: string
   /** This node's name in the cluster. Default: `<hostname>-<port>`. */
   readonly node?: string
   /** Signs sessions and tokens; the same on every node. Default: a development secret. */
@@ -72,14 +74,15 @@ export async function startCurveFever(options: CurveFeverOptions = {}): Promise<
   const host = options.host ?? '127.0.0.1'
   const secretKeyBase = options.secretKeyBase ?? DEV_SECRET
   const dev = options.dev ?? false
+  const cluster = options.cluster ?? 'curve_fever'
   const pubsub = await createPubSub({
-    name: 'curve_fever',
+    name: cluster,
     node: options.node ?? `${hostname()}-${port}`,
     ...adapterOf(options),
   })
   const presence = await createPresence({
     pubsub,
-    name: 'curve_fever',
+    name: cluster,
     ...(options.presenceBroadcastPeriod === undefined
       ? {}
       : { broadcastPeriod: options.presenceBroadcastPeriod }),

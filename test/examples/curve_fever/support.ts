@@ -13,7 +13,7 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 export const ARTIFACTS = join(repositoryRoot(), 'test-artifacts')
 
 /** Rooms that start quickly and end a match after one round: tests see a whole match. */
-export const QUICK_ROOMS: CurveFeverOptions['room'] = {
+export const QUICK_ROOMS: NonNullable<CurveFeverOptions['room']> = {
   startDelayMs: 200,
   nextMatchMs: 120_000,
   graceMs: 10_000,
@@ -93,4 +93,59 @@ export async function waitForGame(
       throw new Error(`timed out waiting for ${what}; last state: ${JSON.stringify(state)}`)
     await page.waitForTimeout(100)
   }
+}
+
+// ---- the official phoenix client in Node (it ships no types: the members used here) ----
+
+export interface PhxPush {
+  receive(status: string, callback: (response: unknown) => void): PhxPush
+}
+export interface PhxChannel {
+  readonly state: string
+  join(timeout?: number): PhxPush
+  leave(timeout?: number): PhxPush
+  push(event: string, payload: object, timeout?: number): PhxPush
+  on(event: string, callback: (payload: unknown) => void): number
+  onError(callback: (reason: unknown) => void): void
+}
+export interface PhxSocket {
+  connect(): void
+  disconnect(callback?: () => void): void
+  channel(topic: string, params?: object | (() => object)): PhxChannel
+  onOpen(callback: () => void): string
+  onError(callback: (error: unknown) => void): string
+}
+type SocketCtor = new (url: string, options?: object) => PhxSocket
+
+const phoenixModule: string = 'phoenix'
+export const { Socket: PhxSocketClass } = (await import(phoenixModule)) as { Socket: SocketCtor }
+
+/** A phoenix client socket over `ws`; resolves once open, rejects when the server refuses it. */
+export async function openSocket(url: string, params: object): Promise<PhxSocket> {
+  const { WebSocket } = await import('ws')
+  const socket = new PhxSocketClass(url, {
+    transport: WebSocket,
+    params,
+    reconnectAfterMs: () => 60_000,
+  })
+  const opened = new Promise<void>((resolve, reject) => {
+    socket.onOpen(resolve)
+    socket.onError(() => reject(new Error('the socket was refused')))
+  })
+  socket.connect()
+  try {
+    await opened
+  } catch (err) {
+    socket.disconnect()
+    throw err
+  }
+  return socket
+}
+
+/** Resolves with [status, response] of a push (join, push, leave). */
+export function outcome(push: PhxPush): Promise<[string, unknown]> {
+  return new Promise((resolve) => {
+    for (const status of ['ok', 'error', 'timeout'])
+      push.receive(status, (response) => resolve([status, response]))
+  })
 }
