@@ -1,0 +1,141 @@
+/**
+ * `connectLive`: a LiveView of a running server, over a real connection, as
+ * a browser reaches it: GET the page (keeping its cookies), read the CSRF
+ * token and the container's tokens, open `/live/websocket`, join `lv:<id>`.
+ *
+ * ```ts
+ * const view = await connectLive('http://127.0.0.1:4000/lv/counter')
+ * await view.click('#inc')
+ * assert.equal(view.text('#count'), '1')
+ * await view.close()
+ * ```
+ */
+import WebSocket from 'ws'
+import { find } from './html-query.ts'
+import { type LiveTransport, LiveViewTest, type PushReply } from './live-view-test.ts'
+
+export interface ConnectOptions {
+  /** Where the LiveView socket is mounted. Default `/live`. */
+  readonly socketPath?: string
+  /** Milliseconds to wait for each reply. Default 5000. */
+  readonly timeout?: number
+}
+
+type Message = [string | null, string | null, string, string, Record<string, unknown>]
+
+export async function connectLive(
+  pageUrl: string,
+  options: ConnectOptions = {},
+): Promise<LiveViewTest> {
+  const url = new URL(pageUrl)
+  const response = await fetch(url, { redirect: 'manual' })
+  const html = await response.text()
+  if (response.status !== 200) throw new Error(`GET ${url.href} answered ${response.status}`)
+  const cookie = response.headers
+    .getSetCookie()
+    .map((c) => c.split(';', 1)[0])
+    .join('; ')
+  const csrf = find(html, 'meta[name="csrf-token"]')?.attributes.content ?? ''
+  const container = find(html, '[data-phx-main]')
+  const id = container?.attributes.id
+  if (container === undefined || id === undefined)
+    throw new Error(`no LiveView container at ${url.href}`)
+
+  const socketUrl = new URL(`${options.socketPath ?? '/live'}/websocket`, url)
+  socketUrl.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:'
+  socketUrl.search = new URLSearchParams({ _csrf_token: csrf, vsn: '2.0.0' }).toString()
+  const client = await SocketClient.open(socketUrl, cookie, `lv:${id}`, options.timeout ?? 5000)
+  const joined = await client.join({
+    url: url.href,
+    params: { _csrf_token: csrf, _mounts: 0 },
+    session: container.attributes['data-phx-session'],
+    static: container.attributes['data-phx-static'] ?? null,
+    sticky: false,
+  })
+  if (joined.status !== 'ok') {
+    client.close()
+    throw new Error(`the join was refused: ${JSON.stringify(joined.response)}`)
+  }
+  const transport: LiveTransport = {
+    push: (event, payload) => client.push(event, payload),
+    onMessage: (handler) => client.onMessage(handler),
+    async close() {
+      client.close()
+    },
+  }
+  return new LiveViewTest(transport, joined.response.rendered as Record<string, unknown>, url)
+}
+
+/** A V2 JSON channel client for one topic. */
+class SocketClient {
+  readonly #ws: WebSocket
+  readonly #topic: string
+  readonly #timeout: number
+  readonly #pending = new Map<string, (reply: PushReply) => void>()
+  readonly #listeners: Array<(event: string, payload: Record<string, unknown>) => void> = []
+  #ref = 0
+  #joinRef: string | null = null
+
+  private constructor(ws: WebSocket, topic: string, timeout: number) {
+    this.#ws = ws
+    this.#topic = topic
+    this.#timeout = timeout
+    ws.on('message', (data) => this.#received(String(data)))
+  }
+
+  static open(url: URL, cookie: string, topic: string, timeout: number): Promise<SocketClient> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url, { headers: cookie === '' ? {} : { cookie } })
+      ws.once('open', () => resolve(new SocketClient(ws, topic, timeout)))
+      ws.once('error', reject)
+    })
+  }
+
+  join(payload: Record<string, unknown>): Promise<PushReply> {
+    this.#joinRef = String(++this.#ref)
+    return this.#send('phx_join', payload, this.#joinRef)
+  }
+
+  push(event: string, payload: Record<string, unknown>): Promise<PushReply> {
+    return this.#send(event, payload, String(++this.#ref))
+  }
+
+  onMessage(listener: (event: string, payload: Record<string, unknown>) => void): void {
+    this.#listeners.push(listener)
+  }
+
+  close(): void {
+    // 1001, not 1000: a normal close would make a browser client reload
+    this.#ws.close(1001)
+  }
+
+  #send(event: string, payload: Record<string, unknown>, ref: string): Promise<PushReply> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(ref)
+        reject(new Error(`no reply to ${event} within ${this.#timeout} ms`))
+      }, this.#timeout)
+      this.#pending.set(ref, (reply) => {
+        clearTimeout(timer)
+        resolve(reply)
+      })
+      this.#ws.send(JSON.stringify([this.#joinRef, ref, this.#topic, event, payload]))
+    })
+  }
+
+  #received(text: string): void {
+    const [, ref, topic, event, payload] = JSON.parse(text) as Message
+    if (topic !== this.#topic) return
+    if (event === 'phx_reply' && ref !== null) {
+      const resolve = this.#pending.get(ref)
+      if (resolve === undefined) return
+      this.#pending.delete(ref)
+      resolve({
+        status: String(payload.status),
+        response: (payload.response ?? {}) as Record<string, unknown>,
+      })
+      return
+    }
+    for (const listener of this.#listeners) listener(event, payload)
+  }
+}

@@ -1,0 +1,261 @@
+/**
+ * A mounted LiveView under test (Phoenix.LiveViewTest's `view`): render it,
+ * fire the events the official client would send for an element's `phx-*`
+ * bindings, and assert on the HTML, without a browser. `mountLive` runs the
+ * view in this process; `connectLive` talks to a running server over a real
+ * WebSocket. Both speak the same wire protocol to the same live channel.
+ */
+import { encodeQuery } from '../http/query.ts'
+import { type FoundElement, find, findAll } from './html-query.ts'
+import { RenderedModel } from './rendered-model.ts'
+
+/** A reply to a client push. */
+export interface PushReply {
+  readonly status: string
+  readonly response: Record<string, unknown>
+}
+
+/** How a LiveViewTest reaches its view (in process or over a socket). */
+export interface LiveTransport {
+  /** Pushes an event on the view's topic and resolves with the reply. */
+  push(event: string, payload: Record<string, unknown>): Promise<PushReply>
+  /** Receives the server's pushes (`diff`, `live_patch`, `live_redirect`, `redirect`, `phx_close`, `phx_error`). */
+  onMessage(handler: (event: string, payload: Record<string, unknown>) => void): void
+  close(): Promise<void>
+}
+
+/** Where the view sent the browser: a patch, a live navigation or a redirect. */
+export interface Redirected {
+  readonly kind: 'live_patch' | 'live_redirect' | 'redirect'
+  readonly to: string
+  readonly flash?: string
+}
+
+export class LiveViewTest {
+  readonly #transport: LiveTransport
+  readonly #model = new RenderedModel()
+  readonly #url: URL
+  /** Events the server pushed (`socket.pushEvent`), oldest first. */
+  readonly events: Array<readonly [string, unknown]> = []
+  /** The last navigation the view asked for, if any. */
+  redirected: Redirected | undefined
+  /** Whether the view's process stopped (`phx_close`) or crashed (`phx_error`). */
+  state: 'joined' | 'closed' | 'crashed' = 'joined'
+
+  constructor(transport: LiveTransport, rendered: Record<string, unknown>, url: URL) {
+    this.#transport = transport
+    this.#url = url
+    this.#apply(rendered)
+    transport.onMessage((event, payload) => this.#message(event, payload))
+  }
+
+  /** The view's HTML (the container's inner HTML). */
+  html(): string {
+    return this.#model.html()
+  }
+
+  /** The page title, as the client would set it (`pageTitle`). */
+  get title(): string | undefined {
+    return this.#model.title
+  }
+
+  /** The first element matching `selector` (`#id`, `tag`, `tag#id`, `[attr="v"]`). */
+  find(selector: string): FoundElement | undefined {
+    return find(this.html(), selector)
+  }
+
+  findAll(selector: string): FoundElement[] {
+    return findAll(this.html(), selector)
+  }
+
+  has(selector: string): boolean {
+    return this.find(selector) !== undefined
+  }
+
+  /** The text of the element matching `selector`, or undefined when there is none. */
+  text(selector: string): string | undefined {
+    return this.find(selector)?.text
+  }
+
+  /** Clicks an element with `phx-click`: sends its `phx-value-*` (and `value`) as the client does. */
+  click(selector: string, value: Record<string, unknown> = {}): Promise<string> {
+    const element = this.#element(selector, 'phx-click')
+    const values = { ...phxValues(element), ...ownValue(element), ...value }
+    return this.#event('click', binding(element, 'phx-click'), values)
+  }
+
+  /** Key events on an element with `phx-keydown` / `phx-keyup`. */
+  keydown(selector: string, key: string): Promise<string> {
+    return this.#key('keydown', selector, key)
+  }
+
+  keyup(selector: string, key: string): Promise<string> {
+    return this.#key('keyup', selector, key)
+  }
+
+  /** Focus and blur events (`phx-focus`, `phx-blur`). */
+  blur(selector: string): Promise<string> {
+    const element = this.#element(selector, 'phx-blur')
+    return this.#event('blur', binding(element, 'phx-blur'), {
+      ...phxValues(element),
+      ...ownValue(element),
+    })
+  }
+
+  focus(selector: string): Promise<string> {
+    const element = this.#element(selector, 'phx-focus')
+    return this.#event('focus', binding(element, 'phx-focus'), {
+      ...phxValues(element),
+      ...ownValue(element),
+    })
+  }
+
+  /**
+   * A `phx-change` of the form `selector` with `values` (nested params,
+   * urlencoded the way the client does). `target` names the input that
+   * changed (`_target`). Only the given values are sent: list every field the
+   * view reads, with `_unused_<field>` keys for fields the user has not touched.
+   */
+  change(selector: string, values: Record<string, unknown>, target?: string): Promise<string> {
+    const element = this.#element(selector, 'phx-change')
+    const meta: Record<string, unknown> = target === undefined ? {} : { _target: target }
+    return this.#push({
+      type: 'form',
+      event: binding(element, 'phx-change'),
+      value: encodeQuery(values),
+      meta,
+      uploads: {},
+    })
+  }
+
+  /** A `phx-submit` of the form `selector` with `values`. */
+  submit(selector: string, values: Record<string, unknown> = {}): Promise<string> {
+    const element = this.#element(selector, 'phx-submit')
+    return this.#push({
+      type: 'form',
+      event: binding(element, 'phx-submit'),
+      value: encodeQuery(values),
+      meta: {},
+    })
+  }
+
+  /** A hook's `pushEvent`: resolves with the view's reply (`reply(value, socket)`), or null. */
+  async hook(event: string, payload: unknown = {}): Promise<unknown> {
+    const reply = await this.#transport.push('event', { type: 'hook', event, value: payload })
+    const diff = this.#handleReply(reply)
+    return diff?.r ?? null
+  }
+
+  /** Any event, as the client sends it: `pushEvent('click', 'inc', { step: '1' })`. */
+  pushEvent(type: string, event: string, value: unknown): Promise<string> {
+    return this.#event(type, event, value)
+  }
+
+  /** A live patch to `path` (a patch link, or the back button). */
+  async patch(path: string): Promise<string> {
+    const reply = await this.#transport.push('live_patch', { url: new URL(path, this.#url).href })
+    if (reply.response.link_redirect === true) this.redirected = { kind: 'live_redirect', to: path }
+    this.#handleReply(reply)
+    return this.html()
+  }
+
+  close(): Promise<void> {
+    return this.#transport.close()
+  }
+
+  async #key(type: 'keydown' | 'keyup', selector: string, key: string): Promise<string> {
+    const element = this.#element(selector, `phx-${type}`)
+    const filter = element.attributes['phx-key']
+    if (filter !== undefined && filter.toLowerCase() !== key.toLowerCase()) return this.html()
+    return this.#event(type, binding(element, `phx-${type}`), {
+      key,
+      ...phxValues(element),
+      ...ownValue(element),
+    })
+  }
+
+  #event(type: string, event: string, value: unknown): Promise<string> {
+    return this.#push({ type, event, value })
+  }
+
+  async #push(payload: Record<string, unknown>): Promise<string> {
+    this.#handleReply(await this.#transport.push('event', payload))
+    return this.html()
+  }
+
+  #handleReply(reply: PushReply): Record<string, unknown> | undefined {
+    if (reply.status !== 'ok') {
+      throw new Error(`the view answered ${reply.status}: ${JSON.stringify(reply.response)}`)
+    }
+    const { diff, live_redirect: liveRedirect, redirect } = reply.response
+    if (isRecord(diff)) this.#apply(diff)
+    if (isRecord(liveRedirect)) this.#redirect('live_redirect', liveRedirect)
+    if (isRecord(redirect)) this.#redirect('redirect', redirect)
+    return isRecord(diff) ? diff : undefined
+  }
+
+  #message(event: string, payload: Record<string, unknown>): void {
+    if (event === 'diff') this.#apply(payload)
+    else if (event === 'live_patch' || event === 'live_redirect' || event === 'redirect') {
+      this.#redirect(event, payload)
+    } else if (event === 'phx_close') this.state = 'closed'
+    else if (event === 'phx_error') this.state = 'crashed'
+  }
+
+  #apply(diff: Record<string, unknown>): void {
+    const { events } = this.#model.merge(diff)
+    for (const entry of events) {
+      if (Array.isArray(entry) && typeof entry[0] === 'string')
+        this.events.push([entry[0], entry[1]])
+    }
+  }
+
+  #redirect(kind: Redirected['kind'], payload: Record<string, unknown>): void {
+    const to = typeof payload.to === 'string' ? payload.to : ''
+    this.redirected =
+      typeof payload.flash === 'string' ? { kind, to, flash: payload.flash } : { kind, to }
+  }
+
+  #element(selector: string, attribute: string): FoundElement {
+    const element = this.find(selector)
+    if (element === undefined) {
+      throw new Error(`no element matches ${JSON.stringify(selector)} in:\n${this.html()}`)
+    }
+    if (element.attributes[attribute] === undefined) {
+      throw new Error(
+        `${JSON.stringify(selector)} has no ${attribute} attribute: ${element.html.slice(0, 200)}`,
+      )
+    }
+    return element
+  }
+}
+
+function binding(element: FoundElement, attribute: string): string {
+  return element.attributes[attribute] ?? ''
+}
+
+/** `phx-value-step="1"` → `{ step: '1' }` */
+function phxValues(element: FoundElement): Record<string, string> {
+  const values: Record<string, string> = {}
+  for (const [name, value] of Object.entries(element.attributes)) {
+    if (name.startsWith('phx-value-')) values[name.slice('phx-value-'.length)] = value
+  }
+  return values
+}
+
+/** The client adds the element's `value` (buttons without one send `""`). */
+function ownValue(element: FoundElement): Record<string, string> {
+  if (
+    element.tag === 'button' ||
+    element.tag === 'input' ||
+    element.tag === 'select' ||
+    element.tag === 'textarea'
+  ) {
+    return { value: element.attributes.value ?? '' }
+  }
+  return {}
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
