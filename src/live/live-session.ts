@@ -121,9 +121,13 @@ export class LiveTokens {
   }
 }
 
-/** A fresh container id, as Elixir's: `phx-` and 16 base64url characters. */
+/**
+ * A fresh container id: `phx-` and 12 base64url characters (72 random bits).
+ * Ids only need to be unique within a page (the token binds them), and the
+ * topic rides in every frame, so it is kept shorter than Elixir's 16.
+ */
 export function containerId(): string {
-  return `phx-${randomBytes(12).toString('base64url')}`
+  return `phx-${randomBytes(9).toString('base64url')}`
 }
 
 const CSRF_SECRET_LENGTH = 24
