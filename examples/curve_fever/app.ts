@@ -5,6 +5,7 @@
  */
 import { hostname } from 'node:os'
 import {
+  type Adapter,
   createEndpoint,
   createHandler,
   createLive,
@@ -37,6 +38,8 @@ export interface CurveFeverOptions {
   readonly port?: number
   /** Default 127.0.0.1. */
   readonly host?: string
+  /** Carries the cluster (e.g. `clusterAdapter()` in a `runCluster` worker); wins over the URLs. */
+  readonly adapter?: Adapter
   /** Joins a cluster through Redis (`redis://…`) or NATS (`nats://…`); default: one node. */
   readonly redisUrl?: string
   readonly natsUrl?: string
@@ -156,6 +159,7 @@ export async function startCurveFever(options: CurveFeverOptions = {}): Promise<
 }
 
 function adapterOf(options: CurveFeverOptions) {
+  if (options.adapter !== undefined) return { adapter: options.adapter }
   if (options.redisUrl !== undefined) return { adapter: redisAdapter({ url: options.redisUrl }) }
   if (options.natsUrl !== undefined) return { adapter: natsAdapter({ servers: options.natsUrl }) }
   return {}

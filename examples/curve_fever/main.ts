@@ -1,16 +1,18 @@
 /**
  * Starts Curve Fever: http://localhost:4000 (PORT to change).
  *
- *   npm start                                   one node, everything in process
- *   REDIS_URL=redis://127.0.0.1:6379 PORT=4001 npm start    joins a cluster through Redis
- *   NATS_URL=nats://127.0.0.1:4222 PORT=4002 npm start      … or through NATS
+ *   npm start                                                one node, everything in process
+ *   REDIS_URL=redis://127.0.0.1:6379 PORT=4001 npm start     joins a cluster through Redis
+ *   NATS_URL=nats://127.0.0.1:4222 PORT=4002 npm start       … or through NATS
+ *   npm start -- --workers 4                                 4 worker processes on one port
  *
  * Environment: PORT (4000), HOST (127.0.0.1; 0.0.0.0 to be reachable from other machines),
  * CINDER_NODE (this node's name; default <hostname>-<port>), SECRET_KEY_BASE (64+ bytes, the
- * same on every node; a development secret otherwise), NODE_ENV=production (no crash control).
+ * same on every node; a development secret otherwise), NODE_ENV=production (no crash control),
+ * CINDER_WORKERS or WEB_CONCURRENCY (like --workers).
  */
-import { setLogger } from '../../src/index.ts'
-import { startCurveFever } from './app.ts'
+import { clusterAdapter, clusterWorkerCount, runCluster, setLogger } from '../../src/index.ts'
+import { type CurveFeverOptions, startCurveFever } from './app.ts'
 
 const env = process.env
 const port = Number(env.PORT ?? 4000)
@@ -26,36 +28,52 @@ if (production && env.SECRET_KEY_BASE === undefined) {
   process.exit(1)
 }
 
-// One line per runtime report (a room crash logs its stack once).
+// The runtime's reports, one line each (a room crash logs its stack once).
 setLogger({
   error: (message) => console.error(message),
   warn: (message) => console.warn(message),
   info: () => {},
 })
 
-const app = await startCurveFever({
+const options: CurveFeverOptions = {
   port,
   host: env.HOST ?? '127.0.0.1',
   dev: !production,
+  minify: production,
   ...(env.REDIS_URL === undefined ? {} : { redisUrl: env.REDIS_URL }),
   ...(env.NATS_URL === undefined ? {} : { natsUrl: env.NATS_URL }),
   ...(env.CINDER_NODE === undefined ? {} : { node: env.CINDER_NODE }),
   ...(env.SECRET_KEY_BASE === undefined ? {} : { secretKeyBase: env.SECRET_KEY_BASE }),
-  minify: production,
-})
+}
+const via = env.REDIS_URL ?? env.NATS_URL
+const where = `http://${options.host === '127.0.0.1' ? 'localhost' : options.host}:${port}`
 
-const cluster = env.REDIS_URL ?? env.NATS_URL
-const where = app.url.replace('127.0.0.1', 'localhost')
-console.log(
-  `Curve Fever on ${where}  (node ${app.pubsub.node}${cluster ? `, cluster via ${cluster}` : ''})`,
-)
-
-let stopping = false
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (stopping) process.exit(1)
-    stopping = true
-    console.log('stopping…')
-    void app.stop().then(() => process.exit(0))
+if (clusterWorkerCount(process.argv.slice(2), env, 1) > 1) {
+  // Workers are nodes of one cluster: through Redis/NATS when given, else through the primary.
+  await runCluster({
+    workers: 1,
+    start: async ({ node, index }) => {
+      const app = await startCurveFever({
+        ...options,
+        node,
+        ...(via === undefined ? { adapter: clusterAdapter() } : {}),
+      })
+      if (index === 1) console.log(`Curve Fever on ${where}  (workers share the port)`)
+      return app
+    },
   })
+} else {
+  const app = await startCurveFever(options)
+  console.log(
+    `Curve Fever on ${where}  (node ${app.pubsub.node}${via === undefined ? '' : `, cluster via ${via}`})`,
+  )
+  let stopping = false
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (stopping) process.exit(1)
+      stopping = true
+      console.log('stopping…')
+      void app.stop().then(() => process.exit(0))
+    })
+  }
 }

@@ -436,18 +436,18 @@ function rosterChanged(s: RoomState): void {
 // ---- the clock ----
 
 function onTick(s: RoomState): void {
-  const clock = getClock()
-  const now = clock.now()
+  const now = getClock().now()
   const dt = s.game.config.dtMs
-  s.ctx.stats?.record(now - (s.epoch + (s.done + 1) * dt))
   let due = Math.floor((now - s.epoch) / dt) - s.done
+  // Timers may wake a fraction of a millisecond early: then there is nothing to run yet.
+  if (due > 0) s.ctx.stats?.record(now - (s.epoch + (s.done + 1) * dt))
   if (due > s.settings.maxCatchUpTicks) {
     s.ctx.stats?.skip(due - s.settings.maxCatchUpTicks)
     s.done += due - s.settings.maxCatchUpTicks
     due = s.settings.maxCatchUpTicks
   }
   for (let i = 0; i < due; i++) step(s)
-  sendAfter(self(), TICK, Math.max(0, s.epoch + (s.done + 1) * dt - now))
+  sendAfter(self(), TICK, Math.max(0, Math.ceil(s.epoch + (s.done + 1) * dt - now)))
   if (s.emptySince !== null && s.settings.emptyCloseMs !== null) {
     if (now - s.emptySince >= s.settings.emptyCloseMs) sendAfter(self(), CLOSE, 0)
   }
