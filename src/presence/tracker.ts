@@ -33,7 +33,7 @@ export interface TrackerOptions {
   readonly poolSize?: number
   /** How often deltas are sent (heartbeats). Default 1,500. */
   readonly broadcastPeriod?: number
-  /** Quiet ticks before an empty heartbeat tells peers we are alive. Default 10. */
+  /** Quiet ticks before an empty heartbeat tells peers we are alive. Default 10 (fewer when `downPeriod` is short: at most half of it). */
   readonly maxSilentPeriods?: number
   /** Silence after which a node's presences are hidden. Default `broadcastPeriod × maxSilentPeriods × 2` (30 s). */
   readonly downPeriod?: number
@@ -235,16 +235,26 @@ function checkOptions(options: TrackerOptions): ShardConfig {
     options.broadcastPeriod,
     SHARD_DEFAULTS.broadcastPeriod,
   )
+  // A quiet node heartbeats every maxSilentPeriods ticks: that must stay well inside the down
+  // period, or quiet nodes flap down and up. With a short downPeriod given, fewer silent
+  // periods are allowed by default (at most half the down period).
+  const fitting = Math.max(1, Math.floor(options.downPeriod ?? Infinity) / broadcastPeriod / 2)
   const maxSilentPeriods = positive(
     'maxSilentPeriods',
     options.maxSilentPeriods,
-    SHARD_DEFAULTS.maxSilentPeriods,
+    Math.min(SHARD_DEFAULTS.maxSilentPeriods, Math.floor(fitting)),
   )
   const downPeriod = positive(
     'downPeriod',
     options.downPeriod,
     broadcastPeriod * maxSilentPeriods * 2,
   )
+  if (maxSilentPeriods * broadcastPeriod >= downPeriod) {
+    throw new CinderError(
+      'CINDER_ERR_PRESENCE_BAD_ARG',
+      `expected maxSilentPeriods × broadcastPeriod (${maxSilentPeriods * broadcastPeriod} ms) under downPeriod, got downPeriod ${describe(downPeriod)}: quiet nodes would be marked down between their heartbeats`,
+    )
+  }
   const permdownPeriod = positive(
     'permdownPeriod',
     options.permdownPeriod,

@@ -317,13 +317,13 @@ export class Shard {
       const id = replicaId(change.replica)
       if (change.kind === 'down') {
         this.#log(
-          'info',
+          'warn',
           `${this.#label()}: ${change.replica.name} is down (silent for the down period)`,
         )
         this.#report(this.state.replicaDown(id))
       } else {
         this.#log(
-          'info',
+          'warn',
           `${this.#label()}: ${change.replica.name} is permanently down; its presences are removed`,
         )
         this.#forget(id, change.wasUp)
@@ -423,11 +423,11 @@ export class Shard {
 
   #merge(replication: Replication): void {
     this.#report(this.state.merge(replication))
-    // A snapshot may fill gaps no generation shows: start the generations over.
-    this.#generations =
-      replication.kind === 'snapshot'
-        ? []
-        : pushGeneration(this.#generations, replication, this.#maxDeltaSizes())
+    // A snapshot may fill gaps no generation shows: start the generations over. A delta from
+    // a transfer is NOT pushed into them: it was extracted for us, without our own entries
+    // but with their dots, so merged into a generation it would read as their removal and
+    // the generation would answer later transfers with our live presences missing.
+    if (replication.kind === 'snapshot') this.#generations = []
   }
 
   #onGracefulPermdown(from: ReplicaRef): void {
