@@ -22,6 +22,7 @@ import type { Conn } from '../http/conn.ts'
 import { text } from '../http/controller.ts'
 import { inject } from '../http/inject.ts'
 import { type BoundPlug, pipeline } from '../http/plug.ts'
+import { validCsrfToken } from '../http/plugs/csrf-protection.ts'
 import { fetchSession, getSession, type SessionOptions, session } from '../http/plugs/session.ts'
 import type { Router } from '../http/router/router.ts'
 import { channel } from '../socket/routes.ts'
@@ -30,7 +31,7 @@ import type { Raw } from './escape.ts'
 import { fetchLiveFlash } from './flash.ts'
 import { html, type Template } from './html.ts'
 import { liveChannel, STALE_CONNECTION } from './live-channel.ts'
-import { LiveTokens, validCsrfToken } from './live-session.ts'
+import { LiveTokens } from './live-session.ts'
 
 /** What the root layout receives. */
 export interface LivePage {

@@ -15,7 +15,7 @@
  * verify, or names another container, makes the join answer `stale`, and the
  * client reloads the page, which mints fresh tokens.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import type { EtfTerm } from '../token/index.ts'
 import { signToken, verifyToken } from '../token/index.ts'
 
@@ -128,24 +128,6 @@ export class LiveTokens {
  */
 export function containerId(): string {
   return `phx-${randomBytes(9).toString('base64url')}`
-}
-
-const CSRF_SECRET_LENGTH = 24
-
-/**
- * Whether `masked` (the page's `csrf-token` meta, as Plug.CSRFProtection masks
- * it: secret XOR pad, then the pad, base64url) unmasks to the session's secret.
- */
-export function validCsrfToken(masked: unknown, sessionSecret: unknown): boolean {
-  if (typeof masked !== 'string' || typeof sessionSecret !== 'string') return false
-  if (sessionSecret.length !== CSRF_SECRET_LENGTH) return false
-  const raw = Buffer.from(masked, 'base64url')
-  if (raw.length !== CSRF_SECRET_LENGTH * 2) return false
-  const unmasked = Buffer.alloc(CSRF_SECRET_LENGTH)
-  for (let i = 0; i < CSRF_SECRET_LENGTH; i++) {
-    unmasked[i] = (raw[i] ?? 0) ^ (raw[i + CSRF_SECRET_LENGTH] ?? 0)
-  }
-  return timingSafeEqual(unmasked, Buffer.from(sessionSecret))
 }
 
 /** Session data as a token can carry it: JSON values only (dates become strings, undefined goes). */

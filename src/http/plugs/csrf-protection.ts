@@ -85,6 +85,14 @@ function mask(secret: string): string {
   return Buffer.concat([xor(Buffer.from(secret), pad), pad]).toString('base64url')
 }
 
+/**
+ * Checks a masked token (from a form, a header or a LiveView's connect params)
+ * against the session's secret, as `protectFromForgery` does. Never throws.
+ */
+export function validCsrfToken(masked: unknown, sessionSecret: unknown): boolean {
+  return typeof masked === 'string' && isToken(sessionSecret) && validMasked(masked, sessionSecret)
+}
+
 function validMasked(sent: string, secret: string): boolean {
   const raw = Buffer.from(sent, 'base64url')
   if (raw.length !== TOKEN_LENGTH * 2) return false

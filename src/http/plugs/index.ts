@@ -5,6 +5,7 @@ export {
   getCsrfToken,
   protectFromForgery,
   SKIP_CSRF_KEY,
+  validCsrfToken,
 } from './csrf-protection.ts'
 export { clearFlash, type Flash, fetchFlash, getFlash, putFlash } from './flash.ts'
 export { type LoggerOptions, logger, type RequestLog } from './logger.ts'

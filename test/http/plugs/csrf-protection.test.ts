@@ -11,6 +11,7 @@ import {
   protectFromForgery,
   session,
   text,
+  validCsrfToken,
 } from '../../../src/http/index.ts'
 
 const app = pipeline([
@@ -107,4 +108,17 @@ test('a JavaScript GET response without XHR is refused (cross-origin script read
     (await inject(js, { url: '/x.js', headers: { 'x-requested-with': 'XMLHttpRequest' } })).status,
     200,
   )
+})
+
+test('a masked CSRF token is valid only for its session secret', () => {
+  const secret = 'a'.repeat(24)
+  const pad = Buffer.from('b'.repeat(24))
+  const masked = Buffer.concat([
+    Buffer.from(secret).map((c, i) => c ^ (pad[i] ?? 0)),
+    pad,
+  ]).toString('base64url')
+  assert.equal(validCsrfToken(masked, secret), true)
+  assert.equal(validCsrfToken(masked, 'c'.repeat(24)), false)
+  assert.equal(validCsrfToken('short', secret), false)
+  assert.equal(validCsrfToken(masked, undefined), false)
 })
