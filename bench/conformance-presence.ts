@@ -122,7 +122,7 @@ export function presenceInfo<A extends object>(
   socket: ChannelSocket<A>,
 ): HandleResult<A> | undefined {
   if (message !== PUSH_STATE) return undefined
-  push(socket, 'presence_state', presence.list(socket) as unknown as Payload)
+  push(socket, 'presence_state', presence.list(socket))
   return noreply(socket)
 }
 

@@ -186,7 +186,7 @@ export class Presence {
       )
       return
     }
-    const message = broadcastMessage(topic, 'presence_diff', payload as unknown as Payload)
+    const message = broadcastMessage(topic, 'presence_diff', { ...payload })
     try {
       this.#options.pubsub.localBroadcast(topic, message, FASTLANE)
     } catch (err) {
