@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
+import { sep } from 'node:path'
 import { describe, test } from 'node:test'
+import { fileURLToPath } from 'node:url'
 import fc from 'fast-check'
 import { CinderError } from '../../src/errors.ts'
 import { encodeTerm } from '../../src/token/etf-encode.ts'
@@ -14,9 +16,12 @@ interface Vector {
   readonly data: EtfTerm
   readonly token: string
 }
-const vectors = JSON.parse(
-  readFileSync(new URL('../../../shared/vectors/phoenix-token.json', import.meta.url), 'utf8'),
-) as {
+// A copy of shared/vectors/phoenix-token.json, read from the sources whether
+// this runs compiled (.build/test/token) or through tsx (test/token).
+const vectorsFile = fileURLToPath(import.meta.url).includes(`${sep}.build${sep}`)
+  ? '../../../test/fixtures/phoenix-token.json'
+  : '../fixtures/phoenix-token.json'
+const vectors = JSON.parse(readFileSync(new URL(vectorsFile, import.meta.url), 'utf8')) as {
   secret_key_base: string
   salt: string
   signed_at_seconds: number
