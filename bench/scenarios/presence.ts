@@ -62,11 +62,8 @@ function floorRate(pids: Pid[], ms: number): number {
       const owner = String(pids[i])
       for (let j = 0; j < PER_OWNER; j++) {
         const topic = `room:${(i + j) % TOPICS}`
-        let keys = floor.get(topic)
-        if (!keys) floor.set(topic, (keys = new Map()))
-        const key = `user:${i}`
-        let metas = keys.get(key)
-        if (!metas) keys.set(key, (metas = []))
+        const keys = getOr(floor, topic, () => new Map())
+        const metas = getOr(keys, `user:${i}`, () => [])
         metas.push({
           meta: { online_at: i, device: j, phx_ref: String(++refs) },
           ref: String(refs),
@@ -89,6 +86,14 @@ function floorRate(pids: Pid[], ms: number): number {
   return (ops * 1000) / (performance.now() - start)
 }
 
+function getOr<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  const found = map.get(key)
+  if (found !== undefined) return found
+  const made = make()
+  map.set(key, made)
+  return made
+}
+
 async function memoryPerPresence(presence: Presence): Promise<{ cinder: number; floor: number }> {
   const pids = await owners(MEMORY_PRESENCES / 10)
   const before = heapAfterGc()
@@ -103,8 +108,7 @@ async function memoryPerPresence(presence: Presence): Promise<{ cinder: number; 
   pids.forEach((pid, i) => {
     for (let j = 0; j < 10; j++) {
       const topic = `mem:${j}`
-      let keys = floor.get(topic)
-      if (!keys) floor.set(topic, (keys = new Map()))
+      const keys = getOr(floor, topic, () => new Map())
       const ref = `r${i}.${j}`
       keys.set(`user:${i}`, [{ meta: { online_at: i, phx_ref: ref }, ref, owner: String(pid) }])
     }
@@ -163,7 +167,9 @@ async function convergence(broadcastPeriod: number): Promise<{ cinder: number; f
   const floor = performance.now() - floorStart
   const pids = await owners(CONVERGE_PRESENCES)
   const start = performance.now()
-  pids.forEach((pid, i) => a.track(pid, 'room:converge', `user:${i}`, { i }))
+  pids.forEach((pid, i) => {
+    a.track(pid, 'room:converge', `user:${i}`, { i })
+  })
   const count = (p: Presence) => Object.keys(p.list('room:converge')).length
   await until(() => count(b) === CONVERGE_PRESENCES && count(c) === CONVERGE_PRESENCES, 30_000)
   const cinder = performance.now() - start

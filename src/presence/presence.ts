@@ -13,7 +13,6 @@
  */
 
 import { broadcastMessage } from '../channel/broadcast.ts'
-import type { Payload } from '../channel/channel-socket.ts'
 import { FASTLANE } from '../channel/fastlane.ts'
 import { ChannelSocket } from '../channel/index.ts'
 import { CinderError, describe } from '../errors.ts'
