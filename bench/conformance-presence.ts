@@ -13,6 +13,7 @@
 import {
   type ChannelSocket,
   CinderError,
+  clusterAdapter,
   createPresence,
   createPubSub,
   type Endpoint,
@@ -81,9 +82,11 @@ export async function startServerPubSub(options: PresenceServerOptions): Promise
     return createPubSub({ name, ...node, adapter: redisAdapter({ url, maxReconnectDelay: 250 }) })
   if (/^(nats|tls):\/\//.test(url))
     return createPubSub({ name, ...node, adapter: natsAdapter({ servers: url }) })
+  // Under runCluster: node:cluster workers joined through the primary.
+  if (url === 'cluster') return createPubSub({ name, ...node, adapter: clusterAdapter() })
   throw new CinderError(
     'CINDER_ERR_PUBSUB_BAD_ARG',
-    `expected --pubsub redis://… or nats://…, got ${url}`,
+    `expected --pubsub redis://…, nats://… or cluster, got ${url}`,
   )
 }
 

@@ -44,5 +44,8 @@ const header = [
   '',
 ].join('\n')
 const out = join(process.cwd(), 'bench', 'RESULTS.md')
-writeFileSync(wanted.length ? out.replace('RESULTS.md', 'RESULTS.partial.md') : out, `${header}\n${sections.join('\n')}`)
+writeFileSync(
+  wanted.length ? out.replace('RESULTS.md', 'RESULTS.partial.md') : out,
+  `${header}\n${sections.join('\n')}`,
+)
 console.log(`bench: wrote ${wanted.length ? 'bench/RESULTS.partial.md' : 'bench/RESULTS.md'}`)
