@@ -97,23 +97,22 @@ const JOIN_REFUSED = { shutdown: 'join_refused' } as const
 
 type Outcome = CastOutcome<ChannelServer>
 
-/** The process behaviour every channel runs (its state is the ChannelServer). */
-const channelProcess: Behaviour<ChannelServer, ChannelServer> = {
-  name: 'channel',
-  init: (server) => server,
-  handleCall: (request, _from, server) => server.handleJoin(request as JoinRequest),
-  handleInfo: (message, server) => server.handle(message),
-  terminate: (reason, server) => server.terminate(reason),
-}
-
-/** One running channel. */
-export class ChannelServer implements ChannelLink, FastlaneTarget {
+/**
+ * One running channel. The server is its own process behaviour (its methods
+ * are shared through the prototype, so a join allocates no behaviour
+ * object), and its `name` names the channel and topic in the runtime's
+ * crash report, the one place a crash is logged.
+ */
+export class ChannelServer
+  implements ChannelLink, FastlaneTarget, Behaviour<ChannelServer, ChannelServer>
+{
   readonly [kFastlane] = true as const
   readonly topic: string
   readonly joinRef: string | null
   readonly host: ChannelHost
   readonly channel: Channel<object>
-  readonly name: string
+  /** The channel's name (`Channel.name`, else its route pattern). */
+  readonly channelName: string
   socket: ChannelSocket<object>
   joined = false
   pid: Pid | undefined
@@ -128,7 +127,7 @@ export class ChannelServer implements ChannelLink, FastlaneTarget {
   ) {
     this.host = host
     this.channel = channel
-    this.name = name
+    this.channelName = name
     this.topic = topic
     this.joinRef = joinRef
     this.socket = new ChannelSocket({
@@ -139,6 +138,28 @@ export class ChannelServer implements ChannelLink, FastlaneTarget {
       assigns: host.assigns,
       link: this,
     })
+  }
+
+  /** The process name the runtime's log lines show: `RoomChannel "room:lobby"`. */
+  get name(): string {
+    return `${this.channelName} ${describe(this.topic)}`
+  }
+
+  // The process behaviour (Behaviour<ChannelServer, ChannelServer>).
+  init(server: ChannelServer): ChannelServer {
+    return server
+  }
+
+  handleCall(request: unknown, _from: unknown, server: ChannelServer) {
+    return server.handleJoin(request as JoinRequest)
+  }
+
+  handleInfo(message: unknown, server: ChannelServer): Outcome | Promise<Outcome> {
+    return server.handle(message)
+  }
+
+  terminate(reason: unknown, server: ChannelServer): Promise<void> | undefined {
+    return server.stopped(reason)
   }
 
   get serializer(): WireSerializer {
@@ -155,7 +176,7 @@ export class ChannelServer implements ChannelLink, FastlaneTarget {
    * `join crashed`).
    */
   async start(params: Record<string, unknown>, ref: string | null): Promise<JoinOutcome> {
-    const pid = await spawn(channelProcess, this)
+    const pid = await spawn(this, this)
     this.pid = pid
     onExit(pid, (reason) => this.#notifyExit(reason))
     return new Promise<JoinOutcome>((resolve, reject) => {
@@ -179,7 +200,7 @@ export class ChannelServer implements ChannelLink, FastlaneTarget {
         `a channel process takes no calls; got ${describe(request)}`,
       )
     }
-    const where = `${this.name}.join(${describe(this.topic)}, …)`
+    const where = `${this.channelName}.join(${describe(this.topic)}, …)`
     const result = checkJoinResult(
       where,
       await this.channel.join(this.topic, request.params, this.socket),
@@ -271,34 +292,34 @@ export class ChannelServer implements ChannelLink, FastlaneTarget {
     }
     if (message instanceof ClientPush) {
       const { event, payload, ref } = message.message
-      const where = `${this.name}.handleIn(${describe(event)})`
+      const where = `${this.channelName}.handleIn(${describe(event)})`
       return this.#then(this.#callIn(event, payload, ref), (result) =>
         this.#apply(checkHandleInResult(where, result), ref),
       )
     }
     if (message instanceof Intercepted) {
-      const where = `${this.name}.handleOut(${describe(message.broadcast.event)})`
+      const where = `${this.channelName}.handleOut(${describe(message.broadcast.event)})`
       return this.#then(this.#callOut(message.broadcast), (result) =>
         this.#apply(checkHandleResult(where, result), null),
       )
     }
-    const where = `${this.name}.handleInfo`
+    const where = `${this.channelName}.handleInfo`
     return this.#then(this.#callInfo(message), (result) =>
       this.#apply(checkHandleResult(where, result), null),
     )
   }
 
-  /** In the process, once: tell the socket, then the channel's own `terminate`. */
-  async terminate(reason: unknown): Promise<void> {
+  /**
+   * In the process, once: tell the socket, then the channel's own
+   * `terminate`. A crash is not logged here: the runtime logs it once, with
+   * this server's `name` (channel and topic) and the stack.
+   */
+  stopped(reason: unknown): Promise<void> | undefined {
     this.#notifyExit(reason)
-    if (!this.joined) return
-    if (!isNormalExit(reason)) {
-      this.host.logger.error(
-        `${this.name} on ${describe(this.topic)} crashed: ${errorText(reason)}`,
-      )
-    }
+    if (!this.joined) return undefined
     const terminate = this.channel.terminate
-    if (terminate !== undefined) await terminate.call(this.channel, reason, this.socket)
+    if (terminate === undefined) return undefined
+    return Promise.resolve(terminate.call(this.channel, reason, this.socket))
   }
 
   #notifyExit(reason: unknown): void {
@@ -315,7 +336,7 @@ export class ChannelServer implements ChannelLink, FastlaneTarget {
     const handleIn = this.channel.handleIn
     if (handleIn === undefined) {
       throw new Error(
-        `${this.name} has no handleIn, so it cannot handle the event ${describe(event)}`,
+        `${this.channelName} has no handleIn, so it cannot handle the event ${describe(event)}`,
       )
     }
     this.socket.ref = ref
@@ -340,9 +361,7 @@ export class ChannelServer implements ChannelLink, FastlaneTarget {
     if (isBroadcast(message) && message.topic === this.topic) return this.#callOut(message)
     const handleInfo = this.channel.handleInfo
     if (handleInfo === undefined) {
-      this.host.logger.warn(
-        `${this.name} on ${describe(this.topic)} has no handleInfo; dropped ${describe(message)}`,
-      )
+      this.host.logger.warn(`${this.name} has no handleInfo; dropped ${describe(message)}`)
       return noreply(this.socket)
     }
     return handleInfo.call(this.channel, message, this.socket)
@@ -367,8 +386,4 @@ export class ChannelServer implements ChannelLink, FastlaneTarget {
   static isGraceful(reason: unknown): boolean {
     return isNormalExit(reason)
   }
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? (error.stack ?? error.message) : describe(error)
 }

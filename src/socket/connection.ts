@@ -21,6 +21,16 @@
  *   `{shutdown: 'closed'}`.
  * - A frame that does not decode closes the connection with 1007: a client
  *   that speaks something else cannot be answered sensibly.
+ *
+ * Every connection is a process (ARCHITECTURE.md): the `SocketConnection` is
+ * its state and its own behaviour (methods on the prototype, so a
+ * connection allocates no behaviour and no closures). Inbound frames are
+ * messages to it, so they are handled one at a time in arrival order by the
+ * runtime's mailbox, async joins included; the `disconnect` broadcast on the
+ * socket id and the drainer's `drain` are messages too. A crash of the
+ * connection's code crashes this process only: the runtime logs it, the
+ * transport closes with 1011, its channels stop. The mount's connection
+ * supervisor links every connection (connection-supervisor.ts).
  */
 
 import { isBroadcast } from '../channel/broadcast.ts'
@@ -29,7 +39,19 @@ import { type ChannelHost, ChannelServer, type JoinOutcome } from '../channel/ch
 import type { Payload } from '../channel/channel-socket.ts'
 import { FASTLANE, fastlane } from '../channel/fastlane.ts'
 import { describe } from '../errors.ts'
-import type { PubSub, SubscriberFn } from '../pubsub/index.ts'
+import {
+  type Behaviour,
+  type CastOutcome,
+  exit,
+  type InitContext,
+  isNormalExit,
+  noreply,
+  type Pid,
+  send,
+  spawn,
+  stop,
+} from '../process/index.ts'
+import type { PubSub } from '../pubsub/index.ts'
 import { serializerFor } from './negotiate.ts'
 import { checkConnectResult, checkId, Socket, type SocketDefinition } from './socket.ts'
 import {
@@ -49,10 +71,24 @@ import { Events, HEARTBEAT_TOPIC, type WireMessage, type WireSerializer } from '
 export interface SocketRuntime {
   readonly pubsub: PubSub
   readonly logger: SocketLogger
+  /** Told of every new connection process (the mount's connection supervisor links it). */
+  readonly adopt?: (connection: SocketConnection) => void
 }
 
-const CLOSED_REASON = { shutdown: 'closed' } as const
+/** Why a connection process stops, by cause. */
+export const ConnectionExit = {
+  /** The transport closed (peer, idle timeout, frame limit): nothing left to close. */
+  closed: { shutdown: 'closed' },
+  /** A `disconnect` broadcast to the socket id: close with 1001. */
+  disconnected: { shutdown: 'disconnected' },
+  /** The drainer (graceful shutdown): close with 1012. */
+  draining: { shutdown: 'draining' },
+} as const
+
 const DUPLICATE_JOIN = { shutdown: 'duplicate_join' } as const
+
+/** The drainer's message to a connection: close with 1012 and stop. */
+export const DRAIN: unique symbol = Symbol('cinder.socket.drain')
 
 /** Registers the fastlane on a PubSub once (an endpoint calls it when it starts). */
 export function ensureFastlane(pubsub: PubSub): void {
@@ -72,7 +108,7 @@ export function socketHandler(
     connect: (request) => connect(definition, runtime, request),
     init: (state, connection) => state.open(connection),
     handleIn: (frame, state) => state.received(frame),
-    terminate: (reason, state) => state.closed(reason),
+    terminate: (reason, state) => state.transportClosed(reason),
   }
 }
 
@@ -101,21 +137,29 @@ async function connect(
   return { ok: new SocketConnection(definition, runtime, serializer, result, id) }
 }
 
-/** One connection's multiplexer state (the transport handler's state). */
-export class SocketConnection implements ChannelHost {
+type Outcome = CastOutcome<SocketConnection>
+
+/**
+ * One connection: its process state and behaviour, and the `ChannelHost`
+ * its channels write through.
+ */
+export class SocketConnection
+  implements ChannelHost, Behaviour<SocketConnection, SocketConnection>
+{
   readonly definition: SocketDefinition<object>
   readonly runtime: SocketRuntime
   readonly serializer: WireSerializer
   readonly socket: Socket<object>
   readonly id: string | null
   connection: TransportConnection = NOT_OPEN
+  /** The connection's process, once open. */
+  pid: Pid | undefined
   /** Topic → its channel. */
   readonly channels = new Map<string, ChannelServer>()
-  /** Frames waiting while an async join runs. */
-  #inbox: Frame[] | undefined
-  #busy = false
+  /** The transport is gone or going: frames still queued are dropped. */
   #closed = false
-  #idSubscriber: SubscriberFn | undefined
+  /** Cleanup ran (after terminate, or after a kill as seen by the supervisor). */
+  #done = false
 
   constructor(
     definition: SocketDefinition<object>,
@@ -129,6 +173,11 @@ export class SocketConnection implements ChannelHost {
     this.serializer = serializer
     this.socket = socket
     this.id = id
+  }
+
+  /** The runtime's label for this process: `socket` plus the socket id, if any. */
+  get name(): string {
+    return this.id === null ? 'socket' : `socket ${describe(this.id)}`
   }
 
   get pubsub(): PubSub {
@@ -147,35 +196,65 @@ export class SocketConnection implements ChannelHost {
     return this.socket.assigns
   }
 
-  /** The transport is open. */
+  /** The transport is open: start the connection's process. */
   open(connection: TransportConnection): void {
     this.connection = connection
-    if (this.id !== null) {
-      this.#idSubscriber = (message) => this.#idMessage(message)
-      this.pubsub.subscribe(this.id, this.#idSubscriber)
-    }
+    // init is synchronous, so the process exists (and `pid` is set) when spawn returns.
+    spawn(this, this).catch((error: unknown) => {
+      this.logger.error(`a ${this.transport} connection failed to start: ${describe(error)}`)
+      connection.close(CloseCode.internalError, 'internal error')
+    })
   }
 
-  /** One inbound frame. */
+  /** One inbound frame: a message to the process (handled in arrival order). */
   received(frame: Frame): void {
-    if (this.#closed) return
-    if (this.#busy) {
-      this.#inbox ??= []
-      this.#inbox.push(frame)
-      return
-    }
-    this.#handle(frame)
+    if (this.#closed || this.pid === undefined) return
+    send(this.pid, frame)
   }
 
-  /** The transport is gone: stop every channel with `{shutdown: 'closed'}`. */
-  closed(_reason: TransportCloseReason): void {
+  /** The transport is gone: the process stops with `{shutdown: 'closed'}`. */
+  transportClosed(_reason: TransportCloseReason): void {
     if (this.#closed) return
     this.#closed = true
-    this.#inbox = undefined
-    if (this.#idSubscriber !== undefined && this.id !== null) {
-      this.pubsub.unsubscribe(this.id, this.#idSubscriber)
+    if (this.pid !== undefined) exit(this.pid, ConnectionExit.closed)
+  }
+
+  // The process behaviour (Behaviour<SocketConnection, SocketConnection>).
+
+  init(state: SocketConnection, { self }: InitContext): SocketConnection {
+    state.pid = self
+    if (state.id !== null) state.pubsub.subscribe(state.id, self)
+    state.runtime.adopt?.(state)
+    return state
+  }
+
+  handleInfo(message: unknown, state: SocketConnection): Outcome | Promise<Outcome> {
+    if (typeof message === 'string' || message instanceof Uint8Array) return state.#frame(message)
+    if (message === DRAIN) return stop(ConnectionExit.draining, state)
+    if (isBroadcast(message) && message.event === Events.disconnect) {
+      return stop(ConnectionExit.disconnected, state)
     }
-    for (const channel of this.channels.values()) void channel.shutdown(CLOSED_REASON)
+    return noreply(state)
+  }
+
+  terminate(reason: unknown, state: SocketConnection): void {
+    state.exited(reason)
+  }
+
+  /**
+   * The process stopped (from `terminate`, or from the supervisor when it
+   * was killed): close the transport with the code its reason calls for and
+   * stop every channel with `{shutdown: 'closed'}`. Runs once.
+   */
+  exited(reason: unknown): void {
+    if (this.#done) return
+    this.#done = true
+    if (!this.#closed) {
+      this.#closed = true
+      const [code, text] = closeFor(reason)
+      this.connection.close(code, text)
+    }
+    for (const channel of this.channels.values()) void channel.shutdown(ConnectionExit.closed)
     this.channels.clear()
   }
 
@@ -194,7 +273,8 @@ export class SocketConnection implements ChannelHost {
     )
   }
 
-  #handle(frame: Frame): void {
+  #frame(frame: Frame): Outcome | Promise<Outcome> {
+    if (this.#closed) return noreply(this)
     let message: WireMessage
     try {
       message = this.serializer.decode(frame)
@@ -202,27 +282,12 @@ export class SocketConnection implements ChannelHost {
       this.logger.warn(
         `closed a ${this.transport} connection after a malformed frame: ${errorMessage(error)}`,
       )
+      this.#closed = true
       this.connection.close(CloseCode.invalidPayload, 'malformed message')
-      return
+      return stop(ConnectionExit.closed, this)
     }
     const pending = this.#dispatch(message)
-    if (pending === undefined) return
-    this.#busy = true
-    void pending.then(() => {
-      this.#busy = false
-      this.#drainInbox()
-    })
-  }
-
-  #drainInbox(): void {
-    while (!this.#busy && !this.#closed) {
-      const next = this.#inbox?.shift()
-      if (next === undefined) {
-        this.#inbox = undefined
-        return
-      }
-      this.#handle(next)
-    }
+    return pending === undefined ? noreply(this) : pending.then(() => noreply(this))
   }
 
   /** Handles one message; returns a promise when it must be awaited before the next. */
@@ -270,12 +335,10 @@ export class SocketConnection implements ChannelHost {
     let outcome: JoinOutcome
     try {
       outcome = await server.start(params, ref)
-    } catch (error) {
-      this.logger.error(
-        `${server.name}.join(${describe(topic)}, …) crashed: ${errorMessage(error)}`,
-      )
+    } catch {
+      // The runtime logged the crash (with the channel, topic and stack): answer it only.
       outcome = 'error'
-      this.#reply(joinRef, ref, topic, 'error', { reason: 'join crashed' })
+      if (!this.#closed) this.#reply(joinRef, ref, topic, 'error', { reason: 'join crashed' })
     }
     if (outcome !== 'ok' && this.channels.get(topic) === server) this.channels.delete(topic)
     if (current !== undefined) this.#push(current.joinRef, current.joinRef, topic, Events.close, {})
@@ -304,12 +367,16 @@ export class SocketConnection implements ChannelHost {
   ): void {
     this.connection.push(this.serializer.encode({ joinRef, ref, topic, event, payload }))
   }
+}
 
-  #idMessage(message: unknown): void {
-    if (isBroadcast(message) && message.event === Events.disconnect) {
-      this.connection.close(CloseCode.goingAway, 'disconnected')
-    }
+/** The close code and reason for a connection process that stopped with `reason`. */
+function closeFor(reason: unknown): [number, string] {
+  if (reason === ConnectionExit.disconnected) return [CloseCode.goingAway, 'disconnected']
+  if (reason === ConnectionExit.draining || reason === 'shutdown') {
+    return [CloseCode.serviceRestart, 'server restarting']
   }
+  if (isNormalExit(reason)) return [CloseCode.goingAway, 'closed']
+  return [CloseCode.internalError, 'internal error']
 }
 
 /** Before `open`, frames have nowhere to go. */

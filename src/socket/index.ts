@@ -1,4 +1,6 @@
 // Public API of socket/ (re-exported from src/index.ts).
+
+export { connectionPids } from './connection-supervisor.ts'
 export type {
   Broadcast as BroadcastMessage,
   JsonObject,
@@ -35,4 +37,5 @@ export {
   type TransportHandler,
   type TransportName,
 } from './transport.ts'
+export { type LongPollOptions, MAX_LONGPOLL_LINES } from './transports/longpoll.ts'
 export type { SocketLogger, WebSocketOptions } from './transports/websocket.ts'

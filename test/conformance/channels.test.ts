@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { WebSocket } from 'ws'
+import { setLogger } from '../../src/index.ts'
 import {
   delay,
   join,
@@ -263,7 +264,10 @@ describe('duplicate join, stale refs, crash and rejoin', () => {
     raw.ws.close()
   })
 
-  test('26: a crash sends phx_error {reason: channel_crash}; the client rejoins; siblings stay up', async () => {
+  test('26: a crash sends phx_error {reason: channel_crash}; the client rejoins; siblings stay up; logged once', async (t) => {
+    const crashLines: string[] = []
+    const restore = setLogger({ info() {}, warn() {}, error: (line) => crashLines.push(line) })
+    t.after(restore)
     const socket = await client({ rejoinAfterMs: () => 50 })
     const received: PhxMessage[] = []
     socket.onMessage((m) => received.push(m))
@@ -288,7 +292,13 @@ describe('duplicate join, stale refs, crash and rejoin', () => {
     assert.notEqual(crashing.joinRef(), firstRef)
     assert.equal((await outcome(crashing.push('ping', {})))[0], 'ok')
     assert.equal((await outcome(sibling.push('ping', { s: 1 })))[0], 'ok')
-    assert.ok(server.logs.some((l) => l.includes('crash requested by the client')))
+    // Logged once, by the process runtime, naming the channel and topic, with the stack.
+    const crashes = [...crashLines, ...server.logs].filter((l) =>
+      l.includes('crash requested by the client'),
+    )
+    assert.equal(crashes.length, 1, crashes.join('\n'))
+    assert.match(crashes[0] ?? '', /RoomChannel "room:crash"\) crashed: Error: crash requested/)
+    assert.match(crashes[0] ?? '', /\n\s+at /)
   })
 
   test('27: a server-side stop sends phx_close; onClose fires and no rejoin', async () => {

@@ -16,12 +16,15 @@
  *   `setImmediate` per transport uncorks every corked socket, so all frames
  *   for a socket produced within one turn of the event loop leave in one
  *   `writev`.
- * - Idle timeout: one interval per transport ticks every `idleTimeout / 4`;
- *   a connection silent for `idleTimeout` (up to a quarter more) is closed
- *   with 1001. Every inbound frame, ping or pong counts as traffic.
+ * - Idle timeout: one sweep per transport (not a timer per connection) ticks
+ *   every `idleTimeout / 4` on the runtime clock (`getClock()`, so tests move
+ *   time by hand); a connection silent for `idleTimeout` (up to a quarter
+ *   more) is closed with 1001. Every inbound frame, ping or pong counts.
  * - A message over `maxFrameSize` is refused by `ws` while reading its header
  *   (the payload is never buffered) and the connection closes with 1009.
- * - `drain` closes every connection with 1012 so clients reconnect elsewhere.
+ * - `stopAccepting` refuses new upgrades (503) while the endpoint drains;
+ *   `drain` closes every connection with 1012 so clients reconnect elsewhere;
+ *   `settled` resolves once every connection has closed.
  */
 import type { IncomingMessage } from 'node:http'
 import type { Socket as NetSocket } from 'node:net'
@@ -29,6 +32,7 @@ import { TLSSocket } from 'node:tls'
 import { WebSocket, WebSocketServer } from 'ws'
 import { CinderError, describe } from '../../errors.ts'
 import { decodeQuery, type Params } from '../../http/query.ts'
+import { getClock, type TimerHandle } from '../../process/index.ts'
 import { type CheckOrigin, compileOriginCheck, type OriginCheck } from '../origin.ts'
 import {
   CloseCode,
@@ -113,8 +117,9 @@ export class WebSocketTransport<State> {
   #corked: CinderWebSocket[] = []
   #flushScheduled = false
   #tick = 0
-  #sweeper: NodeJS.Timeout | undefined
+  #sweeper: TimerHandle | undefined
   #draining = false
+  #settled: Array<() => void> = []
 
   constructor(mount: WebSocketMount<State>) {
     const options = mount.options ?? {}
@@ -162,6 +167,17 @@ export class WebSocketTransport<State> {
           refuse(socket, 500)
         },
       )
+  }
+
+  /** Refuses every new upgrade from now on (503), keeping the open connections. */
+  stopAccepting(): void {
+    this.#draining = true
+  }
+
+  /** Resolves once no connection is open (at once when none is). */
+  settled(): Promise<void> {
+    if (this.#connections.size === 0) return Promise.resolve()
+    return new Promise((resolve) => this.#settled.push(resolve))
   }
 
   /** Closes every connection with `code` (1012 by default) and refuses new ones. */
@@ -293,28 +309,44 @@ export class WebSocketTransport<State> {
       byServer === undefined
         ? { kind: 'peer', code }
         : { kind: 'server', code: byServer.code, reason: byServer.reason }
-    if (this.#connections.size === 0) this.#stopSweeper()
+    if (this.#connections.size === 0) {
+      this.#stopSweeper()
+      const waiting = this.#settled
+      this.#settled = []
+      for (const resolve of waiting) resolve()
+    }
     this.#handler.terminate(reason, ws.state as State)
   }
 
   #startSweeper(): void {
     if (this.#sweeper !== undefined) return
-    this.#sweeper = setInterval(this.#sweep, Math.max(1, Math.floor(this.#idleTimeout / 4)))
-    this.#sweeper.unref()
+    this.#sweeper = unref(getClock().setTimeout(this.#sweep, this.#sweepPeriod()))
   }
 
   #stopSweeper(): void {
     if (this.#sweeper === undefined) return
-    clearInterval(this.#sweeper)
+    getClock().clearTimeout(this.#sweeper)
     this.#sweeper = undefined
   }
 
+  #sweepPeriod(): number {
+    return Math.max(1, Math.floor(this.#idleTimeout / 4))
+  }
+
   #sweep = (): void => {
+    this.#sweeper = undefined
     const tick = ++this.#tick
     for (const ws of this.#connections) {
       if (tick - ws.seen > 4) ws.close(CloseCode.goingAway, 'idle timeout')
     }
+    if (this.#connections.size > 0) this.#startSweeper()
   }
+}
+
+/** A real timer must not keep Node alive for the sweep alone; a test clock's handle is left be. */
+function unref(handle: TimerHandle): TimerHandle {
+  ;(handle as { unref?: () => void } | null)?.unref?.()
+  return handle
 }
 
 // Shared listeners: `this` is the connection, so no closure per connection.
