@@ -4,7 +4,7 @@
  *
  *   npm run bench:server -- --port 4000     (prints `listening on <port>`)
  *
- * - socket `/socket` (WebSocket), origin check off;
+ * - socket `/socket` (WebSocket and LongPoll), origin check off;
  *   - `params.reject` set → connect refused (HTTP 403);
  *   - `params.user` set → socket id `user_socket:<user>`;
  * - channel `room:*`:
@@ -20,18 +20,19 @@
  *   - `crash` → the channel process crashes (`phx_error`);
  *   - `disconnect` → server-side `disconnect` broadcast to `payload.id`
  *     (closes every socket with that id, code 1001), then reply ok;
- * - `GET /hello` answers `{"hello":"world"}`;
+ * - `GET /hello` answers `{"hello":"world"}` (through the router);
  * - LiveView fixtures (see bench/live-fixtures): `/lv/counter`, `/lv/form`,
  *   `/lv/chat`, `/lv/list?n=300`, `/lv/nav`, `/lv/plain`, the `/live` socket
  *   and the client bundle at `/assets/app.js`.
  *
  * Test knobs (options of `startConformanceServer`, or CLI flags):
  * `idleTimeout` (`--idle-timeout MS`), `maxFrameSize` (`--max-frame-size BYTES`),
- * `maxChannels` (`--max-channels N`), `checkOrigin` (on with `--check-origin HOST`).
+ * `maxChannels` (`--max-channels N`), `checkOrigin` (on with `--check-origin HOST`),
+ * `longpollWindow` (`--longpoll-window MS`). The secret key base is `SECRET_KEY_BASE` or a
+ * fixed test value, the same on every node (LongPoll tokens cross nodes).
  * Cluster and presence (`presence`): `--pubsub redis://…|nats://…`, `--node NAME`,
  * `--pubsub-name NAME`, `--broadcast-period MS`, `--down-period MS`.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http'
 import { parseArgs } from 'node:util'
 import {
   broadcast,
@@ -40,13 +41,16 @@ import {
   type CheckOrigin,
   channel,
   createEndpoint,
+  createHandler,
   defineSocket,
   type Endpoint,
   error,
+  json,
   noreply,
   ok,
   type Presence,
   push,
+  Router,
   reply,
   type SocketLogger,
   stop,
@@ -75,6 +79,8 @@ export interface ConformanceOptions {
   /** The endpoint's public host (what `checkOrigin: true` compares with). */
   readonly urlHost?: string
   readonly logger?: SocketLogger
+  /** The LongPoll window, ms (default 10 000). */
+  readonly longpollWindow?: number
   /** The cluster (PubSub adapter, node name) and presence timings. */
   readonly presence?: PresenceServerOptions
 }
@@ -126,16 +132,13 @@ function roomChannel(endpoint: () => Endpoint, presence: () => Presence): Channe
   }
 }
 
-function hello(req: IncomingMessage, res: ServerResponse): void {
-  if (req.method === 'GET' && req.url === '/hello') {
-    const body = '{"hello":"world"}'
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length })
-    res.end(body)
-    return
-  }
-  res.writeHead(404, { 'content-length': 0 })
-  res.end()
-}
+const hello = createHandler(
+  new Router({ name: 'ConformanceRouter' }).get('/hello', (conn) => json(conn, { hello: 'world' }))
+    .plug,
+)
+
+const SECRET_KEY_BASE =
+  process.env.SECRET_KEY_BASE ?? 'conformance-server-secret-key-base-not-for-production-0123456789'
 
 /** Starts the conformance server; resolves with the running endpoint. */
 export async function startConformanceServer(options: ConformanceOptions = {}): Promise<Endpoint> {
@@ -168,6 +171,7 @@ export async function startConformanceServer(options: ConformanceOptions = {}): 
     host: options.host ?? '127.0.0.1',
     url: { host: options.urlHost ?? 'localhost' },
     handler: live.handler(hello),
+    secretKeyBase: SECRET_KEY_BASE,
     pubsub,
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     sockets: [
@@ -178,6 +182,10 @@ export async function startConformanceServer(options: ConformanceOptions = {}): 
           checkOrigin: options.checkOrigin ?? false,
           ...(options.idleTimeout === undefined ? {} : { idleTimeout: options.idleTimeout }),
           ...(options.maxFrameSize === undefined ? {} : { maxFrameSize: options.maxFrameSize }),
+        },
+        longpoll: {
+          checkOrigin: options.checkOrigin ?? false,
+          ...(options.longpollWindow === undefined ? {} : { window: options.longpollWindow }),
         },
       },
       live.socket,
@@ -196,6 +204,7 @@ async function main(): Promise<void> {
       'max-frame-size': { type: 'string' },
       'max-channels': { type: 'string' },
       'check-origin': { type: 'string' },
+      'longpoll-window': { type: 'string' },
       ...presenceFlags,
     },
   })
@@ -203,12 +212,14 @@ async function main(): Promise<void> {
   const idleTimeout = number(values['idle-timeout'])
   const maxFrameSize = number(values['max-frame-size'])
   const maxChannels = number(values['max-channels'])
+  const longpollWindow = number(values['longpoll-window'])
   const endpoint = await startConformanceServer({
     port: Number(values.port),
     host: values.host,
     ...(idleTimeout === undefined ? {} : { idleTimeout }),
     ...(maxFrameSize === undefined ? {} : { maxFrameSize }),
     ...(maxChannels === undefined ? {} : { maxChannels }),
+    ...(longpollWindow === undefined ? {} : { longpollWindow }),
     ...(values['check-origin'] === undefined
       ? {}
       : { checkOrigin: true, urlHost: values['check-origin'] }),
