@@ -344,8 +344,13 @@ export function createEndpoint(options: EndpointOptions): SupervisedEndpoint {
         supervisor = await startSupervisor(children(), { strategy: 'rest_for_one' })
       } catch (error) {
         state = 'stopped'
-        // A failed listen (EADDRINUSE…) is the cause worth showing.
-        throw error instanceof CinderError && error.cause instanceof Error ? error.cause : error
+        // A failed listen (EADDRINUSE…) is the cause worth showing, under the start failures.
+        let cause: unknown = error
+        while (cause instanceof CinderError && cause.code === 'CINDER_ERR_START_FAILED') {
+          if (!(cause.cause instanceof Error)) break
+          cause = cause.cause
+        }
+        throw cause
       }
       onExit(supervisor, (reason) => {
         if (state !== 'running') return

@@ -230,6 +230,14 @@ describe('configuration', () => {
   })
 })
 
+test('a port in use fails start() with the listen error itself', async () => {
+  const taken = createEndpoint({ port: 0, secretKeyBase: SECRET, logger: quiet() })
+  await taken.start()
+  const second = createEndpoint({ port: taken.port, secretKeyBase: SECRET, logger: quiet() })
+  await assert.rejects(second.start(), { code: 'EADDRINUSE' })
+  await taken.stop()
+})
+
 describe('supervision', () => {
   let endpoint: SupervisedEndpoint
   before(async () => {
