@@ -22,7 +22,11 @@ const all = findTests(root).sort()
 const unit = all.filter((f) => !serialDirs.includes(topDir(f)))
 const groups = [
   { name: 'unit', files: unit, concurrency: 2 },
-  ...serialDirs.map((dir) => ({ name: dir, files: all.filter((f) => topDir(f) === dir), concurrency: 1 })),
+  ...serialDirs.map((dir) => ({
+    name: dir,
+    files: all.filter((f) => topDir(f) === dir),
+    concurrency: 1,
+  })),
 ]
 const only = process.argv[2]
 const tmp = mkdtempSync(join(tmpdir(), 'cinder-test-'))

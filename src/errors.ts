@@ -22,61 +22,88 @@ export const ERROR_CODES = {
   CINDER_ERR_NO_HANDLER: 'a message arrived for a callback the behaviour does not define',
   CINDER_ERR_PROCESS_BAD_ARG: 'a process API function got an argument of the wrong shape',
   // table/
-  CINDER_ERR_TABLE_ACCESS: "the calling process may not access the table this way (see its 'access')",
+  CINDER_ERR_TABLE_ACCESS:
+    "the calling process may not access the table this way (see its 'access')",
   CINDER_ERR_TABLE_DELETED: 'the table was deleted (its owner stopped without an heir)',
   CINDER_ERR_TABLE_BAD_ARG: 'a table operation got an argument of the wrong shape',
   // token/
-  CINDER_ERR_TOKEN_CONFIG: 'a token secret, salt, key or option is invalid (secretKeyBase under 20 bytes…)',
-  CINDER_ERR_ETF_ENCODE: 'a value has no Erlang term form (undefined, NaN, a function, a class instance, a cycle)',
-  CINDER_ERR_ETF_DECODE: 'bytes are not a valid or allowed Erlang term (truncated, executable, too deep)',
+  CINDER_ERR_TOKEN_CONFIG:
+    'a token secret, salt, key or option is invalid (secretKeyBase under 20 bytes…)',
+  CINDER_ERR_ETF_ENCODE:
+    'a value has no Erlang term form (undefined, NaN, a function, a class instance, a cycle)',
+  CINDER_ERR_ETF_DECODE:
+    'bytes are not a valid or allowed Erlang term (truncated, executable, too deep)',
   // http/
   CINDER_ERR_ALREADY_SENT: 'the response was already sent; a conn can send once (see conn.state)',
   CINDER_ERR_NOT_SENT: 'a plug pipeline finished without sending a response',
-  CINDER_ERR_BAD_REQUEST: 'the request is malformed (URL, percent-encoding, query, body or JSON): 400',
+  CINDER_ERR_BAD_REQUEST:
+    'the request is malformed (URL, percent-encoding, query, body or JSON): 400',
   CINDER_ERR_BODY_TOO_LARGE: 'the request body is larger than the configured limit: 413',
   CINDER_ERR_UNSUPPORTED_MEDIA_TYPE: 'no body parser accepts the request content-type: 415',
-  CINDER_ERR_NOT_ACCEPTABLE: 'the accept header or _format names no format the pipeline serves: 406',
+  CINDER_ERR_NOT_ACCEPTABLE:
+    'the accept header or _format names no format the pipeline serves: 406',
   CINDER_ERR_NO_ROUTE: 'no route matches the request method and path: 404',
   CINDER_ERR_INVALID_CSRF: 'an unsafe request came without a valid CSRF token: 403',
   CINDER_ERR_ROUTER_CONFIG: 'a route, scope or pipeline declaration is invalid',
   CINDER_ERR_PLUG_OPTIONS: 'a plug was given invalid options',
-  CINDER_ERR_SESSION_NOT_FETCHED: 'the session (or flash) was used before the session/fetchSession plugs ran',
+  CINDER_ERR_SESSION_NOT_FETCHED:
+    'the session (or flash) was used before the session/fetchSession plugs ran',
   CINDER_ERR_COOKIE_OVERFLOW: 'a cookie value is larger than browsers accept (4096 bytes)',
   // socket/ and channel/
-  CINDER_ERR_BAD_FRAME: 'a socket frame is malformed: not JSON, wrong shape or field types, bad binary header',
-  CINDER_ERR_FIELD_TOO_LONG: 'a join_ref, ref, topic, event or status is over 255 bytes in a binary frame',
-  CINDER_ERR_UNENCODABLE: 'a message cannot be written by this serializer (e.g. binary payload over V1)',
+  CINDER_ERR_BAD_FRAME:
+    'a socket frame is malformed: not JSON, wrong shape or field types, bad binary header',
+  CINDER_ERR_FIELD_TOO_LONG:
+    'a join_ref, ref, topic, event or status is over 255 bytes in a binary frame',
+  CINDER_ERR_UNENCODABLE:
+    'a message cannot be written by this serializer (e.g. binary payload over V1)',
   CINDER_ERR_SOCKET_OPTIONS: 'a socket declaration, channel route or transport option is invalid',
-  CINDER_ERR_CHANNEL_BAD_ARG: 'a channel function (assign, push, broadcast, replyToPush…) got an argument of the wrong shape',
-  CINDER_ERR_NOT_JOINED: 'push or socketRef was used outside a joined channel (e.g. push inside join)',
+  CINDER_ERR_CHANNEL_BAD_ARG:
+    'a channel function (assign, push, broadcast, replyToPush…) got an argument of the wrong shape',
+  CINDER_ERR_NOT_JOINED:
+    'push or socketRef was used outside a joined channel (e.g. push inside join)',
   // pubsub/
   CINDER_ERR_PUBSUB_BAD_ARG: 'a PubSub function got an argument of the wrong shape',
   CINDER_ERR_PUBSUB_NOT_RUNNING: 'the PubSub is not started yet, or already stopped',
   CINDER_ERR_PUBSUB_NO_DISPATCHER: 'no dispatcher is registered under that name on the PubSub',
-  CINDER_ERR_PUBSUB_ENCODE: 'a broadcast message cannot be encoded to cross nodes (JSON plus binary)',
-  CINDER_ERR_PUBSUB_CONNECT: 'the PubSub adapter could not reach its server (Redis or NATS) at start',
-  CINDER_ERR_PUBSUB_NODE_TAKEN: 'another node of the same PubSub already uses that node name (cluster adapter)',
+  CINDER_ERR_PUBSUB_ENCODE:
+    'a broadcast message cannot be encoded to cross nodes (JSON plus binary)',
+  CINDER_ERR_PUBSUB_CONNECT:
+    'the PubSub adapter could not reach its server (Redis or NATS) at start',
+  CINDER_ERR_PUBSUB_NODE_TAKEN:
+    'another node of the same PubSub already uses that node name (cluster adapter)',
   // presence/
   CINDER_ERR_PRESENCE_ALREADY_TRACKED: 'the process already tracks that key on that topic',
   CINDER_ERR_PRESENCE_NOT_TRACKED: 'the process tracks nothing under that key on that topic',
   CINDER_ERR_PRESENCE_BAD_ARG: 'a presence or tracker operation got an argument of the wrong shape',
   CINDER_ERR_PRESENCE_BAD_REPLICATION: 'a tracker delta or state transfer from a peer is malformed',
-  CINDER_ERR_PRESENCE_NOT_RUNNING: 'a presence or tracker operation was called before start or after stop',
+  CINDER_ERR_PRESENCE_NOT_RUNNING:
+    'a presence or tracker operation was called before start or after stop',
   // live/
-  CINDER_ERR_LIVE_TEMPLATE: 'an html`…` template puts a value where markup cannot hold one (tag or attribute name, unquoted partial value)',
-  CINDER_ERR_LIVE_BAD_VALUE: 'a template value cannot render where it stands (an object between tags, a bad attribute name…)',
+  CINDER_ERR_LIVE_TEMPLATE:
+    'an html`…` template puts a value where markup cannot hold one (tag or attribute name, unquoted partial value)',
+  CINDER_ERR_LIVE_BAD_VALUE:
+    'a template value cannot render where it stands (an object between tags, a bad attribute name…)',
   CINDER_ERR_LIVE_DUPLICATE_KEY: 'two entries of a keyed list (each) have the same key',
-  CINDER_ERR_LIVE_COMPONENT: 'a live component cannot render: no resolver, bad cid, no template, or not one root element',
-  CINDER_ERR_LIVE_CONFIG: 'createLive options are invalid, or a live route runs without live.plug or a session it needs',
-  CINDER_ERR_LIVE_BAD_ARG: 'a LiveView socket function got an argument of the wrong shape (assign, pushPatch, stream…)',
-  CINDER_ERR_LIVE_NOT_CONNECTED: 'a LiveView operation needs the connected process (sendSelf, sendAfter, broadcast) but ran in the dead render',
-  CINDER_ERR_LIVE_BAD_EVENT: 'a client event is malformed, oversized, or uses a reserved lv: name: the view crashes and remounts',
-  CINDER_ERR_LIVE_NO_HANDLER: 'an event or message arrived for a LiveView without handleEvent / handleInfo',
+  CINDER_ERR_LIVE_COMPONENT:
+    'a live component cannot render: no resolver, bad cid, no template, or not one root element',
+  CINDER_ERR_LIVE_CONFIG:
+    'createLive options are invalid, or a live route runs without live.plug or a session it needs',
+  CINDER_ERR_LIVE_BAD_ARG:
+    'a LiveView socket function got an argument of the wrong shape (assign, pushPatch, stream…)',
+  CINDER_ERR_LIVE_NOT_CONNECTED:
+    'a LiveView operation needs the connected process (sendSelf, sendAfter, broadcast) but ran in the dead render',
+  CINDER_ERR_LIVE_BAD_EVENT:
+    'a client event is malformed, oversized, or uses a reserved lv: name: the view crashes and remounts',
+  CINDER_ERR_LIVE_NO_HANDLER:
+    'an event or message arrived for a LiveView without handleEvent / handleInfo',
   // endpoint/
   CINDER_ERR_ENDPOINT_OPTIONS: 'createEndpoint got an invalid option',
-  CINDER_ERR_ENDPOINT_STATE: 'the endpoint is not in a state that allows this (start twice, broadcast before start)',
-  CINDER_ERR_ENDPOINT_CLUSTER_OPTIONS: 'runCluster got an invalid option (worker count, restart intensity, timeouts)',
-  CINDER_ERR_ENDPOINT_CRASH_LOOP: 'runCluster workers crashed more often than its restart intensity allows',
+  CINDER_ERR_ENDPOINT_STATE:
+    'the endpoint is not in a state that allows this (start twice, broadcast before start)',
+  CINDER_ERR_ENDPOINT_CLUSTER_OPTIONS:
+    'runCluster got an invalid option (worker count, restart intensity, timeouts)',
+  CINDER_ERR_ENDPOINT_CRASH_LOOP:
+    'runCluster workers crashed more often than its restart intensity allows',
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES

@@ -16,8 +16,29 @@ const allowed: Record<string, readonly string[]> = {
   socket: ['process', 'pubsub', 'channel', 'token', 'http'],
   presence: ['process', 'pubsub', 'channel', 'socket', 'table'],
   live: ['process', 'pubsub', 'channel', 'socket', 'token', 'http', 'presence', 'table'],
-  endpoint: ['process', 'pubsub', 'channel', 'socket', 'token', 'http', 'presence', 'live', 'table'],
-  testing: ['process', 'pubsub', 'channel', 'socket', 'token', 'http', 'presence', 'live', 'table', 'endpoint'],
+  endpoint: [
+    'process',
+    'pubsub',
+    'channel',
+    'socket',
+    'token',
+    'http',
+    'presence',
+    'live',
+    'table',
+  ],
+  testing: [
+    'process',
+    'pubsub',
+    'channel',
+    'socket',
+    'token',
+    'http',
+    'presence',
+    'live',
+    'table',
+    'endpoint',
+  ],
 }
 const shared = new Set(['errors.ts', 'index.ts'])
 
