@@ -77,7 +77,11 @@ export const ERROR_CODES = {
   CINDER_ERR_PRESENCE_BAD_ARG: 'a presence or tracker operation got an argument of the wrong shape',
   CINDER_ERR_PRESENCE_BAD_REPLICATION: 'a tracker delta or state transfer from a peer is malformed',
   CINDER_ERR_PRESENCE_NOT_RUNNING:
-    'a presence or tracker operation was called before start or after stop',
+    'a presence or tracker operation was called before start, after stop, or while a crashed shard restarts',
+  CINDER_ERR_PRESENCE_SHARD_CRASHED:
+    'the tracker shard holding the presence crashed (the exit reason its owners get): track again',
+  CINDER_ERR_PRESENCE_ASYNC_FETCH:
+    'list or get was called on a Presence whose fetch returned a promise: use listAsync or getAsync',
   // live/
   CINDER_ERR_LIVE_TEMPLATE:
     'an html`…` template puts a value where markup cannot hold one (tag or attribute name, unquoted partial value)',

@@ -16,6 +16,7 @@ export type TrackOwner = Pid | ChannelSocket<object>
 /** An owner, resolved: its id in the tracker state and how to learn that it stopped. */
 export interface ResolvedOwner {
   readonly id: string
+  readonly pid: Pid
   /** Calls `hook` once when the owner stops; returns a function that cancels the watch. */
   watch(hook: () => void): () => void
 }
@@ -40,7 +41,7 @@ export function ownerPid(owner: unknown): Pid {
 /** Resolves an owner to its id and exit watch. */
 export function resolveOwner(owner: unknown): ResolvedOwner {
   const pid = ownerPid(owner)
-  return { id: pid.toString(), watch: (hook) => onExit(pid, () => hook()) }
+  return { id: pid.toString(), pid, watch: (hook) => onExit(pid, () => hook()) }
 }
 
 /** The owner id of a pid or a channel socket (for untrack and update). */

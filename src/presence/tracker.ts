@@ -9,10 +9,22 @@
  *
  * Every tracked meta carries `phx_ref`, unique per tracked instance, and after an update
  * `phx_ref_prev`, the ref it replaced.
+ *
+ * The shards run under a one_for_one supervisor owned by the Tracker (as Phoenix.Tracker's):
+ * a crashed shard restarts as a new replica while the others keep running; see shard.ts for
+ * what a crash costs. More than `poolSize × 2` crashes within a second stop the Tracker.
  */
 
 import { CinderError, describe } from '../errors.ts'
-import type { Logger } from '../process/index.ts'
+import {
+  type ChildSpec,
+  getLogger,
+  type Logger,
+  onExit,
+  type Pid,
+  startSupervisor,
+  stopProcess,
+} from '../process/index.ts'
 import type { PubSub } from '../pubsub/index.ts'
 import { ownerId, resolveOwner, type TrackOwner } from './owner.ts'
 import { createRefGenerator, trackedMeta, updatedMeta, type WireMeta } from './presence-diff.ts'
@@ -70,28 +82,30 @@ export async function startTracker(options: TrackerOptions): Promise<Tracker> {
 export class Tracker {
   readonly name: string
   readonly pubsub: PubSub
+  /** The running incarnation of each shard (a restart puts a new one in its slot). */
   readonly #shards: Shard[]
+  readonly #newShard: (index: number) => Shard
   readonly #nextRef = createRefGenerator()
-  #state: 'new' | 'running' | 'stopped' = 'new'
+  readonly #logger: Logger | undefined
+  #supervisor: Pid | undefined
+  #state: 'new' | 'running' | 'stopped' | 'failed' = 'new'
 
   constructor(options: TrackerOptions) {
     const config = checkOptions(options)
     this.name = options.name ?? 'presence'
     this.pubsub = options.pubsub
+    this.#logger = options.logger
     const onDiff = options.onDiff ?? (() => {})
-    const size = options.poolSize ?? 1
-    this.#shards = Array.from(
-      { length: size },
-      (_, index) =>
-        new Shard({
-          ...config,
-          pubsub: options.pubsub,
-          tracker: this.name,
-          index,
-          onDiff,
-          ...(options.logger === undefined ? {} : { logger: options.logger }),
-        }),
-    )
+    this.#newShard = (index) =>
+      new Shard({
+        ...config,
+        pubsub: options.pubsub,
+        tracker: this.name,
+        index,
+        onDiff,
+        ...(options.logger === undefined ? {} : { logger: options.logger }),
+      })
+    this.#shards = Array.from({ length: options.poolSize ?? 1 }, (_, i) => this.#newShard(i))
   }
 
   /** This node's name in the cluster (the PubSub's). */
@@ -99,12 +113,17 @@ export class Tracker {
     return this.pubsub.node
   }
 
-  /** The shards (for diagnostics and tests). */
+  /** The shards, as running now (for diagnostics and tests). */
   get shards(): readonly Shard[] {
     return this.#shards
   }
 
-  /** Spawns the shard processes. */
+  /** The supervisor of the shards (after `start`). */
+  get supervisor(): Pid | undefined {
+    return this.#supervisor
+  }
+
+  /** Starts the shard processes under their supervisor. */
   async start(): Promise<void> {
     if (this.#state !== 'new') {
       throw new CinderError(
@@ -113,14 +132,56 @@ export class Tracker {
       )
     }
     this.#state = 'running'
-    await Promise.all(this.#shards.map((shard) => shard.start()))
+    const size = this.#shards.length
+    const specs = this.#shards.map(
+      (_, index): ChildSpec => ({
+        id: `shard${index}`,
+        start: () => this.#startShard(index),
+      }),
+    )
+    try {
+      // Phoenix's intensity: a shard may crash twice per second on average before the
+      // Tracker gives up (its supervisor stops, and so does every call).
+      const supervisor = await startSupervisor(specs, {
+        strategy: 'one_for_one',
+        maxRestarts: size * 2,
+        maxSeconds: 1,
+      })
+      this.#supervisor = supervisor
+      onExit(supervisor, (reason) => this.#supervisorExited(reason))
+    } catch (err) {
+      this.#state = 'stopped'
+      throw err
+    }
   }
 
-  /** Stops every shard (peers are told to drop this node's presences, see `permdownOnShutdown`). */
+  /** Stops every shard, in reverse order (peers are told to drop this node's presences, see `permdownOnShutdown`). */
   async stop(): Promise<void> {
     if (this.#state === 'stopped') return
+    const wasRunning = this.#state === 'running'
     this.#state = 'stopped'
-    await Promise.all(this.#shards.map((shard) => shard.stop()))
+    const supervisor = this.#supervisor
+    if (wasRunning && supervisor !== undefined) {
+      await stopProcess(supervisor, 'shutdown').catch(() => {}) // already gone: nothing to stop
+    }
+  }
+
+  /** A shard's start function: the first incarnation, or a new one after a crash. */
+  async #startShard(index: number): Promise<Pid> {
+    let shard = this.#shards[index]
+    if (shard === undefined || shard.pid !== undefined) {
+      shard = this.#newShard(index)
+      this.#shards[index] = shard
+    }
+    return shard.start()
+  }
+
+  #supervisorExited(reason: unknown): void {
+    if (this.#state !== 'running') return
+    this.#state = 'failed'
+    ;(this.#logger ?? getLogger()).error(
+      `presence ${this.name} on ${this.node} stopped: its shards crashed more than ${this.#shards.length * 2} times within a second (${describe(reason)}); every tracker call now fails`,
+    )
   }
 
   /**
@@ -144,8 +205,10 @@ export class Tracker {
   untrack(owner: TrackOwner, topic?: string, key?: string): number {
     const id = ownerId(owner)
     if (topic === undefined) {
+      this.#ensureRunning()
       let removed = 0
-      for (const shard of this.#shards) removed += shard.untrackAll(id).length
+      // A shard restarting after a crash holds nothing of this owner any more: skipped.
+      for (const shard of this.#shards) if (shard.running) removed += shard.untrackAll(id).length
       return removed
     }
     if (key === undefined) {
@@ -187,25 +250,36 @@ export class Tracker {
 
   /** The presences of `topic` on every node that is up, in no particular order. */
   list(topic: string): TrackedPresence[] {
-    return this.shardFor(topic).state.getByTopic(topic).map(toPresence)
+    const shard = this.shardFor(topic)
+    shard.ensureRunning('list')
+    return shard.state.getByTopic(topic).map(toPresence)
   }
 
   /** The presences of one key of `topic`. */
   get(topic: string, key: string): TrackedPresence[] {
-    return this.shardFor(topic).state.getByKey(topic, key).map(toPresence)
+    const shard = this.shardFor(topic)
+    shard.ensureRunning('get')
+    return shard.state.getByKey(topic, key).map(toPresence)
   }
 
   /** The shard that holds `topic`. */
   shardFor(topic: string): Shard {
     const shards = this.#shards
     const shard = shards.length === 1 ? shards[0] : shards[shardIndex(topic, shards.length)]
-    if (shard === undefined || this.#state !== 'running') {
-      throw new CinderError(
-        'CINDER_ERR_PRESENCE_NOT_RUNNING',
-        `expected a running tracker, got one that is ${this.#state}`,
-      )
-    }
+    if (shard === undefined || this.#state !== 'running') throw this.#notRunning()
     return shard
+  }
+
+  #ensureRunning(): void {
+    if (this.#state !== 'running') throw this.#notRunning()
+  }
+
+  #notRunning(): CinderError {
+    const why = this.#state === 'failed' ? 'failed (its shards crashed too often)' : this.#state
+    return new CinderError(
+      'CINDER_ERR_PRESENCE_NOT_RUNNING',
+      `expected a running tracker, got one that is ${why}`,
+    )
   }
 }
 

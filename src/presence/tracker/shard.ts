@@ -20,6 +20,12 @@
  *   transfer, as whatever was sent meanwhile is lost (delivery is at most once).
  * - A clean stop announces a graceful permanent-down, so peers drop this node's presences at
  *   once instead of after the down period.
+ * - A crash takes the state with it, as in Phoenix (where a shard is linked to every process
+ *   it tracks). The shard reports everything it listed as leaves, and every owner of a
+ *   presence it held gets an exit signal with a CINDER_ERR_PRESENCE_SHARD_CRASHED reason: it
+ *   stops (a channel's client rejoins and tracks again), or, trapping exits, tracks again
+ *   itself. Its supervisor starts a new incarnation (a new replica, with a fresh vsn); peers
+ *   drop the old one's presences as soon as they hear the new one's heartbeat.
  *
  * Every change the state reports (joins and leaves, local or merged, or from a peer's status)
  * goes to `onDiff`, which Presence turns into `presence_diff` broadcasts on this node.
@@ -28,16 +34,18 @@
 import { CinderError, describe } from '../../errors.ts'
 import {
   type Behaviour,
+  type ExitReason,
+  exit,
   getClock,
   getLogger,
   isNormalExit,
   type Logger,
   noreply,
+  onExit,
   type Pid,
   send,
   sendAfter,
   spawn,
-  stopProcess,
   type TimerRef,
 } from '../../process/index.ts'
 import type { PubSub } from '../../pubsub/index.ts'
@@ -130,14 +138,15 @@ export class Shard {
   #silentPeriods: number
   #samplesLeft: number
   #clockset: ReplicaClock[] = []
-  /** Owner id → cancels its exit watch. */
-  readonly #watches = new Map<string, () => void>()
+  /** Owner id → its pid (signalled if this shard crashes) and what cancels its exit watch. */
+  readonly #watches = new Map<string, { readonly pid: Pid; readonly unwatch: () => void }>()
   /** Peer name → when we last asked it for a transfer (gap-triggered requests wait a period). */
   readonly #asked = new Map<string, number>()
   #transferRefs = 0
   readonly #refused = new Set<string>()
   readonly #corrupt = { lastLog: Number.NEGATIVE_INFINITY, unlogged: 0 }
   #stopped = false
+  #crashed = false
 
   constructor(options: ShardOptions) {
     this.#options = options
@@ -159,33 +168,37 @@ export class Shard {
     return this.#replicas
   }
 
-  /** Spawns the shard process, subscribes it to the shard topic and starts its timer. */
-  async start(): Promise<Pid> {
-    const pid = await spawn(shardBehaviour, this)
-    this.#pid = pid
-    return pid
+  /** Whether the process runs (started, not stopped or crashed). */
+  get running(): boolean {
+    return this.#pid !== undefined && !this.#stopped
   }
 
-  /** Stops the process (a clean stop: see `permdownOnShutdown`). */
-  async stop(): Promise<void> {
-    const pid = this.#pid
-    if (pid !== undefined && !this.#stopped) await stopProcess(pid, 'shutdown')
+  /**
+   * Spawns the shard process, linked to the caller (its supervisor), subscribes it to the
+   * shard topic and starts its timer. A shard runs once: a restart is a new `Shard`.
+   */
+  async start(): Promise<Pid> {
+    if (this.#pid !== undefined || this.#stopped) {
+      throw new CinderError(
+        'CINDER_ERR_PRESENCE_NOT_RUNNING',
+        `expected a new shard to start, got ${this.#label()} that already ran`,
+      )
+    }
+    return spawn(shardBehaviour, this, { link: true })
   }
 
   // --- Local operations (called synchronously by the Tracker) -----------------------------
 
   /** Tracks `owner` under `topic`/`key`; throws CINDER_ERR_PRESENCE_ALREADY_TRACKED. */
   track(owner: ResolvedOwner, topic: string, key: string, meta: Meta): Entry {
-    this.#assertRunning('track')
+    this.ensureRunning('track')
     const entry = this.state.join(owner.id, topic, key, meta)
     if (!this.#watches.has(owner.id)) {
       const pid = this.#pid
-      this.#watches.set(
-        owner.id,
-        owner.watch(() => {
-          if (pid !== undefined) send(pid, new OwnerExited(owner.id))
-        }),
-      )
+      const unwatch = owner.watch(() => {
+        if (pid !== undefined) send(pid, new OwnerExited(owner.id))
+      })
+      this.#watches.set(owner.id, { pid: owner.pid, unwatch })
     }
     this.#report({ joins: [entry], leaves: [] })
     return entry
@@ -193,7 +206,7 @@ export class Shard {
 
   /** Untracks one presence; returns it, or undefined when nothing was tracked. */
   untrack(ownerId: string, topic: string, key: string): Entry | undefined {
-    this.#assertRunning('untrack')
+    this.ensureRunning('untrack')
     const entry = this.state.leave(ownerId, topic, key)
     if (entry === undefined) return undefined
     this.#unwatchIfIdle(ownerId)
@@ -203,7 +216,7 @@ export class Shard {
 
   /** Untracks every presence of an owner (on this shard); returns them. */
   untrackAll(ownerId: string): Entry[] {
-    this.#assertRunning('untrack')
+    this.ensureRunning('untrack')
     const entries = this.state.leaveAll(ownerId)
     this.#unwatchIfIdle(ownerId)
     if (entries.length > 0) this.#report({ joins: [], leaves: entries })
@@ -217,7 +230,7 @@ export class Shard {
     key: string,
     next: (previous: Entry) => Meta,
   ): { previous: Entry; current: Entry } {
-    this.#assertRunning('update')
+    this.ensureRunning('update')
     const previous = this.state.get(ownerId, topic, key)
     if (previous === undefined) {
       throw new CinderError(
@@ -239,6 +252,8 @@ export class Shard {
     const { pubsub, broadcastPeriod } = this.#options
     pubsub.subscribe(this.topic, pid)
     this.#offReconnect = pubsub.onReconnect(() => send(pid, RESYNC))
+    // Runs however the process ends, `kill` included (which skips terminate).
+    onExit(pid, (reason) => this.#exited(reason))
     // As Phoenix: the first tick comes after a random 0–25 % of a period, so nodes started
     // together do not heartbeat in step.
     this.#timer = sendAfter(pid, TICK, Math.floor(Math.random() * (broadcastPeriod / 4)))
@@ -252,17 +267,38 @@ export class Shard {
     else this.#receive(message)
   }
 
-  /** @internal From the process's terminate. */
+  /** @internal From the process's terminate (a stop, or a crash other than a kill). */
   terminate(reason: unknown): void {
     this.#stopped = true
-    this.#timer?.cancel()
-    this.#offReconnect?.()
-    for (const unwatch of this.#watches.values()) unwatch()
-    this.#watches.clear()
     const { pubsub, permdownOnShutdown } = this.#options
     if (isNormalExit(reason) && permdownOnShutdown && pubsub.connected) {
       this.#broadcast({ type: 'graceful_permdown', from: this.ref })
     }
+  }
+
+  /** The process is gone. After a crash, what it held is gone too: see the module comment. */
+  #exited(reason: ExitReason): void {
+    this.#stopped = true
+    this.#timer?.cancel()
+    this.#offReconnect?.()
+    const owners = [...this.#watches.values()]
+    this.#watches.clear()
+    for (const owner of owners) owner.unwatch()
+    if (isNormalExit(reason)) return
+    this.#crashed = true
+    const cause = reason instanceof Error ? reason.message : describe(reason)
+    const lost = this.state.online()
+    this.#log(
+      'warn',
+      `${this.#label()} crashed (${cause}): ${lost.length} listed presences are gone here and ${owners.length} owners get an exit signal; its supervisor restarts it`,
+    )
+    this.#report({ joins: [], leaves: lost })
+    const signal = new CinderError(
+      'CINDER_ERR_PRESENCE_SHARD_CRASHED',
+      `${this.#label()} crashed (${cause}) and lost the presences it held: track again`,
+      { cause: reason },
+    )
+    for (const owner of owners) exit(owner.pid, signal)
   }
 
   #tick(): void {
@@ -478,8 +514,8 @@ export class Shard {
   }
 
   #unwatchIfIdle(ownerId: string): void {
-    if (this.state.getByPid(ownerId).length > 0) return
-    this.#watches.get(ownerId)?.()
+    if (this.state.hasPid(ownerId)) return
+    this.#watches.get(ownerId)?.unwatch()
     this.#watches.delete(ownerId)
   }
 
@@ -535,11 +571,17 @@ export class Shard {
     return `presence ${this.#options.tracker} shard ${this.#options.index} on ${this.ref.name}`
   }
 
-  #assertRunning(operation: string): void {
+  /** Throws CINDER_ERR_PRESENCE_NOT_RUNNING, saying why, unless the process runs. */
+  ensureRunning(operation: string): void {
     if (this.#stopped || this.#pid === undefined) {
+      const why = this.#crashed
+        ? 'crashed: its supervisor is restarting it, try again shortly'
+        : this.#stopped
+          ? 'stopped'
+          : 'not started yet (a restart after a crash is under way)'
       throw new CinderError(
         'CINDER_ERR_PRESENCE_NOT_RUNNING',
-        `expected a running tracker to ${operation}, got one that is ${this.#stopped ? 'stopped' : 'not started'}`,
+        `expected a running tracker to ${operation}, got ${this.#label()} that ${why}`,
       )
     }
   }

@@ -150,6 +150,11 @@ export class TrackerState {
     return this.#localByPid.get(pid)?.get(localKey(topic, key))
   }
 
+  /** Whether `pid` tracks anything on this replica. */
+  hasPid(pid: Pid): boolean {
+    return this.#localByPid.has(pid)
+  }
+
   /** This replica's entries for `pid`. */
   getByPid(pid: Pid): Entry[] {
     return [...(this.#localByPid.get(pid)?.values() ?? [])]
@@ -485,6 +490,7 @@ function getOrInsert<K, V>(map: Map<K, V>, key: K, make: () => V): V {
   return made
 }
 
+/** One string per (topic, key) pair: the topic's length makes the split unambiguous. */
 function localKey(topic: string, key: string): string {
-  return JSON.stringify([topic, key])
+  return `${topic.length}:${topic}${key}`
 }
