@@ -9,7 +9,9 @@
  *   `presence_diff` broadcast: each node computes and sends its own diffs (a local broadcast),
  *   batched per topic under load (see diff-batcher.ts).
  * - `fetch(topic, presences)` may add fields beside `metas` (e.g. user records), for lists
- *   and diffs alike.
+ *   and diffs alike. It may return a promise (a database lookup): a topic's diffs then wait
+ *   for one another, so they leave in order (Phoenix chains a task per topic the same way),
+ *   and lists are read with `listAsync` / `getAsync`.
  */
 
 import { broadcastMessage } from '../channel/broadcast.ts'
@@ -35,9 +37,9 @@ export interface PresenceOptions extends Omit<TrackerOptions, 'onDiff'> {
   /**
    * Adds data to what clients receive: gets a topic's presences grouped by key (in a list,
    * or the joins or leaves of a diff) and returns them, e.g. with a `user` field beside each
-   * `metas`. Default: unchanged.
+   * `metas`. Default: unchanged. May return a promise: see `listAsync`.
    */
-  readonly fetch?: (topic: string, presences: PresenceMap) => PresenceMap
+  readonly fetch?: (topic: string, presences: PresenceMap) => PresenceMap | Promise<PresenceMap>
   /** `presence_diff`s a topic may send per broadcast period before they are batched. Default 10. */
   readonly diffBurst?: number
 }
@@ -56,6 +58,9 @@ export async function createPresence(options: PresenceOptions): Promise<Presence
 export class Presence {
   readonly #options: PresenceOptions
   readonly #batcher: DiffBatcher
+  /** Per topic, the diff still waiting for an async fetch: later diffs of the topic wait behind it. */
+  readonly #inFlight = new Map<string, Promise<void>>()
+  #closed = false
   #starting: Promise<Tracker> | undefined
   #running: Tracker | undefined
 
@@ -94,8 +99,9 @@ export class Presence {
     this.#running = await this.#starting
   }
 
-  /** Stops the Tracker; pending diffs are dropped. */
+  /** Stops the Tracker; pending diffs are dropped (also those waiting for an async fetch). */
   async stop(): Promise<void> {
+    this.#closed = true
     this.#batcher.close()
     await this.#running?.stop()
   }
@@ -143,18 +149,41 @@ export class Presence {
     return this.#live().update(owner, topic, key as string, meta as MetaUpdate)
   }
 
-  /** The `presence_state` payload of a topic (or of a channel socket's topic). */
+  /**
+   * The `presence_state` payload of a topic (or of a channel socket's topic). With a `fetch`
+   * that returns a promise, throws CINDER_ERR_PRESENCE_ASYNC_FETCH: use `listAsync`.
+   */
   list(topic: string | ChannelSocket<object>): PresenceMap {
+    const name = topicOf(topic)
+    return this.#fetchNow(name, presenceState(this.#live().list(name)), 'list')
+  }
+
+  /** `list`, for any `fetch`, synchronous or not. */
+  async listAsync(topic: string | ChannelSocket<object>): Promise<PresenceMap> {
     const name = topicOf(topic)
     return this.#fetch(name, presenceState(this.#live().list(name)))
   }
 
-  /** One key's presences on a topic, or undefined when nobody is there under that key. */
+  /**
+   * One key's presences on a topic, or undefined when nobody is there under that key. With a
+   * `fetch` that returns a promise, throws CINDER_ERR_PRESENCE_ASYNC_FETCH: use `getAsync`.
+   */
   get(topic: string | ChannelSocket<object>, key: string): PresenceGroup | undefined {
     const name = topicOf(topic)
     const found = this.#live().get(name, key)
     if (found.length === 0) return undefined
-    return this.#fetch(name, presenceState(found))[key]
+    return this.#fetchNow(name, presenceState(found), 'get')[key]
+  }
+
+  /** `get`, for any `fetch`, synchronous or not. */
+  async getAsync(
+    topic: string | ChannelSocket<object>,
+    key: string,
+  ): Promise<PresenceGroup | undefined> {
+    const name = topicOf(topic)
+    const found = this.#live().get(name, key)
+    if (found.length === 0) return undefined
+    return (await this.#fetch(name, presenceState(found)))[key]
   }
 
   #args(owner: TrackOwner, rest: unknown[]): [string, unknown, unknown] {
@@ -175,16 +204,55 @@ export class Presence {
   }
 
   #sendDiff(topic: string, joins: KeyedMeta[], leaves: KeyedMeta[]): void {
-    let payload: PresenceDiff
-    try {
-      const raw = presenceDiff(joins, leaves)
-      payload = { joins: this.#fetch(topic, raw.joins), leaves: this.#fetch(topic, raw.leaves) }
-    } catch (err) {
-      getLogger().error(
-        `presence: fetch for ${describe(topic)} threw; diff dropped: ${describe(err)}`,
+    const raw = presenceDiff(joins, leaves)
+    const waiting = this.#inFlight.get(topic)
+    if (waiting !== undefined) {
+      this.#chain(
+        topic,
+        waiting.then(() => this.#fetchDiff(topic, raw)),
       )
       return
     }
+    let fetched: PresenceDiff | Promise<PresenceDiff>
+    try {
+      fetched = this.#fetchDiff(topic, raw)
+    } catch (err) {
+      this.#fetchFailed(topic, err)
+      return
+    }
+    if (isPromise(fetched)) this.#chain(topic, fetched)
+    else this.#broadcastDiff(topic, fetched)
+  }
+
+  /** The diff with `fetch` applied to both sides: a value when `fetch` gave values. */
+  #fetchDiff(topic: string, raw: PresenceDiff): PresenceDiff | Promise<PresenceDiff> {
+    const joins = this.#fetch(topic, raw.joins)
+    const leaves = this.#fetch(topic, raw.leaves)
+    if (!isPromise(joins) && !isPromise(leaves)) return { joins, leaves }
+    return Promise.all([joins, leaves]).then(([j, l]) => ({ joins: j, leaves: l }))
+  }
+
+  /** Makes `diff` the topic's last diff in flight; it is broadcast when it settles, in order. */
+  #chain(topic: string, diff: Promise<PresenceDiff>): void {
+    const done: Promise<void> = diff.then(
+      (payload) => this.#broadcastDiff(topic, payload),
+      (err: unknown) => this.#fetchFailed(topic, err),
+    )
+    this.#inFlight.set(topic, done)
+    void done.then(() => {
+      if (this.#inFlight.get(topic) === done) this.#inFlight.delete(topic)
+    })
+  }
+
+  #fetchFailed(topic: string, err: unknown): void {
+    if (this.#closed) return
+    const logger = this.#options.logger ?? getLogger()
+    const why = err instanceof Error ? err.message : describe(err)
+    logger.error(`presence: fetch for ${describe(topic)} failed; diff dropped: ${why}`)
+  }
+
+  #broadcastDiff(topic: string, payload: PresenceDiff): void {
+    if (this.#closed) return
     const message = broadcastMessage(topic, 'presence_diff', { ...payload })
     try {
       this.#options.pubsub.localBroadcast(topic, message, FASTLANE)
@@ -194,9 +262,20 @@ export class Presence {
     }
   }
 
-  #fetch(topic: string, presences: PresenceMap): PresenceMap {
+  #fetch(topic: string, presences: PresenceMap): PresenceMap | Promise<PresenceMap> {
     const fetch = this.#options.fetch
     return fetch === undefined ? presences : fetch(topic, presences)
+  }
+
+  /** `fetch`'s answer for `list` / `get`, which cannot wait for a promise. */
+  #fetchNow(topic: string, presences: PresenceMap, call: 'list' | 'get'): PresenceMap {
+    const fetched = this.#fetch(topic, presences)
+    if (!isPromise(fetched)) return fetched
+    fetched.catch(() => {}) // nobody awaits it: its failure must not go unhandled
+    throw new CinderError(
+      'CINDER_ERR_PRESENCE_ASYNC_FETCH',
+      `expected fetch to return presences for ${call}(${describe(topic)}), got a promise: await presence.${call}Async(…) instead`,
+    )
   }
 
   #live(): Tracker {
@@ -209,6 +288,10 @@ export class Presence {
     }
     return tracker
   }
+}
+
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function'
 }
 
 function topicOf(topic: string | ChannelSocket<object>): string {

@@ -173,6 +173,88 @@ describe('one node', () => {
     assert.deepEqual(joined?.user, { name: 'ANN' })
   })
 
+  test('an async fetch: diffs of a topic leave in order, lists through listAsync', async () => {
+    // Each fetch call waits until the test answers it, so the first diff can be held back.
+    const calls: { keys: string[]; answer: () => void }[] = []
+    const log = new Lines()
+    const { presence, diffs } = await node({
+      logger: log,
+      fetch: (_topic: string, presences: Record<string, { metas: unknown[] }>) =>
+        new Promise((resolve, reject) => {
+          const keys = Object.keys(presences)
+          calls.push({
+            keys,
+            answer: () => {
+              if (keys.join() === 'bad') reject(new Error('db down'))
+              for (const [key, group] of Object.entries(presences))
+                Object.assign(group, { user: key.toUpperCase() })
+              resolve(presences)
+            },
+          })
+        }),
+    })
+    const user = (map: Record<string, unknown> | undefined, key: string) =>
+      (map?.[key] as { user?: string } | undefined)?.user
+    presence.track(await owner(), 'room:1', 'ann', {})
+    await settle()
+    assert.deepEqual(
+      calls.map((c) => c.keys),
+      [['ann'], []],
+      'fetch got the joins and the leaves',
+    )
+    presence.track(await owner(), 'room:1', 'bob', {})
+    await settle()
+    assert.equal(calls.length, 2, "bob's diff waits for ann's before its fetch runs")
+    assert.equal(diffs.length, 0)
+
+    for (const call of calls.splice(0)) call.answer()
+    await settle()
+    assert.equal(diffs.length, 1)
+    assert.equal(user(diffs[0]?.joins, 'ann'), 'ANN')
+    assert.deepEqual(
+      calls.map((c) => c.keys),
+      [['bob'], []],
+    )
+    for (const call of calls.splice(0)) call.answer()
+    await settle()
+    assert.equal(user(diffs[1]?.joins, 'bob'), 'BOB')
+
+    // A failed fetch drops its diff with a log line; the topic's next diffs still flow.
+    presence.track(await owner(), 'room:1', 'bad', {})
+    await settle()
+    presence.track(await owner(), 'room:1', 'cid', {})
+    await settle()
+    for (const call of calls.splice(0)) call.answer()
+    await settle()
+    for (const call of calls.splice(0)) call.answer()
+    await settle()
+    assert.deepEqual(
+      diffs.map((d) => Object.keys(d.joins)),
+      [['ann'], ['bob'], ['cid']],
+    )
+    assert.match(log.matching(/fetch for/)[0] ?? '', /"room:1" failed; diff dropped: .*db down/)
+
+    assert.throws(() => presence.list('room:1'), {
+      code: 'CINDER_ERR_PRESENCE_ASYNC_FETCH',
+      message: /listAsync/,
+    })
+    assert.throws(() => presence.get('room:1', 'ann'), { code: 'CINDER_ERR_PRESENCE_ASYNC_FETCH' })
+    const listing = presence.listAsync('room:1')
+    const one = presence.getAsync('room:1', 'bob')
+    for (const call of calls.splice(0)) call.answer()
+    assert.deepEqual(Object.keys(await listing).sort(), ['ann', 'bad', 'bob', 'cid'])
+    assert.equal((await one)?.metas.length, 1)
+    assert.equal(user(await listing, 'cid'), 'CID')
+    assert.equal(await presence.getAsync('room:1', 'nobody'), undefined)
+  })
+
+  test('listAsync and getAsync work with a synchronous fetch, or none', async () => {
+    const { presence } = await node()
+    presence.track(await owner(), 'room:1', 'ann', { a: 1 })
+    assert.deepEqual(await presence.listAsync('room:1'), presence.list('room:1'))
+    assert.deepEqual(await presence.getAsync('room:1', 'ann'), presence.get('room:1', 'ann'))
+  })
+
   test('keys like __proto__ are plain keys', async () => {
     const { presence } = await node()
     const pid = await owner()
