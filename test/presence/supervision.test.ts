@@ -134,6 +134,23 @@ describe('a crashed shard', () => {
     assert.deepEqual(listed(b, 'room:1'), ['me:round1'])
   })
 
+  test('the new replica hears from quiet peers within a few periods, not after their silence', async () => {
+    const quiet = { maxSilentPeriods: 8, downPeriod: 2_000, permdownPeriod: 6_000 }
+    const a = await cluster.node('a', quiet)
+    const b = await cluster.node('b', quiet)
+    a.tracker.track(await owner(), 'room:1', 'k', { name: 'k' })
+    await time.advance(12 * FAST.broadcastPeriod) // both quiet now
+    assert.deepEqual(listed(b, 'room:1'), ['k:k'])
+
+    const pid = b.tracker.shards[0]?.pid
+    assert.ok(pid)
+    exit(pid, 'kill')
+    await settle()
+    assert.deepEqual(listed(b, 'room:1'), [])
+    await time.advance(4 * FAST.broadcastPeriod)
+    assert.deepEqual(listed(b, 'room:1'), ['k:k'], 'a answered the newcomer at its next tick')
+  })
+
   test('calls while the shard restarts fail at once with a clear error, then work again', async () => {
     const a = await cluster.node('a')
     const pid = await owner()

@@ -49,7 +49,6 @@ import {
   type TimerRef,
 } from '../../process/index.ts'
 import type { PubSub } from '../../pubsub/index.ts'
-import type { ResolvedOwner } from '../owner.ts'
 import { appendClock, clocksetReplicas, type ReplicaClock, type ReplicaId } from './clock.ts'
 import {
   DEFAULT_MAX_DELTA_SIZES,
@@ -189,16 +188,19 @@ export class Shard {
 
   // --- Local operations (called synchronously by the Tracker) -----------------------------
 
-  /** Tracks `owner` under `topic`/`key`; throws CINDER_ERR_PRESENCE_ALREADY_TRACKED. */
-  track(owner: ResolvedOwner, topic: string, key: string, meta: Meta): Entry {
+  /**
+   * Tracks the process `owner` (known to the state as `ownerId`) under `topic`/`key`; throws
+   * CINDER_ERR_PRESENCE_ALREADY_TRACKED. The presence leaves when the owner stops.
+   */
+  track(owner: Pid, ownerId: string, topic: string, key: string, meta: Meta): Entry {
     this.ensureRunning('track')
-    const entry = this.state.join(owner.id, topic, key, meta)
-    if (!this.#watches.has(owner.id)) {
-      const pid = this.#pid
-      const unwatch = owner.watch(() => {
-        if (pid !== undefined) send(pid, new OwnerExited(owner.id))
+    const entry = this.state.join(ownerId, topic, key, meta)
+    if (!this.#watches.has(ownerId)) {
+      const self = this.#pid
+      const unwatch = onExit(owner, () => {
+        if (self !== undefined) send(self, new OwnerExited(ownerId))
       })
-      this.#watches.set(owner.id, { pid: owner.pid, unwatch })
+      this.#watches.set(ownerId, { pid: owner, unwatch })
     }
     this.#report({ joins: [entry], leaves: [] })
     return entry
@@ -313,7 +315,10 @@ export class Shard {
   #broadcastHeartbeat(): void {
     const delta = this.state.takeDelta()
     if (delta !== undefined) {
-      this.#generations = pushGeneration(this.#generations, delta, this.#maxDeltaSizes())
+      // Generations answer peers' transfer requests: a single-node PubSub never has a peer.
+      if (this.#options.pubsub.adapterKind !== 'local') {
+        this.#generations = pushGeneration(this.#generations, delta, this.#maxDeltaSizes())
+      }
       this.#silentPeriods = 0
       this.#heartbeat(delta)
       return
@@ -423,6 +428,7 @@ export class Shard {
       case 'discovered':
         this.#log('info', `${this.#label()}: ${from.name} is up`)
         this.#report(this.state.replicaUp(id))
+        this.#heartbeatSoon()
         return
       case 'recovered':
         this.#log('info', `${this.#label()}: ${from.name} is back up`)
@@ -437,8 +443,18 @@ export class Shard {
         )
         this.#forget(replicaId(previous), previous.status === 'up')
         this.#report(this.state.replicaUp(id))
+        this.#heartbeatSoon()
       }
     }
+  }
+
+  /**
+   * A newcomer (a node that just started, or a restarted shard) may have missed our last
+   * heartbeat: send one on the next tick rather than after up to `maxSilentPeriods` quiet
+   * ones, so it learns of us (and asks for our state) within a broadcast period.
+   */
+  #heartbeatSoon(): void {
+    this.#silentPeriods = this.#options.maxSilentPeriods
   }
 
   #onTransferRequest(message: Extract<ShardMessage, { type: 'transfer_req' }>): void {
