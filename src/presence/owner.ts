@@ -2,24 +2,18 @@
  * Who owns a tracked presence: a process (`Pid`), or a channel join given by the socket its
  * callbacks receive (the join's process owns it). The Tracker keys presences by the owner's
  * pid and untracks them all when that process stops, as Phoenix.Tracker does by linking to
- * the tracked pid: a channel that is left, crashes or loses its connection leaves.
+ * the tracked pid: a channel that is left, crashes or loses its connection leaves. The other
+ * half of Phoenix's link holds too: when a shard crashes, the owners of what it held get an
+ * exit signal (see tracker/shard.ts).
  */
 
 import { kLink } from '../channel/channel-socket.ts'
 import { ChannelSocket } from '../channel/index.ts'
 import { CinderError, describe } from '../errors.ts'
-import { onExit, Pid } from '../process/index.ts'
+import { Pid } from '../process/index.ts'
 
 /** What `track` accepts as the owner of a presence. */
 export type TrackOwner = Pid | ChannelSocket<object>
-
-/** An owner, resolved: its id in the tracker state and how to learn that it stopped. */
-export interface ResolvedOwner {
-  readonly id: string
-  readonly pid: Pid
-  /** Calls `hook` once when the owner stops; returns a function that cancels the watch. */
-  watch(hook: () => void): () => void
-}
 
 /** The process behind an owner; throws CINDER_ERR_PRESENCE_BAD_ARG for anything else. */
 export function ownerPid(owner: unknown): Pid {
@@ -38,13 +32,20 @@ export function ownerPid(owner: unknown): Pid {
   )
 }
 
-/** Resolves an owner to its id and exit watch. */
-export function resolveOwner(owner: unknown): ResolvedOwner {
-  const pid = ownerPid(owner)
-  return { id: pid.toString(), pid, watch: (hook) => onExit(pid, () => hook()) }
+/** Owner ids by pid: a pid's string is built once, not on every track and untrack. */
+const ids = new WeakMap<Pid, string>()
+
+/** The id the tracker state knows a pid by (its string form). */
+export function pidId(pid: Pid): string {
+  let id = ids.get(pid)
+  if (id === undefined) {
+    id = pid.toString()
+    ids.set(pid, id)
+  }
+  return id
 }
 
 /** The owner id of a pid or a channel socket (for untrack and update). */
 export function ownerId(owner: unknown): string {
-  return ownerPid(owner).toString()
+  return pidId(ownerPid(owner))
 }

@@ -109,15 +109,23 @@ export function updatedMeta(
 export function createRefGenerator(
   random: (size: number) => Uint8Array = randomBytes,
 ): () => string {
-  const bytes = Buffer.alloc(12)
-  bytes.set(random(6).subarray(0, 6), 0)
+  // 6 bytes are exactly 8 base64url characters: the random half is encoded once, and the
+  // counter's 48 bits are written as 8 digits of 6 bits (the same characters Buffer would give).
+  const prefix = Buffer.from(random(6).subarray(0, 6)).toString('base64url')
   let counter = 0
   return () => {
     counter = counter + 1 >= 2 ** 48 ? 0 : counter + 1
-    bytes.writeUIntBE(counter, 6, 6)
-    return bytes.toString('base64url')
+    let n = counter
+    let digits = ''
+    for (let i = 0; i < 8; i++) {
+      digits = BASE64URL[n % 64] + digits
+      n = Math.floor(n / 64)
+    }
+    return prefix + digits
   }
 }
+
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
 
 function toWireMeta(meta: Readonly<Record<string, unknown>>): WireMeta {
   if (typeof meta.phx_ref !== 'string') {

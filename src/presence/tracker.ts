@@ -26,7 +26,7 @@ import {
   stopProcess,
 } from '../process/index.ts'
 import type { PubSub } from '../pubsub/index.ts'
-import { ownerId, resolveOwner, type TrackOwner } from './owner.ts'
+import { ownerId, ownerPid, pidId, type TrackOwner } from './owner.ts'
 import { createRefGenerator, trackedMeta, updatedMeta, type WireMeta } from './presence-diff.ts'
 import { validatePeriods } from './tracker/replica.ts'
 import { SHARD_DEFAULTS, Shard, type ShardConfig } from './tracker/shard.ts'
@@ -190,11 +190,11 @@ export class Tracker {
    * Throws CINDER_ERR_PRESENCE_ALREADY_TRACKED when the owner already tracks that key there.
    */
   track(owner: TrackOwner, topic: string, key: string, meta: Meta = {}): string {
-    const resolved = resolveOwner(owner)
+    const pid = ownerPid(owner)
     checkTopicKey(topic, key)
     checkMeta(meta)
     const ref = this.#nextRef()
-    this.shardFor(topic).track(resolved, topic, key, trackedMeta(meta, ref))
+    this.shardFor(topic).track(pid, pidId(pid), topic, key, trackedMeta(meta, ref))
     return ref
   }
 
