@@ -58,7 +58,8 @@ class NodeState {
     this.tpl = tpl
     this.template = template
     this.values = values
-    this.states = []
+    // sized once: grown by appends, a 3-slot row would hold room for 17
+    this.states = new Array<SlotState>(tpl.kinds.length)
   }
 }
 
@@ -134,11 +135,13 @@ export class LiveRenderer {
   readonly #share: boolean
   #root: NodeState | undefined
   #title: string | undefined
-  readonly #components = new Map<number, NodeState>()
+  // Created on first use: most views have no live component, and every
+  // mounted view keeps its renderer (see docs/benchmarks.md, memory per view).
+  #components: Map<number, NodeState> | undefined
   /** cids whose next render must be complete (the client reset or dropped them). */
-  readonly #stale = new Set<number>()
+  #stale: Set<number> | undefined
   // per diff:
-  #pending = new Map<number, Template>()
+  #pending: Map<number, Template> | undefined
 
   constructor(options: RendererOptions = {}) {
     this.#resolve = options.resolveComponent
@@ -169,8 +172,8 @@ export class LiveRenderer {
       }
     } else {
       // A top-level "s" replaces the client's whole tree, components included.
-      this.#components.clear()
-      this.#stale.clear()
+      this.#components = undefined
+      this.#stale = undefined
       const state = new NodeState(compiled, view, view.values)
       diff.s = scope.statics(compiled)
       this.#fullSlots(compiled, view.values, state, diff, scope)
@@ -193,23 +196,25 @@ export class LiveRenderer {
   reset(): void {
     this.#root = undefined
     this.#title = undefined
-    this.#components.clear()
-    this.#stale.clear()
+    this.#components = undefined
+    this.#stale = undefined
   }
 
   /** The client dropped its render of `cid` (cids_will_destroy): send it complete if it comes back. */
   resetComponent(cid: number): void {
-    if (this.#components.has(cid)) this.#stale.add(cid)
+    if (this.#components?.has(cid) !== true) return
+    this.#stale ??= new Set()
+    this.#stale.add(cid)
   }
 
   /** Forget `cid` (cids_destroyed). */
   deleteComponent(cid: number): void {
-    this.#components.delete(cid)
-    this.#stale.delete(cid)
+    this.#components?.delete(cid)
+    this.#stale?.delete(cid)
   }
 
   hasComponent(cid: number): boolean {
-    return this.#components.has(cid)
+    return this.#components?.has(cid) === true
   }
 
   #extras(diff: Diff, extras: DiffExtras): Diff {
@@ -329,42 +334,13 @@ export class LiveRenderer {
     }
     const tpl = entryTemplate(items)
     const valuesOf = tpl === WRAPPED ? wrap : templateValues
-    const index = new Map<unknown, number>()
-    const entries: NodeState[] = []
     const k: Keyed = { kc: items.length }
-
     if (prev instanceof ListState && prev.tpl === tpl) {
-      let changed = items.length !== prev.entries.length
-      for (let i = 0; i < items.length; i++) {
-        const key = keys === null ? i : keys[i]
-        if (index.has(key)) throw duplicateKey(key)
-        index.set(key, i)
-        const item = items[i]
-        const old = prev.index.get(key)
-        const entry = old === undefined ? undefined : prev.entries[old]
-        if (old === undefined || entry === undefined) {
-          k[i] = this.#fullEntry(tpl, item, valuesOf(item), entries, scope)
-          changed = true
-          continue
-        }
-        entries.push(entry)
-        const out: RenderedEntry = {}
-        const entryChanged =
-          !(tpl !== WRAPPED && entry.template === item) &&
-          this.#patchSlots(tpl, valuesOf(item), entry, out, scope)
-        if (tpl !== WRAPPED) entry.template = item as Template
-        if (old !== i) {
-          k[i] = entryChanged ? [old, out] : old
-          k.km = true
-          changed = true
-        } else if (entryChanged) {
-          k[i] = out
-          changed = true
-        }
-      }
-      return [changed ? { k } : undefined, new ListState(tpl, index, entries)]
+      return this.#patchList(tpl, keys, items, prev, k, scope)
     }
 
+    const index = new Map<unknown, number>()
+    const entries: NodeState[] = []
     const out: RenderedComprehension = { s: scope.statics(tpl), k }
     for (let i = 0; i < items.length; i++) {
       const key = keys === null ? i : keys[i]
@@ -388,6 +364,72 @@ export class LiveRenderer {
     this.#fullSlots(tpl, values, state, out, scope)
     entries?.push(state)
     return out
+  }
+
+  /**
+   * A list against the one the client has. While every key stays at its
+   * position (the common case: rows edited in place) the previous index and
+   * entries are kept as they are; a new index is built only from the first
+   * key that moved, was added or removed.
+   */
+  #patchList(
+    tpl: Compiled,
+    keys: readonly unknown[] | null,
+    items: readonly unknown[],
+    prev: ListState,
+    k: Keyed,
+    scope: Scope,
+  ): Result {
+    const valuesOf = tpl === WRAPPED ? wrap : templateValues
+    const keyAt = (i: number): unknown => (keys === null ? i : keys[i])
+    let changed = items.length !== prev.entries.length
+    // undefined while the first i keys are the previous ones, in order
+    let index: Map<unknown, number> | undefined
+    let entries: NodeState[] | undefined
+    if (changed) {
+      index = new Map()
+      entries = []
+    }
+    for (let i = 0; i < items.length; i++) {
+      const key = keyAt(i)
+      const old = prev.index.get(key)
+      if (index === undefined && old !== i) {
+        index = new Map()
+        entries = []
+        for (let j = 0; j < i; j++) {
+          index.set(keyAt(j), j)
+          entries.push(prev.entries[j] as NodeState)
+        }
+      }
+      if (index !== undefined) {
+        if (index.has(key)) throw duplicateKey(key)
+        index.set(key, i)
+      }
+      const item = items[i]
+      const entry = old === undefined ? undefined : prev.entries[old]
+      if (old === undefined || entry === undefined) {
+        k[i] = this.#fullEntry(tpl, item, valuesOf(item), entries ?? null, scope)
+        changed = true
+        continue
+      }
+      entries?.push(entry)
+      const out: RenderedEntry = {}
+      const entryChanged =
+        !(tpl !== WRAPPED && entry.template === item) &&
+        this.#patchSlots(tpl, valuesOf(item), entry, out, scope)
+      if (tpl !== WRAPPED) entry.template = item as Template
+      if (old !== i) {
+        k[i] = entryChanged ? [old, out] : old
+        k.km = true
+        changed = true
+      } else if (entryChanged) {
+        k[i] = out
+        changed = true
+      }
+    }
+    const next =
+      index === undefined || entries === undefined ? prev : new ListState(tpl, index, entries)
+    return [changed ? { k } : undefined, next]
   }
 
   #stream(stream: StreamList, prev: SlotState | undefined, scope: Scope): Result {
@@ -427,7 +469,7 @@ export class LiveRenderer {
     }
     const { cid, template } = this.#resolve(call)
     if (template === undefined) {
-      if (!this.#components.has(cid) || this.#stale.has(cid)) {
+      if (this.#components?.has(cid) !== true || this.#stale?.has(cid) === true) {
         throw new CinderError(
           'CINDER_ERR_LIVE_COMPONENT',
           `resolveComponent gave no template for cid ${cid}, which the client does not have`,
@@ -452,19 +494,22 @@ export class LiveRenderer {
         `component ${cid} must render an html\`…\` template, got ${describe(template)}`,
       )
     }
+    this.#pending ??= new Map()
     this.#pending.set(cid, template)
   }
 
   /** Renders queued components (and those they place) into `diff.c`. */
   #flushComponents(diff: Diff): void {
+    const pending = this.#pending
+    if (pending === undefined || pending.size === 0) return
     const c: Record<number, RenderedComponent> = {}
     let any = false
     // statics sent complete in this diff, by fingerprint: later twins point at them
     const sentHere = new Map<Compiled, number>()
     const done = new Set<number>()
-    while (this.#pending.size > 0) {
-      const [cid, template] = this.#pending.entries().next().value as [number, Template]
-      this.#pending.delete(cid)
+    while (pending.size > 0) {
+      const [cid, template] = pending.entries().next().value as [number, Template]
+      pending.delete(cid)
       if (done.has(cid)) {
         throw new CinderError(
           'CINDER_ERR_LIVE_COMPONENT',
@@ -494,8 +539,8 @@ export class LiveRenderer {
       )
     }
     const scope = new Scope(this.#share)
-    const prev = this.#components.get(cid)
-    if (prev !== undefined && prev.tpl === tpl && !this.#stale.has(cid)) {
+    const prev = this.#components?.get(cid)
+    if (prev !== undefined && prev.tpl === tpl && this.#stale?.has(cid) !== true) {
       if (prev.template === template) return undefined
       const out: RenderedComponent = {}
       const changed = this.#patchSlots(tpl, template.values, prev, out, scope)
@@ -514,15 +559,17 @@ export class LiveRenderer {
     out.r = 1
     scope.attachTo(out)
     if (twin === undefined) sentHere.set(tpl, cid)
+    this.#components ??= new Map()
     this.#components.set(cid, state)
-    this.#stale.delete(cid)
+    this.#stale?.delete(cid)
     return out
   }
 
   /** A component the client still holds with these statics: `"s": -cid`. */
   #cachedTwin(tpl: Compiled, except: number): number | undefined {
+    if (this.#components === undefined) return undefined
     for (const [cid, state] of this.#components) {
-      if (cid !== except && state.tpl === tpl && !this.#stale.has(cid)) return -cid
+      if (cid !== except && state.tpl === tpl && this.#stale?.has(cid) !== true) return -cid
     }
     return undefined
   }

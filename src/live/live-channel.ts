@@ -86,7 +86,7 @@ class LiveProcess {
   render(replyValue?: unknown): Diff {
     const live = this.socket[kLive]
     let streamsPending = false
-    for (const stream of live.streams.values()) streamsPending ||= stream.hasPending
+    for (const stream of live.streams?.values() ?? []) streamsPending ||= stream.hasPending
     const extras = {
       events: live.events,
       ...(replyValue === undefined ? {} : { reply: replyValue }),
@@ -108,9 +108,9 @@ class LiveProcess {
     } else {
       diff = this.renderer.renderComponents([], extras)
     }
-    live.changed.clear()
-    live.events = []
-    for (const stream of live.streams.values()) stream.prune()
+    if (live.changed.size > 0) live.changed.clear()
+    if (live.events.length > 0) live.events = []
+    for (const stream of live.streams?.values() ?? []) stream.prune()
     return diff
   }
 
@@ -123,12 +123,14 @@ class LiveProcess {
 
   stopTimers(): void {
     const live = this.socket[kLive]
-    for (const timer of live.timers) clearTimeout(timer)
-    live.timers.clear()
+    for (const timer of live.timers ?? []) clearTimeout(timer)
+    live.timers?.clear()
     if (live.host !== undefined) {
-      for (const [topic, subscriber] of live.subscriptions) live.host.unsubscribe(topic, subscriber)
+      for (const [topic, subscriber] of live.subscriptions ?? []) {
+        live.host.unsubscribe(topic, subscriber)
+      }
     }
-    live.subscriptions.clear()
+    live.subscriptions?.clear()
   }
 }
 
@@ -438,19 +440,39 @@ function hostOf(socket: LvSocket): LiveHost {
     deliver?: (message: unknown) => void
     host?: { pubsub?: PubSub }
   }
-  const deliver = link.deliver
   const pubsub = link.host?.pubsub
-  if (typeof deliver !== 'function' || pubsub === undefined) {
+  if (typeof link.deliver !== 'function' || pubsub === undefined) {
     throw new CinderError(
       'CINDER_ERR_LIVE_CONFIG',
       `the live channel on ${describe(socket.topic)} runs outside a channel process`,
     )
   }
-  return {
-    deliver: (message) => deliver.call(link, message),
-    subscribe: (topic, subscriber) => pubsub.subscribe(topic, subscriber),
-    unsubscribe: (topic, subscriber) => pubsub.unsubscribe(topic, subscriber),
-    broadcast: (topic, message) => pubsub.broadcast(topic, message),
+  return new ChannelHost(link as ProcessLink, pubsub)
+}
+
+interface ProcessLink {
+  deliver(message: unknown): void
+}
+
+/** A `LiveHost` as one small object: methods, not closures, since every mounted view keeps one. */
+class ChannelHost implements LiveHost {
+  readonly #link: ProcessLink
+  readonly #pubsub: PubSub
+  constructor(link: ProcessLink, pubsub: PubSub) {
+    this.#link = link
+    this.#pubsub = pubsub
+  }
+  deliver(message: unknown): void {
+    this.#link.deliver(message)
+  }
+  subscribe(topic: string, subscriber: (message: unknown) => void): void {
+    this.#pubsub.subscribe(topic, subscriber)
+  }
+  unsubscribe(topic: string, subscriber: (message: unknown) => void): void {
+    this.#pubsub.unsubscribe(topic, subscriber)
+  }
+  broadcast(topic: string, message: unknown): void {
+    this.#pubsub.broadcast(topic, message)
   }
 }
 
