@@ -16,6 +16,7 @@
  */
 
 import { CinderError, describe } from '../errors.ts'
+import { VOID_ELEMENTS } from './void-elements.ts'
 
 export const SlotKind = {
   /** Between tags: text, a nested template, a list, a component. */
@@ -81,22 +82,6 @@ const State = {
 } as const
 type State = (typeof State)[keyof typeof State]
 
-const VOID = new Set([
-  'area',
-  'base',
-  'br',
-  'col',
-  'embed',
-  'hr',
-  'img',
-  'input',
-  'link',
-  'meta',
-  'param',
-  'source',
-  'track',
-  'wbr',
-])
 const RAW_TEXT = new Set(['script', 'style'])
 const isSpace = (ch: string): boolean =>
   ch === ' ' || ch === '\n' || ch === '\t' || ch === '\r' || ch === '\f'
@@ -128,7 +113,7 @@ function build(strings: TemplateStringsArray): Compiled {
       state = State.rawText
       depth++
     } else {
-      if (!selfClosing && !VOID.has(tagName)) depth++
+      if (!selfClosing && !VOID_ELEMENTS.has(tagName)) depth++
       state = State.text
     }
   }

@@ -4,6 +4,8 @@
  * in rendered HTML, and read its attributes, inner HTML and text.
  */
 
+import { VOID_ELEMENTS } from '../live/void-elements.ts'
+
 /** One element found in the HTML. */
 export interface FoundElement {
   readonly tag: string
@@ -18,21 +20,6 @@ export interface FoundElement {
 const START_TAG =
   /<([a-zA-Z][\w:-]*)((?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*)\s*(\/?)>/g
 const ATTRIBUTE = /([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?/g
-const VOID = new Set([
-  'area',
-  'base',
-  'br',
-  'col',
-  'embed',
-  'hr',
-  'img',
-  'input',
-  'link',
-  'meta',
-  'source',
-  'track',
-  'wbr',
-])
 
 interface Selector {
   readonly tag?: string
@@ -50,7 +37,8 @@ export function findAll(html: string, selector: string): FoundElement[] {
     if (!matches(wanted, tag, attributes)) continue
     const start = match.index ?? 0
     const openEnd = start + match[0].length
-    const close = VOID.has(tag) || match[3] === '/' ? openEnd : closingIndex(html, tag, openEnd)
+    const close =
+      VOID_ELEMENTS.has(tag) || match[3] === '/' ? openEnd : closingIndex(html, tag, openEnd)
     const end = close === openEnd ? openEnd : html.indexOf('>', close) + 1
     const innerHtml = html.slice(openEnd, close)
     found.push({
