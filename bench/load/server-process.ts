@@ -25,20 +25,32 @@ const scripts: Record<ServerKind, string> = {
 
 const START_TIMEOUT_MS = 30_000
 
-export class ServerProcess {
-  readonly kind: ServerKind
+export class ServerProcess<Kind extends string = ServerKind> {
+  readonly kind: Kind
   readonly port: number
   readonly #child: ChildProcess
 
-  private constructor(kind: ServerKind, port: number, child: ChildProcess) {
+  private constructor(kind: Kind, port: number, child: ChildProcess) {
     this.kind = kind
     this.port = port
     this.#child = child
   }
 
-  /** Starts a server of `kind` and resolves once it listens. */
-  static async start(kind: ServerKind): Promise<ServerProcess> {
-    const child = spawnBenchScript(scripts[kind], ['--port', '0'], ['--expose-gc'])
+  /** Starts a WebSocket server of `kind` and resolves once it listens. */
+  static start(kind: ServerKind): Promise<ServerProcess> {
+    return ServerProcess.launch(kind, scripts[kind])
+  }
+
+  /**
+   * Starts any server script under bench/ that calls `serve` (control.ts),
+   * with `args` after `--port 0`, and resolves once it listens.
+   */
+  static async launch<Kind extends string>(
+    kind: Kind,
+    script: string,
+    args: readonly string[] = [],
+  ): Promise<ServerProcess<Kind>> {
+    const child = spawnBenchScript(script, ['--port', '0', ...args], ['--expose-gc'])
     const stdout = child.stdout
     if (stdout === null) throw new Error('the server process has no stdout pipe')
     const port = await new Promise<number>((resolve, reject) => {
@@ -58,7 +70,7 @@ export class ServerProcess {
         resolve(Number(match[1]))
       })
     })
-    return new ServerProcess(kind, port, child)
+    return new ServerProcess<Kind>(kind, port, child)
   }
 
   /** How the load generator's clients reach this server. */

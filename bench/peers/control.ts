@@ -71,7 +71,12 @@ function cpuReport(): CpuReport {
 
 /** Runs a server as a benchmark child process (see the module comment). */
 export async function serve(start: (port: number) => Promise<RunningServer>): Promise<void> {
-  const { values } = parseArgs({ options: { port: { type: 'string', default: '0' } } })
+  // Not strict: a server script may take flags of its own (parsed by itself).
+  const { values } = parseArgs({
+    options: { port: { type: 'string', default: '0' } },
+    strict: false,
+    allowPositionals: true,
+  })
   const server = await start(Number(values.port))
   let stopping: Promise<void> | undefined
   const stop = (): Promise<void> => {

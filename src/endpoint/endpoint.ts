@@ -193,6 +193,10 @@ export function createEndpoint(options: EndpointOptions): SupervisedEndpoint {
   let supervisor: Pid | undefined
   let stopping: Promise<void> | undefined
   const mounts = (options.sockets ?? []).map((mount) => new MountedSocket(mount))
+  // Only then does a plain request need its path compared with the mounts'.
+  const longpollMounted = mounts.some(
+    ({ mount }) => mount.longpoll !== undefined && mount.longpoll !== false,
+  )
   const onSignal = (): void => {
     void endpoint.stop().then(() => process.exit(0))
   }
@@ -207,11 +211,13 @@ export function createEndpoint(options: EndpointOptions): SupervisedEndpoint {
         }))
 
   function onRequest(req: IncomingMessage, res: ServerResponse): void {
-    const path = (req.url ?? '/').split('?', 1)[0]
-    for (const { longpoll } of mounts) {
-      if (longpoll !== undefined && longpoll.path === path) {
-        longpoll.handle(req, res)
-        return
+    if (longpollMounted) {
+      const path = (req.url ?? '/').split('?', 1)[0]
+      for (const { longpoll } of mounts) {
+        if (longpoll !== undefined && longpoll.path === path) {
+          longpoll.handle(req, res)
+          return
+        }
       }
     }
     httpHandler(req, res)

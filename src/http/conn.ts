@@ -355,11 +355,12 @@ export class Conn {
   }
 
   /** @internal Ends a chunked response and runs the cleanups; called by the server adapters. */
-  async finish(): Promise<void> {
+  finish(): Promise<void> | undefined {
     if (this.#state === 'chunked') this.#adapter.finishChunked()
     const cleanups = this.#cleanups
+    if (cleanups.length === 0) return undefined
     this.#cleanups = []
-    await Promise.allSettled(cleanups.map(async (fn) => fn()))
+    return Promise.allSettled(cleanups.map(async (fn) => fn())).then(() => undefined)
   }
 
   #runBeforeSend(): void {

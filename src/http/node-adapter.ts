@@ -33,7 +33,8 @@ export function createHandler(plug: PlugSpec, options: ServeOptions = {}): Reque
       url: req.url ?? '/',
       headers: req.headers,
     })
-    serve(bound, conn, options).catch(() => res.destroy())
+    const served = serve(bound, conn, options)
+    if (served instanceof Promise) served.catch(() => res.destroy())
   }
 }
 
@@ -53,10 +54,8 @@ class NodeAdapter implements ConnAdapter {
   }
 
   sendResp(status: number, headers: HeaderList, body: string | Uint8Array): void {
-    const withLength = hasHeader(headers, 'content-length')
-      ? headers
-      : [...headers, ['content-length', String(byteLength(body))] as const]
-    this.#writeHead(status, withLength)
+    const length = hasHeader(headers, 'content-length') ? undefined : String(byteLength(body))
+    this.#writeHead(status, headers, length)
     this.#res.end(body)
   }
 
@@ -91,9 +90,10 @@ class NodeAdapter implements ConnAdapter {
   }
 
   /** Writes the head; on invalid header values answers a bare 500 so the client is not left hanging. */
-  #writeHead(status: number, headers: HeaderList): void {
+  #writeHead(status: number, headers: HeaderList, contentLength?: string): void {
     const flat: string[] = []
     for (const [name, value] of headers) flat.push(name, value)
+    if (contentLength !== undefined) flat.push('content-length', contentLength)
     try {
       this.#res.writeHead(status, flat)
     } catch (error) {

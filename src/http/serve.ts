@@ -20,24 +20,63 @@ export interface ServeOptions {
 // An error seen by an outer handler too (e.g. a forwarded app with its own serve) is logged once.
 const logged = new WeakSet<object>()
 
-/** Runs `plug` on `conn` to completion; never rejects. */
-export async function serve(
+/**
+ * Runs `plug` on `conn` to completion; never throws or rejects. Synchronous
+ * when the pipeline is (no promise per request then: each one costs more
+ * while an AsyncLocalStorage is active, as the process module's is).
+ */
+export function serve(
   plug: BoundPlug,
   conn: Conn,
   options: ServeOptions = {},
-): Promise<Conn> {
+): Conn | Promise<Conn> {
+  let result: Conn | Promise<Conn>
   try {
-    const result = runPlug(plug, conn)
-    completeResponse(result instanceof Conn ? result : await result)
+    result = runPlug(plug, conn)
+  } catch (error) {
+    handleError(conn, error, options)
+    return finish(conn, options)
+  }
+  if (result instanceof Conn) {
+    respond(result, options)
+    return finish(conn, options)
+  }
+  return result.then(
+    (done) => {
+      respond(done, options)
+      return finish(conn, options)
+    },
+    (error: unknown) => {
+      handleError(conn, error, options)
+      return finish(conn, options)
+    },
+  )
+}
+
+function respond(conn: Conn, options: ServeOptions): void {
+  try {
+    completeResponse(conn)
   } catch (error) {
     handleError(conn, error, options)
   }
+}
+
+/** Ends a chunked response and runs the cleanups, if there are any. */
+function finish(conn: Conn, options: ServeOptions): Conn | Promise<Conn> {
+  let pending: Promise<void> | undefined
   try {
-    await conn.finish()
+    pending = conn.finish()
   } catch (error) {
     report(error, conn, options)
   }
-  return conn
+  if (pending === undefined) return conn
+  return pending.then(
+    () => conn,
+    (error: unknown) => {
+      report(error, conn, options)
+      return conn
+    },
+  )
 }
 
 function completeResponse(conn: Conn): void {

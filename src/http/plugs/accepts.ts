@@ -30,31 +30,50 @@ export function accepts(formats: readonly string[]) {
       "accepts needs at least one format, e.g. accepts(['html'])",
     )
   }
+  // Clients send a handful of distinct accept headers, so each is parsed once.
+  const byHeader = new Map<string, string | null>()
   return function acceptsPlug(conn: Conn): Conn {
-    const format = negotiate(conn, formats)
+    const requested = formatParam(conn)
+    if (typeof requested === 'string') {
+      if (formats.includes(requested)) return conn.putPrivate(FORMAT_KEY, requested)
+      throw notAcceptable(
+        `unknown format ${describe(requested)} in _format, expected one of ${formats.join(', ')}`,
+      )
+    }
+    const header = conn.getReqHeader('accept') ?? ''
+    let format = byHeader.get(header)
+    if (format === undefined) {
+      format = negotiate(header, formats)
+      if (byHeader.size >= NEGOTIATION_CACHE_SIZE) byHeader.clear()
+      byHeader.set(header, format)
+    }
+    if (format === null) {
+      throw notAcceptable(
+        `no format in accept ${describe(header)} is served here, expected one of ${formats.join(', ')}`,
+      )
+    }
     return conn.putPrivate(FORMAT_KEY, format)
   }
 }
 
-function negotiate(conn: Conn, formats: readonly string[]): string {
-  const requested = conn.params._format
-  if (typeof requested === 'string') {
-    if (formats.includes(requested)) return requested
-    throw notAcceptable(
-      `unknown format ${describe(requested)} in _format, expected one of ${formats.join(', ')}`,
-    )
-  }
-  const header = conn.getReqHeader('accept')
-  if (header === undefined || header.trim() === '') return formats[0] as string
-  const ranges = parseAccept(header)
-  for (const { type } of ranges) {
+const NEGOTIATION_CACHE_SIZE = 256
+
+/** `conn.params._format` without merging the params: path beats body beats query. */
+function formatParam(conn: Conn): unknown {
+  if (conn.pathParams._format !== undefined) return conn.pathParams._format
+  if (conn.bodyParams._format !== undefined) return conn.bodyParams._format
+  return conn.queryString.includes('_format') ? conn.queryParams._format : undefined
+}
+
+/** The format `header` picks among `formats`, or null when none fits. */
+function negotiate(header: string, formats: readonly string[]): string | null {
+  if (header.trim() === '') return formats[0] as string
+  for (const { type } of parseAccept(header)) {
     if (type === '*/*') return formats[0] as string
     const match = formats.find((format) => matches(type, format))
     if (match !== undefined) return match
   }
-  throw notAcceptable(
-    `no format in accept ${describe(header)} is served here, expected one of ${formats.join(', ')}`,
-  )
+  return null
 }
 
 function matches(range: string, format: string): boolean {

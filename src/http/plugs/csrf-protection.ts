@@ -9,9 +9,10 @@
  * param or the `x-csrf-token` header; otherwise a 403 that says what was wrong.
  * GET responses with JavaScript are refused to cross-origin `<script>` loads.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { timingSafeEqual } from 'node:crypto'
 import { CinderError } from '../../errors.ts'
 import type { Conn } from '../conn.ts'
+import { pooledRandomId } from '../random-pool.ts'
 import { clearSession, deleteSession, getSession, putSession } from './session.ts'
 
 const SESSION_KEY = '_csrf_token'
@@ -51,7 +52,7 @@ export function getCsrfToken(conn: Conn): string {
   if (typeof cached === 'string') return cached
   let secret = getSession(conn, SESSION_KEY)
   if (!isToken(secret)) {
-    secret = randomBytes(TOKEN_BYTES).toString('base64url')
+    secret = pooledRandomId(TOKEN_BYTES)
     putSession(conn, SESSION_KEY, secret)
   }
   const masked = mask(secret as string)
@@ -81,7 +82,7 @@ function findProblem(conn: Conn): string | undefined {
 }
 
 function mask(secret: string): string {
-  const pad = Buffer.from(randomBytes(TOKEN_BYTES).toString('base64url'))
+  const pad = Buffer.from(pooledRandomId(TOKEN_BYTES))
   return Buffer.concat([xor(Buffer.from(secret), pad), pad]).toString('base64url')
 }
 

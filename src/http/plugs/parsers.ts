@@ -35,9 +35,15 @@ export function parsers(options: ParsersOptions = {}) {
     jsonDecoder = JSON.parse,
     multipart = {},
   } = options
-  return async function parsersPlug(conn: Conn): Promise<Conn> {
+  // Synchronous unless there is a body to read, so bodiless requests stay on
+  // the pipeline's synchronous path.
+  return function parsersPlug(conn: Conn): Conn | Promise<Conn> {
     const header = conn.getReqHeader('content-type')
     if (header === undefined || conn.method === 'GET' || conn.method === 'HEAD') return conn
+    return parseBody(conn, header)
+  }
+
+  async function parseBody(conn: Conn, header: string): Promise<Conn> {
     const type = mediaType(header)
     const parser = pickParser(type, enabled)
     if (parser === undefined) {

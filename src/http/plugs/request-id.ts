@@ -3,8 +3,8 @@
  * `x-request-id` when it looks sane, else a fresh random one. The id goes back
  * in the response header and into `conn.private.requestId` for logs.
  */
-import { randomBytes } from 'node:crypto'
 import type { Conn } from '../conn.ts'
+import { pooledRandomId } from '../random-pool.ts'
 
 export const REQUEST_ID_KEY = 'requestId'
 
@@ -29,8 +29,7 @@ export function requestId({ header = 'x-request-id' }: RequestIdOptions = {}) {
   const name = header.toLowerCase()
   return function requestIdPlug(conn: Conn): Conn {
     const given = conn.getReqHeader(name)
-    const id =
-      given !== undefined && VALID.test(given) ? given : randomBytes(15).toString('base64url')
+    const id = given !== undefined && VALID.test(given) ? given : pooledRandomId(15)
     return conn.putPrivate(REQUEST_ID_KEY, id).putRespHeader(name, id)
   }
 }

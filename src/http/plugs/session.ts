@@ -172,11 +172,32 @@ function writeCookie(conn: Conn, state: SessionState): void {
   conn.putRespCookie(store.key, value, store.cookieOptions)
 }
 
+const OPENED_CACHE_SIZE = 1024
+
+interface OpenedCookie {
+  readonly bytes: Buffer
+  readonly stale: boolean
+}
+
+interface DerivedKeys {
+  readonly sign: Buffer
+  readonly encrypt: Buffer | undefined
+}
+
 class CookieStore {
   readonly key: string
   readonly cookieOptions: CookieOptions
   readonly #options: SessionOptions
   readonly #serializer: SessionSerializer
+  readonly #keys = new Map<string, DerivedKeys>()
+  /**
+   * Cookies already verified (and decrypted) with the current secret: a
+   * browser sends the same cookie on every request until it changes, and
+   * checking its HMAC cost more than the rest of a small request. Only
+   * authentic cookies enter; any change to the secret empties it.
+   */
+  readonly #opened = new Map<string, OpenedCookie>()
+  #openedWith: string | undefined
 
   constructor(options: SessionOptions) {
     checkOptions(options)
@@ -188,35 +209,64 @@ class CookieStore {
 
   write(data: SessionData): string {
     const bytes = this.#serializer.encode(data)
-    const secret = this.#secret()
-    const { encryptionSalt, signingSalt } = this.#options
-    if (encryptionSalt !== undefined)
-      return encryptMessage(bytes, deriveKey(secret, encryptionSalt))
-    return signMessage(bytes, deriveKey(secret, signingSalt))
+    const keys = this.#keysOf(this.#secret())
+    if (keys.encrypt !== undefined) return encryptMessage(bytes, keys.encrypt)
+    return signMessage(bytes, keys.sign)
   }
 
   /** The session in `cookie`, and whether it was made with an old key; undefined if not authentic. */
   read(cookie: string): { data: SessionData; stale: boolean } | undefined {
-    const secrets = [this.#secret(), ...(this.#options.oldSecretKeyBases ?? [])]
+    const current = this.#secret()
+    if (current !== this.#openedWith) {
+      this.#opened.clear()
+      this.#openedWith = current
+    }
+    const opened = this.#opened.get(cookie) ?? this.#openWithAnySecret(cookie, current)
+    if (opened === null) return undefined
+    if (!this.#opened.has(cookie)) {
+      if (this.#opened.size >= OPENED_CACHE_SIZE) {
+        this.#opened.delete(this.#opened.keys().next().value as string)
+      }
+      this.#opened.set(cookie, opened)
+    }
+    // Decoded afresh each time: the caller owns (and may change) the data.
+    const data = safeDecode(this.#serializer, opened.bytes)
+    return data === null ? undefined : { data, stale: opened.stale }
+  }
+
+  #openWithAnySecret(cookie: string, current: string): OpenedCookie | null {
+    const secrets = [current, ...(this.#options.oldSecretKeyBases ?? [])]
     for (const [index, secret] of secrets.entries()) {
       const bytes = this.#open(cookie, secret)
-      if (bytes === null) continue
-      const data = safeDecode(this.#serializer, bytes)
-      return data === null ? undefined : { data, stale: index > 0 }
+      if (bytes !== null) return { bytes, stale: index > 0 }
     }
-    return undefined
+    return null
   }
 
   #open(cookie: string, secret: string): Buffer | null {
-    const { encryptionSalt, signingSalt } = this.#options
+    const keys = this.#keysOf(secret)
     try {
-      if (encryptionSalt === undefined) return verifyMessage(cookie, deriveKey(secret, signingSalt))
-      return decryptMessage(cookie, deriveKey(secret, encryptionSalt), {
-        signKey: deriveKey(secret, signingSalt),
-      })
+      if (keys.encrypt === undefined) return verifyMessage(cookie, keys.sign)
+      return decryptMessage(cookie, keys.encrypt, { signKey: keys.sign })
     } catch {
       return null
     }
+  }
+
+  /** The keys derived from `secret`, kept here: deriveKey's own cache costs a lookup by hex id. */
+  #keysOf(secret: string): DerivedKeys {
+    let keys = this.#keys.get(secret)
+    if (keys === undefined) {
+      const { encryptionSalt, signingSalt } = this.#options
+      keys = {
+        sign: deriveKey(secret, signingSalt),
+        encrypt: encryptionSalt === undefined ? undefined : deriveKey(secret, encryptionSalt),
+      }
+      // Secrets are few (current and old ones); a function secret may rotate.
+      if (this.#keys.size >= 16) this.#keys.clear()
+      this.#keys.set(secret, keys)
+    }
+    return keys
   }
 
   #secret(): string {

@@ -102,6 +102,8 @@ interface RouteDef {
   readonly names: readonly string[]
   readonly assigns: Readonly<Record<string, unknown>>
   readonly private: Readonly<Record<string, unknown>>
+  readonly hasAssigns: boolean
+  readonly hasPrivate: boolean
   /** The plug run after the pipelines. */
   readonly handler: AnyPlug
 }
@@ -315,6 +317,8 @@ export class Router {
     this.#claimShape(method, tokens, fullPath)
     const name = options.as === undefined ? undefined : joinNames(scope.as, options.as)
     if (name !== undefined) this.#addName(name, tokens, fullPath)
+    const assigns = { ...scope.assigns, ...options.assigns }
+    const privateData = { ...scope.private, ...options.private }
     this.#routes.push({
       info: {
         verb: method,
@@ -326,8 +330,10 @@ export class Router {
       method,
       tokens,
       names: paramNames(tokens),
-      assigns: { ...scope.assigns, ...options.assigns },
-      private: { ...scope.private, ...options.private },
+      assigns,
+      private: privateData,
+      hasAssigns: Object.keys(assigns).length > 0,
+      hasPrivate: Object.keys(privateData).length > 0,
       handler,
     })
     this.#compiled = undefined
@@ -388,10 +394,11 @@ export class Router {
       throw new NoRouteError(conn.method, conn.requestPath, this.name, this.#compiled.listing)
     }
     const { def, run } = found.value
-    conn.putPathParams(pathParamsOf(def.names, found.captures, found.glob))
+    if (def.names.length > 0)
+      conn.putPathParams(pathParamsOf(def.names, found.captures, found.glob))
     conn.putPrivate(ROUTE_KEY, def.info)
-    Object.assign(conn.assigns, def.assigns)
-    Object.assign(conn.private, def.private)
+    if (def.hasAssigns) Object.assign(conn.assigns, def.assigns)
+    if (def.hasPrivate) Object.assign(conn.private, def.private)
     return run(conn)
   }
 }

@@ -1,0 +1,150 @@
+/**
+ * HTTP throughput: `GET /hello` through Cinder's Endpoint and Router with an
+ * `:api`-like pipeline and a `:browser`-like one (cookie session, flash, CSRF
+ * token in the page, secure headers), against bare `node:http` (the floor)
+ * and Fastify. Each server runs alone in its own process; autocannon drives
+ * it from this process with 100 connections, no pipelining. Rounds rotate the
+ * order of the servers and the figure kept is the median round, so a noisy
+ * neighbour hurts every server alike.
+ *
+ * The browser requests carry the session cookie a first request got, as a
+ * returning visitor's would: every request verifies the signed cookie and
+ * masks a fresh CSRF token; none rewrites the cookie.
+ */
+
+import { ServerProcess } from '../load/server-process.ts'
+import { requireBenchDependency } from '../peers/bench-package.ts'
+import type { HttpServerKind } from '../peers/http-hello.ts'
+
+const QUICK = process.env.BENCH_QUICK === '1'
+const CONNECTIONS = 100
+const DURATION_S = QUICK ? 4 : 10
+const WARMUP_S = QUICK ? 1 : 3
+const ROUNDS = QUICK ? 1 : 3
+
+const kinds: readonly HttpServerKind[] = ['raw', 'fastify', 'cinder-api', 'cinder-browser']
+const labels: Record<HttpServerKind, string> = {
+  raw: 'raw `node:http`',
+  fastify: 'Fastify',
+  'cinder-api': 'Cinder `:api`',
+  'cinder-browser': 'Cinder `:browser`',
+}
+
+/** The part of autocannon's result this scenario reads. */
+interface AutocannonResult {
+  readonly requests: { readonly average: number; readonly total: number }
+  readonly latency: { readonly p50: number; readonly p99: number }
+  readonly non2xx: number
+  readonly errors: number
+  readonly timeouts: number
+}
+
+type Autocannon = (
+  options: {
+    url: string
+    connections: number
+    duration: number
+    pipelining: number
+    headers?: Record<string, string>
+  },
+  done: (error: Error | null, result: AutocannonResult) => void,
+) => unknown
+
+interface Measurement {
+  readonly rps: number
+  readonly p50: number
+  readonly p99: number
+  readonly failures: number
+  /** Server CPU time per request, µs. */
+  readonly cpuPerRequestUs: number
+}
+
+function load(url: string, seconds: number, headers: Record<string, string>) {
+  const autocannon = requireBenchDependency('autocannon') as Autocannon
+  return new Promise<AutocannonResult>((resolve, reject) => {
+    autocannon(
+      { url, connections: CONNECTIONS, duration: seconds, pipelining: 1, headers },
+      (error, result) => (error === null ? resolve(result) : reject(error)),
+    )
+  })
+}
+
+/** Checks the server answers what it should, and returns the headers later requests carry. */
+async function prepare(kind: HttpServerKind, url: string): Promise<Record<string, string>> {
+  const accept = kind === 'cinder-browser' ? 'text/html' : 'application/json'
+  const response = await fetch(url, { headers: { accept } })
+  const body = await response.text()
+  if (response.status !== 200) throw new Error(`${kind}: GET /hello answered ${response.status}`)
+  if (kind === 'cinder-browser') {
+    if (!body.includes('name="csrf-token"')) throw new Error(`${kind}: no CSRF token in the page`)
+    const cookie = response.headers.get('set-cookie')?.split(';')[0]
+    if (cookie === undefined) throw new Error(`${kind}: no session cookie`)
+    return { accept, cookie }
+  }
+  if (JSON.parse(body).hello !== 'world') throw new Error(`${kind}: unexpected body ${body}`)
+  return { accept }
+}
+
+async function measure(kind: HttpServerKind): Promise<Measurement> {
+  const server = await ServerProcess.launch(kind, 'peers/http-hello', ['--kind', kind])
+  try {
+    const url = `http://127.0.0.1:${server.port}/hello`
+    const headers = await prepare(kind, url)
+    await load(url, WARMUP_S, headers)
+    const cpuBefore = await server.cpuUs()
+    const result = await load(url, DURATION_S, headers)
+    const cpuUs = (await server.cpuUs()) - cpuBefore
+    return {
+      rps: result.requests.average,
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      failures: result.non2xx + result.errors + result.timeouts,
+      cpuPerRequestUs: cpuUs / Math.max(1, result.requests.total),
+    }
+  } finally {
+    await server.stop()
+  }
+}
+
+function median(values: readonly Measurement[]): Measurement {
+  const sorted = [...values].sort((a, b) => a.rps - b.rps)
+  return sorted[Math.floor(sorted.length / 2)] as Measurement
+}
+
+const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`
+const verdict = (ok: boolean) => (ok ? 'pass' : 'miss')
+
+export async function run(): Promise<string> {
+  const rounds = new Map<HttpServerKind, Measurement[]>(kinds.map((k) => [k, []]))
+  for (let round = 0; round < ROUNDS; round++) {
+    // Rotate the order so no server always runs first (coldest) or last.
+    const order = kinds.map((_, i) => kinds[(i + round) % kinds.length] as HttpServerKind)
+    for (const kind of order) rounds.get(kind)?.push(await measure(kind))
+  }
+  const result = new Map(kinds.map((k) => [k, median(rounds.get(k) ?? [])]))
+  const get = (k: HttpServerKind) => result.get(k) as Measurement
+  const raw = get('raw')
+  const fastify = get('fastify')
+  const api = get('cinder-api')
+  const browser = get('cinder-browser')
+
+  const rows = kinds.map((k) => {
+    const m = get(k)
+    const all = (rounds.get(k) ?? []).map((r) => Math.round(r.rps).toLocaleString('en')).join(' / ')
+    return `| ${labels[k]} | ${Math.round(m.rps).toLocaleString('en')} | ${all} | ${ratio(m.rps, raw.rps)} | ${m.p50} / ${m.p99} | ${m.cpuPerRequestUs.toFixed(1)} | ${m.failures} |`
+  })
+  return [
+    '## HTTP: GET /hello',
+    '',
+    `autocannon, ${CONNECTIONS} connections, no pipelining, ${DURATION_S} s after a ${WARMUP_S} s warm-up; ${ROUNDS} round(s) in rotating order, the median round kept. Each server alone in its own process; autocannon in the bench process on the same cores. The browser requests carry a session cookie.`,
+    '',
+    '| server | req/s (median) | every round | vs raw | latency p50 / p99 ms | server CPU µs/req | non-2xx + errors |',
+    '| --- | ---: | --- | ---: | --- | ---: | ---: |',
+    ...rows,
+    '',
+    `- \`:api\` ≥ 0.9× raw \`node:http\`: ${ratio(api.rps, raw.rps)}, ${verdict(api.rps >= 0.9 * raw.rps)}`,
+    `- \`:api\` ≥ Fastify: ${ratio(api.rps, fastify.rps)} Fastify, ${verdict(api.rps >= fastify.rps)}`,
+    `- \`:browser\` ≥ 0.75× raw \`node:http\`: ${ratio(browser.rps, raw.rps)}, ${verdict(browser.rps >= 0.75 * raw.rps)}`,
+    '',
+  ].join('\n')
+}
