@@ -2,7 +2,8 @@
  * The LiveView fixture pages of the conformance server (the browser tests and
  * the benchmarks use them; keep them stable):
  *
- * - `/lv/counter`, `/lv/form`, `/lv/chat`, `/lv/list?n=300`, `/lv/nav` in the
+ * - `/lv/counter`, `/lv/form`, `/lv/chat`, `/lv/list?n=300`, `/lv/nav`,
+ *   `/lv/components` in the
  *   live_session `fixtures`; `/lv/plain` outside any live_session;
  * - `/live` — the LiveView socket; `/assets/app.js` — the client bundle
  *   (client/app.ts, built in memory with scripts/build-client.mjs).
@@ -25,6 +26,7 @@ import {
   session,
 } from '../../src/index.ts'
 import { ChatLive } from './chat.ts'
+import { ComponentsLive } from './components.ts'
 import { CounterLive } from './counter.ts'
 import { FormLive } from './form.ts'
 import { ListLive } from './list.ts'
@@ -65,6 +67,7 @@ export function liveFixtures(): LiveFixtures {
         route('/chat', ChatLive)
         route('/list', ListLive)
         route('/nav', NavLive)
+        route('/components', ComponentsLive)
       })
       r.live('/plain', PlainLive)
     })

@@ -24,6 +24,7 @@ import { parsePattern } from '../http/router/pattern.ts'
 import { escapeHtml, raw } from './escape.ts'
 import { connFlash, keepFlash } from './flash.ts'
 import { isTemplate } from './html.ts'
+import { LiveComponents } from './live-component.ts'
 import { LIVE_CONFIG_KEY, type LiveConfig } from './live-config.ts'
 import { LIVE_SESSION_KEY, type LiveRouteEntry, rememberRoute, viewKey } from './live-route.ts'
 import { containerId } from './live-session.ts'
@@ -62,6 +63,7 @@ export async function deadRender(conn: Conn, route: LiveRoute): Promise<Conn> {
     if (socket[kLive].navigation !== undefined) return redirectFrom(conn, socket)
   }
   const template = view.render(socket.assigns)
+  const components = new LiveComponents(socket as LiveSocket<object>, undefined)
   if (!isTemplate(template)) {
     throw new CinderError(
       'CINDER_ERR_BAD_RETURN',
@@ -79,7 +81,7 @@ export async function deadRender(conn: Conn, route: LiveRoute): Promise<Conn> {
   const staticToken = config.tokens.signStatic({ id, flash: socket.assigns.flash })
   const container =
     `<div id="${id}" data-phx-main data-phx-session="${escapeHtml(sessionToken)}" ` +
-    `data-phx-static="${escapeHtml(staticToken)}">${renderToString(template)}</div>`
+    `data-phx-static="${escapeHtml(staticToken)}">${renderToString(template, { resolveComponent: (call) => components.resolve(call) })}</div>`
   const title = (socket.assigns as { pageTitle?: unknown }).pageTitle
   const page = config.layout({
     inner: raw(container),

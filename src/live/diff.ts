@@ -153,14 +153,23 @@ export class LiveRenderer {
     return this.#root === undefined
   }
 
-  /** Renders the view: complete the first time, a diff afterwards (`{}` when nothing changed). */
-  render(view: Template, extras: DiffExtras = {}): Diff {
+  /**
+   * Renders the view: complete the first time, a diff afterwards (`{}` when
+   * nothing changed). `componentUpdates` are components that changed on their
+   * own (events, `sendUpdate`), sent in the same diff.
+   */
+  render(
+    view: Template,
+    extras: DiffExtras = {},
+    componentUpdates: Iterable<readonly [number, Template]> = [],
+  ): Diff {
     if (!isTemplate(view)) {
       throw new CinderError(
         'CINDER_ERR_LIVE_BAD_VALUE',
         `render expects an html\`…\` template, got ${describe(view)}`,
       )
     }
+    for (const [cid, template] of componentUpdates) this.#queue(cid, template)
     const diff: Diff = {}
     const scope = new Scope(this.#share)
     const compiled = compile(view.strings)
@@ -213,8 +222,9 @@ export class LiveRenderer {
     this.#stale?.delete(cid)
   }
 
+  /** Whether the client holds a current render of `cid` (not one it was told to drop). */
   hasComponent(cid: number): boolean {
-    return this.#components?.has(cid) === true
+    return this.#components?.has(cid) === true && this.#stale?.has(cid) !== true
   }
 
   #extras(diff: Diff, extras: DiffExtras): Diff {

@@ -38,6 +38,7 @@ export { type InsertOptions, LiveStream, type StreamInsert } from './stream.ts'
 import './dead-render.ts'
 
 export { LIVEVIEW_VERSION } from './live-channel.ts'
+export type { ComponentAssigns, LiveComponent } from './live-component.ts'
 export {
   createLive,
   defaultLayout,

@@ -30,6 +30,7 @@ import type { PubSub } from '../pubsub/index.ts'
 import { LiveRenderer } from './diff.ts'
 import { flashToken } from './flash.ts'
 import { isTemplate } from './html.ts'
+import { LiveComponents } from './live-component.ts'
 import type { LiveConfig } from './live-config.ts'
 import { decodeEvent } from './live-event.ts'
 import {
@@ -42,6 +43,8 @@ import {
 } from './live-route.ts'
 import { isRecord, type SessionClaims } from './live-session.ts'
 import {
+  ComponentUpdate,
+  type EventValue,
   kLive,
   type LiveHost,
   LiveSocket,
@@ -68,8 +71,10 @@ class LiveProcess {
   readonly view: LiveView<object>
   readonly socket: LiveSocket<object>
   readonly entry: LiveRouteEntry | undefined
-  readonly renderer = new LiveRenderer()
+  readonly renderer: LiveRenderer
   readonly name: string
+  // Created when a render first places a live component: most views have none.
+  #components: LiveComponents | undefined
 
   constructor(
     view: LiveView<object>,
@@ -80,6 +85,17 @@ class LiveProcess {
     this.socket = socket
     this.entry = entry
     this.name = view.name ?? `LiveView(${entry?.pattern ?? '?'})`
+    this.renderer = new LiveRenderer({ resolveComponent: (call) => this.components.resolve(call) })
+  }
+
+  get components(): LiveComponents {
+    this.#components ??= new LiveComponents(this.socket, this.renderer)
+    return this.#components
+  }
+
+  /** The live components, if any was ever placed. */
+  get componentsIfAny(): LiveComponents | undefined {
+    return this.#components
   }
 
   /** Renders what changed (or the whole view the first time), with the queued events and `reply`. */
@@ -91,6 +107,7 @@ class LiveProcess {
       events: live.events,
       ...(replyValue === undefined ? {} : { reply: replyValue }),
     }
+    const componentUpdates = this.#components?.takeDirty() ?? []
     let diff: Diff
     if (this.renderer.isFresh || live.changed.size > 0 || streamsPending) {
       const template = this.view.render(this.socket.assigns)
@@ -101,12 +118,13 @@ class LiveProcess {
         )
       }
       const title = (this.socket.assigns as { pageTitle?: unknown }).pageTitle
-      diff = this.renderer.render(template, {
-        ...extras,
-        ...(typeof title === 'string' ? { title } : {}),
-      })
+      diff = this.renderer.render(
+        template,
+        { ...extras, ...(typeof title === 'string' ? { title } : {}) },
+        componentUpdates,
+      )
     } else {
-      diff = this.renderer.renderComponents([], extras)
+      diff = this.renderer.renderComponents(componentUpdates, extras)
     }
     if (live.changed.size > 0) live.changed.clear()
     if (live.events.length > 0) live.events = []
@@ -345,7 +363,10 @@ export function liveChannel(config: LiveConfig, router: Router): Channel<Record<
           return reply(['ok', {}], socket)
         case 'cids_destroyed': {
           const cids = cidsOf(payload)
-          for (const cid of cids) proc.renderer.deleteComponent(cid)
+          for (const cid of cids) {
+            proc.renderer.deleteComponent(cid)
+            proc.componentsIfAny?.delete(cid)
+          }
           return reply(['ok', { cids }], socket)
         }
         default:
@@ -355,6 +376,12 @@ export function liveChannel(config: LiveConfig, router: Router): Channel<Record<
 
     async handleInfo(message, socket) {
       const proc = processOf(socket)
+      if (message instanceof ComponentUpdate) {
+        proc.componentsIfAny?.sendUpdate(message)
+        return (await afterCallback(proc, socket, undefined, false)) as
+          | NoReply<LvSocket>
+          | Stop<LvSocket>
+      }
       const { handleInfo } = proc.view
       if (handleInfo === undefined) {
         throw new CinderError(
@@ -388,8 +415,9 @@ export function liveChannel(config: LiveConfig, router: Router): Channel<Record<
     payload: unknown,
     socket: LvSocket,
   ): Promise<Outcome> {
-    const { event, value } = decodeEvent(payload, config.maxEventSize)
+    const { event, value, cid } = decodeEvent(payload, config.maxEventSize)
     const live = proc.socket
+    if (cid !== undefined) return componentEvent(proc, socket, cid, event, value)
     if (event === 'lv:clear-flash') {
       if (typeof value.key === 'string') live.clearFlash(value.key)
       else live.clearFlash()
@@ -411,6 +439,23 @@ export function liveChannel(config: LiveConfig, router: Router): Channel<Record<
     const result = await handler.call(proc.view, event, value, live)
     const settled = settle(`${proc.name}.handleEvent(${describe(event)})`, result, live, true)
     return afterCallback(proc, socket, settled.reply, true)
+  }
+
+  /** An event whose `phx-target` is a live component. */
+  async function componentEvent(
+    proc: LiveProcess,
+    socket: LvSocket,
+    cid: number,
+    event: string,
+    value: EventValue,
+  ): Promise<Outcome> {
+    const instance = proc.componentsIfAny?.get(cid)
+    if (instance === undefined) {
+      // Phoenix ignores these too: the component left the page while the event was in flight.
+      return reply(['ok', {}], socket)
+    }
+    const replyValue = await proc.components.handleEvent(instance, event, value)
+    return afterCallback(proc, socket, replyValue, true)
   }
 
   async function livePatch(

@@ -376,6 +376,20 @@ export class LiveSocket<A extends object = Record<string, unknown>> {
     return stream
   }
 
+  /**
+   * Runs `update(props)` of the live component `component` with `id` on this
+   * page (see live-component.ts), after what is already queued; a component
+   * not on the page is ignored.
+   */
+  sendUpdate(
+    component: object,
+    id: string | number,
+    props: Readonly<Record<string, unknown>>,
+  ): this {
+    this.#host('sendUpdate').deliver(new ComponentUpdate(component, id, props))
+    return this
+  }
+
   #setFlash(flash: Flash): void {
     this.assigns = { ...this.#assigns, flash }
     this[kLive].flashChanged = true
@@ -395,6 +409,18 @@ export class LiveSocket<A extends object = Record<string, unknown>> {
       )
     }
     return host
+  }
+}
+
+/** @internal A `sendUpdate` request, delivered to the view's process like any message. */
+export class ComponentUpdate {
+  readonly component: object
+  readonly id: string | number
+  readonly props: Readonly<Record<string, unknown>>
+  constructor(component: object, id: string | number, props: Readonly<Record<string, unknown>>) {
+    this.component = component
+    this.id = id
+    this.props = props
   }
 }
 

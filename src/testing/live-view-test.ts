@@ -39,6 +39,8 @@ export class LiveViewTest {
   readonly events: Array<readonly [string, unknown]> = []
   /** The last navigation the view asked for, if any. */
   redirected: Redirected | undefined
+  /** The last diff the view sent (a reply's or a push's), as it came over the wire. */
+  lastDiff: Record<string, unknown> | undefined
   /** Whether the view's process stopped (`phx_close`) or crashed (`phx_error`). */
   state: 'joined' | 'closed' | 'crashed' = 'joined'
 
@@ -81,7 +83,7 @@ export class LiveViewTest {
   click(selector: string, value: Record<string, unknown> = {}): Promise<string> {
     const element = this.#element(selector, 'phx-click')
     const values = { ...phxValues(element), ...ownValue(element), ...value }
-    return this.#event('click', binding(element, 'phx-click'), values)
+    return this.#event('click', binding(element, 'phx-click'), values, element)
   }
 
   /** Key events on an element with `phx-keydown` / `phx-keyup`. */
@@ -96,18 +98,22 @@ export class LiveViewTest {
   /** Focus and blur events (`phx-focus`, `phx-blur`). */
   blur(selector: string): Promise<string> {
     const element = this.#element(selector, 'phx-blur')
-    return this.#event('blur', binding(element, 'phx-blur'), {
-      ...phxValues(element),
-      ...ownValue(element),
-    })
+    return this.#event(
+      'blur',
+      binding(element, 'phx-blur'),
+      { ...phxValues(element), ...ownValue(element) },
+      element,
+    )
   }
 
   focus(selector: string): Promise<string> {
     const element = this.#element(selector, 'phx-focus')
-    return this.#event('focus', binding(element, 'phx-focus'), {
-      ...phxValues(element),
-      ...ownValue(element),
-    })
+    return this.#event(
+      'focus',
+      binding(element, 'phx-focus'),
+      { ...phxValues(element), ...ownValue(element) },
+      element,
+    )
   }
 
   /**
@@ -125,6 +131,7 @@ export class LiveViewTest {
       value: encodeQuery(values),
       meta,
       uploads: {},
+      ...targetOf(element),
     })
   }
 
@@ -136,6 +143,7 @@ export class LiveViewTest {
       event: binding(element, 'phx-submit'),
       value: encodeQuery(values),
       meta: {},
+      ...targetOf(element),
     })
   }
 
@@ -146,9 +154,17 @@ export class LiveViewTest {
     return diff?.r ?? null
   }
 
-  /** Any event, as the client sends it: `pushEvent('click', 'inc', { step: '1' })`. */
-  pushEvent(type: string, event: string, value: unknown): Promise<string> {
-    return this.#event(type, event, value)
+  /**
+   * Any event, as the client sends it: `pushEvent('click', 'inc', { step: '1' })`;
+   * `{ cid }` targets a live component.
+   */
+  pushEvent(
+    type: string,
+    event: string,
+    value: unknown,
+    target: { cid?: number } = {},
+  ): Promise<string> {
+    return this.#push({ type, event, value, ...target })
   }
 
   /** A live patch to `path` (a patch link, or the back button). */
@@ -167,15 +183,16 @@ export class LiveViewTest {
     const element = this.#element(selector, `phx-${type}`)
     const filter = element.attributes['phx-key']
     if (filter !== undefined && filter.toLowerCase() !== key.toLowerCase()) return this.html()
-    return this.#event(type, binding(element, `phx-${type}`), {
-      key,
-      ...phxValues(element),
-      ...ownValue(element),
-    })
+    return this.#event(
+      type,
+      binding(element, `phx-${type}`),
+      { key, ...phxValues(element), ...ownValue(element) },
+      element,
+    )
   }
 
-  #event(type: string, event: string, value: unknown): Promise<string> {
-    return this.#push({ type, event, value })
+  #event(type: string, event: string, value: unknown, element?: FoundElement): Promise<string> {
+    return this.#push({ type, event, value, ...(element === undefined ? {} : targetOf(element)) })
   }
 
   async #push(payload: Record<string, unknown>): Promise<string> {
@@ -189,6 +206,7 @@ export class LiveViewTest {
     }
     const { diff, live_redirect: liveRedirect, redirect } = reply.response
     if (isRecord(diff)) this.#apply(diff)
+    else this.lastDiff = {}
     if (isRecord(liveRedirect)) this.#redirect('live_redirect', liveRedirect)
     if (isRecord(redirect)) this.#redirect('redirect', redirect)
     return isRecord(diff) ? diff : undefined
@@ -203,6 +221,7 @@ export class LiveViewTest {
   }
 
   #apply(diff: Record<string, unknown>): void {
+    this.lastDiff = diff
     const { events } = this.#model.merge(diff)
     for (const entry of events) {
       if (Array.isArray(entry) && typeof entry[0] === 'string')
@@ -228,6 +247,16 @@ export class LiveViewTest {
     }
     return element
   }
+}
+
+/**
+ * `phx-target="3"` (a component's `myself`) sends the event to cid 3, as the
+ * client does; a selector target is matched to its component by the client
+ * from `data-phx-component`, which this helper does not model.
+ */
+function targetOf(element: FoundElement): { cid?: number } {
+  const target = element.attributes['phx-target']
+  return target !== undefined && /^\d+$/.test(target) ? { cid: Number(target) } : {}
 }
 
 function binding(element: FoundElement, attribute: string): string {

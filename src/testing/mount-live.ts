@@ -68,10 +68,15 @@ export async function mountLive<A extends object>(
     liveSession(r, 'test', (declare) => declare(route, view)),
   )
   const path = options.path ?? route
-  const response = await inject(pipeline([session(sessionOptions), router.plug]), { url: path })
+  // The debug page, so a failing dead render throws with its cause (reported here, not logged).
+  const response = await inject(
+    pipeline([session(sessionOptions), router.plug]),
+    { url: path },
+    { debugErrors: true, onError: () => {} },
+  )
   if (response.status !== 200) {
     throw new Error(
-      `the dead render of ${path} answered ${response.status}: ${response.text.slice(0, 300)}`,
+      `the dead render of ${path} answered ${response.status}: ${deadRenderError(response.text)}`,
     )
   }
   const container = find(response.text, '[data-phx-main]')
@@ -210,4 +215,10 @@ class InProcessChannel implements ChannelLink {
     this.#stopped = true
     await this.channel.terminate?.(reason, this.socket)
   }
+}
+
+/** The message of the debug error page (or the start of whatever came back). */
+function deadRenderError(page: string): string {
+  const message = find(page, 'pre[class="message"]')?.text
+  return message ?? page.slice(0, 300)
 }
