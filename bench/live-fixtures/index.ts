@@ -3,7 +3,7 @@
  * the benchmarks use them; keep them stable):
  *
  * - `/lv/counter`, `/lv/form`, `/lv/chat`, `/lv/list?n=300`, `/lv/nav`,
- *   `/lv/components` in the
+ *   `/lv/components`, `/lv/upload` in the
  *   live_session `fixtures`; `/lv/plain` outside any live_session;
  * - `/live` — the LiveView socket; `/assets/app.js` — the client bundle
  *   (client/app.ts, built in memory with scripts/build-client.mjs).
@@ -31,6 +31,7 @@ import { CounterLive } from './counter.ts'
 import { FormLive } from './form.ts'
 import { ListLive } from './list.ts'
 import { NavLive, PlainLive } from './nav.ts'
+import { UploadLive } from './upload.ts'
 
 /** A fixed development secret: tokens survive a restart of the server (reconnect tests). */
 const SECRET_KEY_BASE = 'cinder-conformance-fixtures-secret-key-base-0123456789-abcdefghijklmnop'
@@ -68,6 +69,7 @@ export function liveFixtures(): LiveFixtures {
         route('/list', ListLive)
         route('/nav', NavLive)
         route('/components', ComponentsLive)
+        route('/upload', UploadLive)
       })
       r.live('/plain', PlainLive)
     })

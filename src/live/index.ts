@@ -60,3 +60,18 @@ export {
   type Navigation,
 } from './live-view.ts'
 export { type LinkOptions, liveLink } from './navigation.ts'
+export { type FileInputAttributes, liveFileInput } from './uploads/file-input.ts'
+export type {
+  LiveUpload,
+  UploadEntry,
+  UploadError,
+  UploadOptions,
+} from './uploads/upload-config.ts'
+export {
+  allowUpload,
+  cancelUpload,
+  consumeUploadedEntries,
+  disallowUpload,
+  uploadErrors,
+  uploadedEntries,
+} from './uploads/uploads.ts'

@@ -54,6 +54,15 @@ import {
 } from './live-view.ts'
 import { navigationEvent, navigationPayload } from './navigation.ts'
 import { type Diff, isEmptyDiff } from './rendered.ts'
+import {
+  diffField,
+  putUploadEntries,
+  releaseUploads,
+  uploadByRef,
+  uploadProgress,
+} from './uploads/live-uploads.ts'
+import { slotKey, type UploadRegistry } from './uploads/upload-registry.ts'
+import { publish } from './uploads/uploads.ts'
 
 /** The client version this server speaks (the client only warns on a mismatch). */
 export const LIVEVIEW_VERSION = '1.2.12'
@@ -311,7 +320,7 @@ export function liveChannel(config: LiveConfig, router: Router): Channel<Record<
         flash,
         liveAction: route.entry.action,
         connectParams,
-        host: hostOf(socket),
+        host: hostOf(socket, config.uploads),
       })
       const proc = new LiveProcess(view, live, route.entry)
       try {
@@ -358,6 +367,11 @@ export function liveChannel(config: LiveConfig, router: Router): Channel<Record<
           return handleEvent(proc, payload, socket)
         case 'live_patch':
           return livePatch(proc, payload, socket)
+        case 'allow_upload':
+          return allowUploadEvent(proc, payload, socket)
+        case 'progress':
+          uploadProgress(proc.socket, payload)
+          return afterCallback(proc, socket, undefined, true)
         case 'cids_will_destroy':
           for (const cid of cidsOf(payload)) proc.renderer.resetComponent(cid)
           return reply(['ok', {}], socket)
@@ -406,6 +420,7 @@ export function liveChannel(config: LiveConfig, router: Router): Channel<Record<
       if (proc === undefined) return
       processes.delete(socket)
       proc.stopTimers()
+      await releaseUploads(proc.socket, config.uploads)
       await proc.view.terminate?.call(proc.view, reason, proc.socket)
     },
   }
@@ -417,6 +432,7 @@ export function liveChannel(config: LiveConfig, router: Router): Channel<Record<
   ): Promise<Outcome> {
     const { event, value, cid } = decodeEvent(payload, config.maxEventSize)
     const live = proc.socket
+    if (isRecord(payload) && isRecord(payload.uploads)) putUploadEntries(live, payload.uploads)
     if (cid !== undefined) return componentEvent(proc, socket, cid, event, value)
     if (event === 'lv:clear-flash') {
       if (typeof value.key === 'string') live.clearFlash(value.key)
@@ -439,6 +455,44 @@ export function liveChannel(config: LiveConfig, router: Router): Channel<Record<
     const result = await handler.call(proc.view, event, value, live)
     const settled = settle(`${proc.name}.handleEvent(${describe(event)})`, result, live, true)
     return afterCallback(proc, socket, settled.reply, true)
+  }
+
+  /** Preflight: accept the entries and hand out their tokens, or say why not. */
+  async function allowUploadEvent(
+    proc: LiveProcess,
+    payload: unknown,
+    socket: LvSocket,
+  ): Promise<Outcome> {
+    const live = proc.socket
+    const ref = isRecord(payload) ? payload.ref : undefined
+    const upload = typeof ref === 'string' ? uploadByRef(live, ref) : undefined
+    if (upload === undefined) {
+      return reply(['ok', { ref: String(ref), error: [[String(ref), 'disallowed']] }], socket)
+    }
+    const result = upload.preflight((payload as Record<string, unknown>).entries)
+    publish(live)
+    if ('errors' in result) {
+      const diff = proc.render()
+      return reply(['ok', { ref: upload.ref, error: result.errors, ...diffField(diff) }], socket)
+    }
+    const entries: Record<string, string> = {}
+    for (const entryRef of result.accepted) {
+      const entry = upload.entries.find((e) => e.ref === entryRef)
+      const slot = await config.uploads.open(
+        slotKey(live.id, upload.ref, entryRef),
+        entry?.clientSize ?? 0,
+        upload.options.maxFileSize,
+      )
+      entries[entryRef] = slot.token
+    }
+    const diff = proc.render()
+    return reply(
+      [
+        'ok',
+        { ref: upload.ref, config: upload.wireConfig(), entries, errors: {}, ...diffField(diff) },
+      ],
+      socket,
+    )
   }
 
   /** An event whose `phx-target` is a live component. */
@@ -480,7 +534,7 @@ export function liveChannel(config: LiveConfig, router: Router): Channel<Record<
 }
 
 /** The view's link to its channel process and the endpoint's PubSub. */
-function hostOf(socket: LvSocket): LiveHost {
+function hostOf(socket: LvSocket, uploads: UploadRegistry): LiveHost {
   const link = socket[kLink] as unknown as {
     deliver?: (message: unknown) => void
     host?: { pubsub?: PubSub }
@@ -492,7 +546,7 @@ function hostOf(socket: LvSocket): LiveHost {
       `the live channel on ${describe(socket.topic)} runs outside a channel process`,
     )
   }
-  return new ChannelHost(link as ProcessLink, pubsub)
+  return new ChannelHost(link as ProcessLink, pubsub, uploads)
 }
 
 interface ProcessLink {
@@ -503,9 +557,11 @@ interface ProcessLink {
 class ChannelHost implements LiveHost {
   readonly #link: ProcessLink
   readonly #pubsub: PubSub
-  constructor(link: ProcessLink, pubsub: PubSub) {
+  readonly uploads: UploadRegistry
+  constructor(link: ProcessLink, pubsub: PubSub, uploads: UploadRegistry) {
     this.#link = link
     this.#pubsub = pubsub
+    this.uploads = uploads
   }
   deliver(message: unknown): void {
     this.#link.deliver(message)

@@ -32,6 +32,8 @@ import { fetchLiveFlash } from './flash.ts'
 import { html, type Template } from './html.ts'
 import { liveChannel, STALE_CONNECTION } from './live-channel.ts'
 import { LiveTokens } from './live-session.ts'
+import { uploadChannel } from './uploads/upload-channel.ts'
+import { UploadRegistry } from './uploads/upload-registry.ts'
 
 /** What the root layout receives. */
 export interface LivePage {
@@ -85,6 +87,7 @@ export interface LiveConfig {
   readonly layout: LiveLayout
   readonly sessionOptions: SessionOptions | undefined
   readonly maxEventSize: number
+  readonly uploads: UploadRegistry
 }
 
 const SESSION_DATA = 'cinderLiveSessionData'
@@ -107,7 +110,10 @@ export function createLive(options: LiveOptions): Live {
     plug,
     socket(router) {
       return defineSocket<Record<string, unknown>>({
-        channels: [channel('lv:*', liveChannel(config, router))],
+        channels: [
+          channel('lv:*', liveChannel(config, router)),
+          channel('lvu:*', uploadChannel(config.uploads)),
+        ],
         async connect(params, socket, info) {
           if (readSession === undefined) return socket
           const data = await readSession(info.headers.cookie)
@@ -199,5 +205,6 @@ function checkOptions(options: LiveOptions): LiveConfig {
     layout: options.layout ?? defaultLayout(layoutOptions),
     sessionOptions: options.session,
     maxEventSize,
+    uploads: new UploadRegistry(),
   }
 }

@@ -36,6 +36,8 @@ import type { Template } from './html.ts'
 import type { Flash } from './live-session.ts'
 import type { PushedEvent } from './rendered.ts'
 import { LiveStream } from './stream.ts'
+import type { UploadConfig } from './uploads/upload-config.ts'
+import type { UploadRegistry } from './uploads/upload-registry.ts'
 
 /** A value or a promise of it. */
 export type MaybePromise<T> = T | Promise<T>
@@ -112,6 +114,8 @@ export interface LiveHost {
   subscribe(topic: string, subscriber: (message: unknown) => void): void
   unsubscribe(topic: string, subscriber: (message: unknown) => void): void
   broadcast(topic: string, message: unknown): void
+  /** Where this connection's upload channels put their bytes. */
+  readonly uploads?: UploadRegistry
 }
 
 /** @internal Runtime state of a LiveSocket, under a key the package does not export. */
@@ -128,6 +132,7 @@ export interface LiveInternals {
   streams: Map<string, LiveStream<unknown>> | undefined
   subscriptions: Map<string, (message: unknown) => void> | undefined
   timers: Set<ReturnType<typeof setTimeout>> | undefined
+  uploads: Map<string, UploadConfig> | undefined
   host: LiveHost | undefined
 }
 
@@ -172,6 +177,7 @@ export class LiveSocket<A extends object = Record<string, unknown>> {
       streams: undefined,
       subscriptions: undefined,
       timers: undefined,
+      uploads: undefined,
       host: init.host,
     }
   }

@@ -35,7 +35,10 @@ export interface OpenOptions {
 
 export interface Frame {
   readonly direction: 'sent' | 'received'
+  /** A text frame's JSON, or '' for a binary frame. */
   readonly text: string
+  /** A binary frame's bytes (upload chunks). */
+  readonly bytes?: Buffer
 }
 
 export interface LivePage {
@@ -72,10 +75,8 @@ export async function startBrowserEnv(): Promise<BrowserEnv> {
       const documents: string[] = []
       page.on('websocket', (ws) => {
         if (!ws.url().includes('/live/websocket')) return
-        ws.on('framesent', (f) => frames.push({ direction: 'sent', text: String(f.payload) }))
-        ws.on('framereceived', (f) =>
-          frames.push({ direction: 'received', text: String(f.payload) }),
-        )
+        ws.on('framesent', (f) => frames.push(frameOf('sent', f.payload)))
+        ws.on('framereceived', (f) => frames.push(frameOf('received', f.payload)))
       })
       page.on('pageerror', (e) => errors.push(e.message))
       page.on('console', (m) => {
@@ -119,9 +120,30 @@ export async function waitText(
   })
 }
 
-/** Parsed frames: `[joinRef, ref, topic, event, payload]`. */
+function frameOf(direction: Frame['direction'], payload: string | Buffer): Frame {
+  return typeof payload === 'string'
+    ? { direction, text: payload }
+    : { direction, text: '', bytes: Buffer.from(payload) }
+}
+
+/**
+ * Parsed frames: `[joinRef, ref, topic, event, payload]`; a binary push
+ * (kind 0: four length bytes, then the fields) has its bytes as payload.
+ */
 export function messages(frames: readonly Frame[], direction: Frame['direction']): unknown[][] {
-  return frames.filter((f) => f.direction === direction).map((f) => JSON.parse(f.text) as unknown[])
+  return frames
+    .filter((f) => f.direction === direction)
+    .map((f) => {
+      if (f.bytes === undefined) return JSON.parse(f.text) as unknown[]
+      const lengths = [...f.bytes.subarray(1, 5)]
+      let at = 5
+      const fields = lengths.map((length) => {
+        const field = f.bytes?.subarray(at, at + length).toString('utf8')
+        at += length
+        return field
+      })
+      return [...fields, f.bytes.subarray(at)]
+    })
 }
 
 const quietLogger = {

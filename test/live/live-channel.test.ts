@@ -225,3 +225,34 @@ test('bad input crashes only the view it was sent to; the socket and other views
   assert.equal((await client.reply(leave)).status, 'ok')
   client.close()
 })
+
+test('uploads: a forged token, an undeclared input and a bad allow_upload are refused clearly', async () => {
+  const page = await getPage('/lv/upload')
+  const client = await Client.open(page)
+  const joined = await client.reply(client.join(page, { url: `${base}/lv/upload` }))
+  assert.equal(joined.status, 'ok')
+  const forged = await client.reply(client.send(null, 'lvu:0', 'phx_join', { token: 'forged' }))
+  assert.deepEqual(forged, { status: 'error', response: { reason: 'invalid_token' } })
+  const topic = `lv:${page.id}`
+  const undeclared = await client.reply(
+    client.send('1', topic, 'allow_upload', { ref: 'phx-nope', entries: [] }),
+  )
+  assert.deepEqual(undeclared.response, { ref: 'phx-nope', error: [['phx-nope', 'disallowed']] })
+  // A form change naming an input the view never declared crashes only this view.
+  const other = await getPage('/lv/counter', page.cookie)
+  const bystander = await Client.open(other)
+  assert.equal((await bystander.reply(bystander.join(other))).status, 'ok')
+  client.send('1', topic, 'event', {
+    type: 'form',
+    event: 'validate',
+    value: '',
+    uploads: { 'phx-nope': [{ ref: '0', name: 'a', size: 1 }] },
+  })
+  await client.next((f) => f[3] === 'phx_error' && f[2] === topic)
+  const ping = await bystander.reply(
+    bystander.send('1', `lv:${other.id}`, 'event', { type: 'click', event: 'inc', value: {} }),
+  )
+  assert.equal(ping.status, 'ok', 'other views are unaffected')
+  client.close()
+  bystander.close()
+})
