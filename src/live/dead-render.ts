@@ -26,7 +26,7 @@ import { connFlash, keepFlash } from './flash.ts'
 import { isTemplate } from './html.ts'
 import { LiveComponents } from './live-component.ts'
 import { LIVE_CONFIG_KEY, type LiveConfig } from './live-config.ts'
-import { LIVE_SESSION_KEY, type LiveRouteEntry, rememberRoute, viewKey } from './live-route.ts'
+import { LIVE_SESSION_KEY, type LiveRouteEntry, viewKey } from './live-route.ts'
 import { containerId } from './live-session.ts'
 import { kLive, type LiveSocket, type LiveView, LiveSocket as Socket, settle } from './live-view.ts'
 import { renderToString } from './render-to-string.ts'
@@ -35,7 +35,6 @@ import { renderToString } from './render-to-string.ts'
 export async function deadRender(conn: Conn, route: LiveRoute): Promise<Conn> {
   const config = configOf(conn, route)
   const entry = entryOf(route)
-  if (entry.liveSession === null) rememberRoute(entry)
   const view = entry.view as LiveView
   const uri = requestUrl(conn)
   const socket = new Socket({

@@ -33,14 +33,7 @@ import { isTemplate } from './html.ts'
 import { LiveComponents } from './live-component.ts'
 import type { LiveConfig } from './live-config.ts'
 import { decodeEvent } from './live-event.ts'
-import {
-  type LiveRouteEntry,
-  matchRoute,
-  type ResolvedRoute,
-  rememberedRoute,
-  resolveLiveRoute,
-  viewKey,
-} from './live-route.ts'
+import { type LiveRouteEntry, type ResolvedRoute, resolveLiveRoute, viewKey } from './live-route.ts'
 import { isRecord, type SessionClaims } from './live-session.ts'
 import {
   ComponentUpdate,
@@ -165,15 +158,7 @@ class LiveProcess {
 export function liveChannel(config: LiveConfig, router: Router): Channel<Record<string, unknown>> {
   const processes = new WeakMap<LvSocket, LiveProcess>()
 
-  const resolve = (
-    url: URL,
-    claims: Pick<SessionClaims, 'view'> | undefined,
-  ): ResolvedRoute | undefined => {
-    const routed = resolveLiveRoute(router, url)
-    if (routed !== undefined) return routed
-    const remembered = claims === undefined ? undefined : rememberedRoute(claims.view)
-    return remembered === undefined ? undefined : matchRoute(remembered, url)
-  }
+  const resolve = (url: URL): ResolvedRoute | undefined => resolveLiveRoute(router, url)
 
   /** May a view with this token be mounted at this route? */
   const allowed = (claims: SessionClaims, route: ResolvedRoute, navigating: boolean): boolean => {
@@ -214,7 +199,7 @@ export function liveChannel(config: LiveConfig, router: Router): Channel<Record<
 
   const patchTarget = (proc: LiveProcess, navigation: Navigation): ResolvedRoute => {
     const url = new URL(navigation.to, proc.socket.uri ?? 'http://localhost/')
-    const route = resolve(url, { view: viewKey(proc.view, proc.entry?.pattern ?? '') })
+    const route = resolve(url)
     if (route === undefined || route.entry.view !== proc.view) {
       throw new CinderError(
         'CINDER_ERR_LIVE_BAD_ARG',
@@ -299,7 +284,7 @@ export function liveChannel(config: LiveConfig, router: Router): Channel<Record<
       const navigating = typeof params.redirect === 'string'
       const href = navigating ? params.redirect : params.url
       const url = typeof href === 'string' ? parseUrl(href) : undefined
-      const route = url === undefined ? undefined : resolve(url, claims)
+      const route = url === undefined ? undefined : resolve(url)
       if (route === undefined || !allowed(claims, route, navigating)) {
         return error({ reason: 'unauthorized' })
       }
@@ -519,10 +504,7 @@ export function liveChannel(config: LiveConfig, router: Router): Channel<Record<
   ): Promise<Outcome> {
     const href = isRecord(payload) ? payload.url : undefined
     const url = typeof href === 'string' ? parseUrl(href) : undefined
-    const route =
-      url === undefined
-        ? undefined
-        : resolve(url, { view: viewKey(proc.view, proc.entry?.pattern ?? '') })
+    const route = url === undefined ? undefined : resolve(url)
     if (route === undefined || route.entry.view !== proc.view) {
       return reply(['ok', { link_redirect: true }], socket)
     }

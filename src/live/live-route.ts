@@ -16,7 +16,9 @@
  * ```
  *
  * A route declared with `router.live` outside any live_session works for its
- * own page; navigating to it from another view is a full page load.
+ * own page; navigating to it from another view is a full page load. Either
+ * way the socket finds the route from `router.liveRoutes`, so a join may land
+ * on any node of a cluster, whether or not it served the page.
  */
 import { CinderError, describe } from '../errors.ts'
 import type { LiveRouteOptions, Router } from '../http/index.ts'
@@ -45,9 +47,26 @@ export interface ResolvedRoute {
   readonly uri: URL
 }
 
-const tables = new WeakMap<Router, LiveRouteEntry[]>()
-/** Views by key, for routes outside any live_session (registered at their dead render). */
-const views = new Map<string, LiveRouteEntry>()
+/** Each router's live routes as entries, rebuilt when routes were added since. */
+const tables = new WeakMap<Router, { readonly count: number; readonly entries: LiveRouteEntry[] }>()
+
+function entriesOf(router: Router): LiveRouteEntry[] {
+  const routes = router.liveRoutes
+  const cached = tables.get(router)
+  if (cached !== undefined && cached.count === routes.length) return cached.entries
+  const entries = routes.map((route) => {
+    const session = route.metadata[LIVE_SESSION_KEY]
+    return {
+      pattern: route.path,
+      tokens: parsePattern(route.path),
+      view: route.view as LiveView,
+      action: route.action,
+      liveSession: typeof session === 'string' ? session : null,
+    }
+  })
+  tables.set(router, { count: routes.length, entries })
+  return entries
+}
 
 export interface LiveSessionOptions {
   /** Default `action` of the routes (each route may set its own). */
@@ -73,21 +92,10 @@ export function liveSession(
       `liveSession(router, name, (live) => { live('/path', View) }) got name ${describe(name)}`,
     )
   }
-  const table = tables.get(router) ?? []
-  tables.set(router, table)
   declare((path, view, options = {}) => {
     checkView(view, path)
     const metadata = { ...options.metadata, [LIVE_SESSION_KEY]: name }
     router.live(path, view, { ...options, metadata })
-    // the route just added is the last one: its path carries the scopes' prefix
-    const full = router.routes[router.routes.length - 1]?.path ?? path
-    table.push({
-      pattern: full,
-      tokens: parsePattern(full),
-      view: view as unknown as LiveView,
-      action: options.action,
-      liveSession: name,
-    })
   })
   return router
 }
@@ -97,20 +105,9 @@ export function viewKey(view: { readonly name?: string | undefined }, pattern: s
   return typeof view.name === 'string' && view.name !== '' ? view.name : `route:${pattern}`
 }
 
-/** Remembers a route served by a dead render (routes outside a live_session). */
-export function rememberRoute(entry: LiveRouteEntry): void {
-  views.set(viewKey(entry.view, entry.pattern), entry)
-}
-
-/** A view remembered by key (see `rememberRoute`). */
-export function rememberedRoute(key: string): LiveRouteEntry | undefined {
-  return views.get(key)
-}
-
-/** Finds the live route of a URL among a router's live_sessions. */
+/** Finds the live route of a URL among a router's live routes (most static segments wins). */
 export function resolveLiveRoute(router: Router, url: URL): ResolvedRoute | undefined {
-  const table = tables.get(router)
-  if (table === undefined) return undefined
+  const table = entriesOf(router)
   const segments = pathSegments(url)
   if (segments === undefined) return undefined
   let best: { entry: LiveRouteEntry; params: Params; score: number } | undefined
@@ -122,13 +119,6 @@ export function resolveLiveRoute(router: Router, url: URL): ResolvedRoute | unde
   }
   if (best === undefined) return undefined
   return { entry: best.entry, params: withQuery(best.params, url), uri: url }
-}
-
-/** Matches a URL against one route (a view remembered outside a live_session). */
-export function matchRoute(entry: LiveRouteEntry, url: URL): ResolvedRoute | undefined {
-  const segments = pathSegments(url)
-  const matched = segments === undefined ? undefined : matchTokens(entry.tokens, segments)
-  return matched === undefined ? undefined : { entry, params: withQuery(matched, url), uri: url }
 }
 
 function withQuery(pathParams: Params, url: URL): Params {

@@ -27,7 +27,7 @@ import {
   pipeline,
 } from '../plug.ts'
 import { encodeQuery, type Params } from '../query.ts'
-import { callLiveHandler, type LiveRouteOptions } from './live.ts'
+import { callLiveHandler, type LiveRoute, type LiveRouteOptions } from './live.ts'
 import { joinPaths, paramNames, parsePattern, shapeOf, type Token } from './pattern.ts'
 import { ANY_METHOD, RadixTree } from './radix.ts'
 
@@ -128,6 +128,7 @@ export class Router {
     { path: '/', as: undefined, pipeThrough: [], assigns: {}, private: {} },
   ]
   readonly #named = new Map<string, readonly Token[]>()
+  readonly #liveRoutes: LiveRoute[] = []
   readonly #shapes = new Map<string, string>()
   #compiled: Compiled | undefined
 
@@ -267,7 +268,17 @@ export class Router {
       return callLiveHandler(conn, route)
     }
     const routeOptions = options.as === undefined ? {} : { as: options.as }
+    this.#liveRoutes.push(route)
     return this.#add('GET', path, 'live', handler, routeOptions)
+  }
+
+  /**
+   * Every `live` route, with its full path, view, action and metadata, in
+   * declaration order: what the LiveView socket matches a join's URL
+   * against, on any node, without the page having been rendered there.
+   */
+  get liveRoutes(): readonly LiveRoute[] {
+    return this.#liveRoutes
   }
 
   /** Every declared route, in declaration order. */
