@@ -3,7 +3,7 @@
  * the benchmarks use them; keep them stable):
  *
  * - `/lv/counter`, `/lv/form`, `/lv/chat`, `/lv/list?n=300`, `/lv/nav`,
- *   `/lv/components`, `/lv/upload` in the
+ *   `/lv/components`, `/lv/upload`, `/lv/nested` in the
  *   live_session `fixtures`; `/lv/plain` outside any live_session;
  * - `/live` — the LiveView socket; `/assets/app.js` — the client bundle
  *   (client/app.ts, built in memory with scripts/build-client.mjs).
@@ -31,6 +31,7 @@ import { CounterLive } from './counter.ts'
 import { FormLive } from './form.ts'
 import { ListLive } from './list.ts'
 import { NavLive, PlainLive } from './nav.ts'
+import { NestedLive } from './nested.ts'
 import { UploadLive } from './upload.ts'
 
 /** A fixed development secret: tokens survive a restart of the server (reconnect tests). */
@@ -70,6 +71,7 @@ export function liveFixtures(): LiveFixtures {
         route('/nav', NavLive)
         route('/components', ComponentsLive)
         route('/upload', UploadLive)
+        route('/nested', NestedLive)
       })
       r.live('/plain', PlainLive)
     })

@@ -178,7 +178,7 @@ export class ChannelServer
   async start(params: Record<string, unknown>, ref: string | null): Promise<JoinOutcome> {
     const pid = await spawn(this, this)
     this.pid = pid
-    onExit(pid, (reason) => this.#notifyExit(reason))
+    this.#watchExit(pid)
     return new Promise<JoinOutcome>((resolve, reject) => {
       // The call alone does not settle when join crashes asynchronously: watch the exit too.
       const unwatch = onExit(pid, reject)
@@ -320,6 +320,14 @@ export class ChannelServer
     const terminate = this.channel.terminate
     if (terminate === undefined) return undefined
     return Promise.resolve(terminate.call(this.channel, reason, this.socket))
+  }
+
+  /**
+   * Its own method, not a closure in `start`: a closure there would share
+   * `start`'s context, which holds the join params, for the channel's life.
+   */
+  #watchExit(pid: Pid): void {
+    onExit(pid, (reason) => this.#notifyExit(reason))
   }
 
   #notifyExit(reason: unknown): void {

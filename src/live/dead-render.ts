@@ -29,6 +29,7 @@ import { LIVE_CONFIG_KEY, type LiveConfig } from './live-config.ts'
 import { LIVE_SESSION_KEY, type LiveRouteEntry, viewKey } from './live-route.ts'
 import { containerId } from './live-session.ts'
 import { kLive, type LiveSocket, type LiveView, LiveSocket as Socket, settle } from './live-view.ts'
+import { NestedContainers } from './nested.ts'
 import { renderToString } from './render-to-string.ts'
 
 /** Serves a matched live route (registered with the Router on import). */
@@ -63,6 +64,7 @@ export async function deadRender(conn: Conn, route: LiveRoute): Promise<Conn> {
   }
   const template = view.render(socket.assigns)
   const components = new LiveComponents(socket as LiveSocket<object>, undefined)
+  const children = new NestedContainers(socket.id, config.tokens)
   if (!isTemplate(template)) {
     throw new CinderError(
       'CINDER_ERR_BAD_RETURN',
@@ -80,7 +82,10 @@ export async function deadRender(conn: Conn, route: LiveRoute): Promise<Conn> {
   const staticToken = config.tokens.signStatic({ id, flash: socket.assigns.flash })
   const container =
     `<div id="${id}" data-phx-main data-phx-session="${escapeHtml(sessionToken)}" ` +
-    `data-phx-static="${escapeHtml(staticToken)}">${renderToString(template, { resolveComponent: (call) => components.resolve(call) })}</div>`
+    `data-phx-static="${escapeHtml(staticToken)}">${renderToString(template, {
+      resolveComponent: (call) => components.resolve(call),
+      resolveNested: (call) => children.resolve(call),
+    })}</div>`
   const title = (socket.assigns as { pageTitle?: unknown }).pageTitle
   const page = config.layout({
     inner: raw(container),
@@ -89,7 +94,12 @@ export async function deadRender(conn: Conn, route: LiveRoute): Promise<Conn> {
     assigns: socket.assigns,
     conn,
   })
-  return sendHtml(conn, `${renderToString(page)}`)
+  // Sticky LiveViews live in the layout, with no parent.
+  const layoutChildren = new NestedContainers(null, config.tokens)
+  return sendHtml(
+    conn,
+    renderToString(page, { resolveNested: (call) => layoutChildren.resolve(call) }),
+  )
 }
 
 function configOf(conn: Conn, route: LiveRoute): LiveConfig {

@@ -29,6 +29,7 @@ import { type ComponentResolver, isLiveComponentCall, type LiveComponentCall } f
 import { isList, isStreamList, type StreamList } from './comprehension.ts'
 import { isTemplate, type Template } from './html.ts'
 import { isStable, leafText } from './leaf.ts'
+import { isLiveRenderCall, type LiveRenderCall } from './nested.ts'
 import type {
   Diff,
   Dynamic,
@@ -108,6 +109,8 @@ class Scope {
 export interface RendererOptions {
   /** Maps each `liveComponent(...)` to a cid and its template. Needed only if live components are used. */
   resolveComponent?: ComponentResolver
+  /** Renders the container of each `liveRender(...)` (nested LiveViews). */
+  resolveNested?: (call: LiveRenderCall) => Template
   /** Send statics once per diff in `"p"` tables (default true), or as literal `"s"` arrays. */
   shareStatics?: boolean
 }
@@ -132,6 +135,7 @@ type Result = [Dynamic | Unchanged, SlotState]
  */
 export class LiveRenderer {
   readonly #resolve: ComponentResolver | undefined
+  readonly #resolveNested: ((call: LiveRenderCall) => Template) | undefined
   readonly #share: boolean
   #root: NodeState | undefined
   #title: string | undefined
@@ -145,6 +149,7 @@ export class LiveRenderer {
 
   constructor(options: RendererOptions = {}) {
     this.#resolve = options.resolveComponent
+    this.#resolveNested = options.resolveNested
     this.#share = options.shareStatics ?? true
   }
 
@@ -309,6 +314,7 @@ export class LiveRenderer {
       if (isList(value)) return this.#list(value.keys, value.items, prev, scope)
       if (isStreamList(value)) return this.#stream(value, prev, scope)
       if (isLiveComponentCall(value)) return this.#component(value, prev)
+      if (isLiveRenderCall(value)) return this.#node(this.#nested(value), prev, scope)
     }
     const text = leafText(value)
     return [prev === text ? undefined : text, text]
@@ -466,6 +472,16 @@ export class LiveRenderer {
     const out: RenderedComprehension =
       statics === undefined ? { k, stream: wire } : { s: statics, k, stream: wire }
     return [out, new StreamState(tpl)]
+  }
+
+  #nested(call: LiveRenderCall): Template {
+    if (this.#resolveNested === undefined) {
+      throw new CinderError(
+        'CINDER_ERR_LIVE_BAD_VALUE',
+        `a template placed liveRender(${call.view.name}), but this renderer does not run nested LiveViews`,
+      )
+    }
+    return this.#resolveNested(call)
   }
 
   // ---- live components ----------------------------------------------------

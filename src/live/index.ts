@@ -60,6 +60,7 @@ export {
   type Navigation,
 } from './live-view.ts'
 export { type LinkOptions, liveLink } from './navigation.ts'
+export { type LiveRenderCall, type LiveRenderOptions, liveRender } from './nested.ts'
 export { type FileInputAttributes, liveFileInput } from './uploads/file-input.ts'
 export type {
   LiveUpload,

@@ -25,16 +25,26 @@ import { error, ok } from '../channel/results.ts'
 import { CinderError, describe } from '../errors.ts'
 import type { Params } from '../http/query.ts'
 import type { Router } from '../http/router/router.ts'
-import { type NoReply, noreply, type Reply, reply, type Stop, stop } from '../process/behaviour.ts'
+import {
+  type DownMessage,
+  type NoReply,
+  noreply,
+  type Reply,
+  reply,
+  type Stop,
+  stop,
+} from '../process/behaviour.ts'
+import type { Pid, Ref } from '../process/pid.ts'
+import { monitor, self } from '../process/process.ts'
 import type { PubSub } from '../pubsub/index.ts'
 import { LiveRenderer } from './diff.ts'
 import { flashToken } from './flash.ts'
-import { isTemplate } from './html.ts'
+import { isTemplate, type Template } from './html.ts'
 import { LiveComponents } from './live-component.ts'
 import type { LiveConfig } from './live-config.ts'
 import { decodeEvent } from './live-event.ts'
 import { type LiveRouteEntry, type ResolvedRoute, resolveLiveRoute, viewKey } from './live-route.ts'
-import { isRecord, type SessionClaims } from './live-session.ts'
+import { isRecord, type LiveTokens, type SessionClaims } from './live-session.ts'
 import {
   ComponentUpdate,
   type EventValue,
@@ -46,6 +56,7 @@ import {
   settle,
 } from './live-view.ts'
 import { navigationEvent, navigationPayload } from './navigation.ts'
+import { type LiveRenderCall, NestedContainers, nestedView } from './nested.ts'
 import { type Diff, isEmptyDiff } from './rendered.ts'
 import {
   diffField,
@@ -78,16 +89,31 @@ class LiveProcess {
   // Created when a render first places a live component: most views have none.
   #components: LiveComponents | undefined
 
+  /** For a nested view: the monitor of its parent's process (it stops with it). */
+  parentMonitor: Ref | undefined
+  readonly #tokens: LiveTokens
+  #children: NestedContainers | undefined
+
   constructor(
     view: LiveView<object>,
     socket: LiveSocket<object>,
     entry: LiveRouteEntry | undefined,
+    tokens: LiveTokens,
   ) {
     this.view = view
     this.socket = socket
     this.entry = entry
+    this.#tokens = tokens
     this.name = view.name ?? `LiveView(${entry?.pattern ?? '?'})`
-    this.renderer = new LiveRenderer({ resolveComponent: (call) => this.components.resolve(call) })
+    this.renderer = new LiveRenderer({
+      resolveComponent: (call) => this.components.resolve(call),
+      resolveNested: (call) => this.#nested(call),
+    })
+  }
+
+  #nested(call: LiveRenderCall): Template {
+    this.#children ??= new NestedContainers(this.socket.id, this.#tokens)
+    return this.#children.resolve(call)
   }
 
   get components(): LiveComponents {
@@ -263,6 +289,59 @@ export function liveChannel(config: LiveConfig, router: Router): Channel<Record<
     return proc
   }
 
+  /** Which process runs the view of each container id (parents of nested views). */
+  const liveById = new Map<string, Pid>()
+
+  /** The join of a view placed with `liveRender` (not routed: no url, no handleParams). */
+  const joinNested = async (
+    id: string,
+    claims: SessionClaims,
+    params: Record<string, unknown>,
+    socket: LvSocket,
+  ) => {
+    const view = nestedView(claims.view)
+    if (view === undefined) return error({ reason: 'unauthorized' })
+    let parentMonitor: Ref | undefined
+    if (claims.parent !== null && claims.parent !== undefined) {
+      const parent = liveById.get(claims.parent)
+      if (parent === undefined) return error({ reason: 'unauthorized' })
+      parentMonitor = monitor(parent)
+    }
+    const live = new LiveSocket<object>({
+      id,
+      view,
+      connected: true,
+      uri: undefined,
+      connectParams: isRecord(params.params) ? params.params : {},
+      host: hostOf(socket, config.uploads),
+    })
+    const proc = new LiveProcess(view, live, undefined, config.tokens)
+    proc.parentMonitor = parentMonitor
+    try {
+      if (view.mount !== undefined) {
+        settle(
+          `${proc.name}.mount`,
+          await view.mount.call(view, {}, claims.session, live),
+          live,
+          false,
+        )
+      }
+      const navigation = proc.takeNavigation()
+      if (navigation !== undefined) {
+        proc.stopTimers()
+        const payload = navigationPayload(navigation, flashToken(config.tokens, live.assigns.flash))
+        return error({ [navigationEvent(navigation)]: payload })
+      }
+      const rendered = proc.render()
+      processes.set(socket, proc)
+      liveById.set(id, self())
+      return ok(socket, { rendered, liveview_version: LIVEVIEW_VERSION })
+    } catch (failure) {
+      proc.stopTimers()
+      throw failure
+    }
+  }
+
   return {
     name: 'LiveChannel',
 
@@ -271,6 +350,7 @@ export function liveChannel(config: LiveConfig, router: Router): Channel<Record<
       const id = topic.slice('lv:'.length)
       const claims = config.tokens.verifySession(params.session)
       if (claims === undefined || claims.id !== id) return error({ reason: 'stale' })
+      if (claims.parent !== undefined) return joinNested(id, claims, params, socket)
       const staticToken = params.static
       const statics =
         typeof staticToken === 'string' && staticToken !== ''
@@ -307,7 +387,7 @@ export function liveChannel(config: LiveConfig, router: Router): Channel<Record<
         connectParams,
         host: hostOf(socket, config.uploads),
       })
-      const proc = new LiveProcess(view, live, route.entry)
+      const proc = new LiveProcess(view, live, route.entry, config.tokens)
       try {
         if (view.mount !== undefined) {
           const result = await view.mount.call(view, route.params, claims.session, live)
@@ -333,6 +413,7 @@ export function liveChannel(config: LiveConfig, router: Router): Channel<Record<
         }
         const rendered = proc.render()
         processes.set(socket, proc)
+        liveById.set(id, self())
         return ok(socket, {
           rendered,
           liveview_version: LIVEVIEW_VERSION,
@@ -375,6 +456,13 @@ export function liveChannel(config: LiveConfig, router: Router): Channel<Record<
 
     async handleInfo(message, socket) {
       const proc = processOf(socket)
+      if (
+        proc.parentMonitor !== undefined &&
+        (message as Partial<DownMessage>)?.ref === proc.parentMonitor
+      ) {
+        // A nested view stops with its parent (the client rejoins both if the parent comes back).
+        return stop('shutdown', socket)
+      }
       if (message instanceof ComponentUpdate) {
         proc.componentsIfAny?.sendUpdate(message)
         return (await afterCallback(proc, socket, undefined, false)) as
@@ -404,6 +492,7 @@ export function liveChannel(config: LiveConfig, router: Router): Channel<Record<
       const proc = processes.get(socket)
       if (proc === undefined) return
       processes.delete(socket)
+      if (liveById.get(proc.socket.id) === self()) liveById.delete(proc.socket.id)
       proc.stopTimers()
       await releaseUploads(proc.socket, config.uploads)
       await proc.view.terminate?.call(proc.view, reason, proc.socket)

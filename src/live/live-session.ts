@@ -35,8 +35,13 @@ export interface SessionClaims {
   readonly route: string
   /** The live_session name, or null for a route declared outside any. */
   readonly liveSession: string | null
-  /** The HTTP session at the dead render (JSON data). */
+  /** The HTTP session at the dead render (JSON data), or the session `liveRender` gave. */
   readonly session: Record<string, unknown>
+  /**
+   * For a view placed with `liveRender`: the parent's container id, or null
+   * for a sticky one. Undefined for a routed view.
+   */
+  readonly parent?: string | null
 }
 
 /** What `data-phx-static` carries. */
@@ -68,6 +73,7 @@ export class LiveTokens {
       route: claims.route,
       ls: claims.liveSession,
       session: jsonTerm(claims.session),
+      ...(claims.parent === undefined ? {} : { p: claims.parent ?? '' }),
     })
   }
 
@@ -81,7 +87,12 @@ export class LiveTokens {
     }
     if (ls !== null && typeof ls !== 'string') return undefined
     if (!isRecord(session)) return undefined
-    return { id, view, route, liveSession: ls, session }
+    const claims = { id, view, route, liveSession: ls, session }
+    if (data.p === undefined) return claims
+    // '' is a sticky view's "no parent"
+    return typeof data.p === 'string'
+      ? { ...claims, parent: data.p === '' ? null : data.p }
+      : undefined
   }
 
   signStatic(claims: StaticClaims): string {

@@ -11,10 +11,13 @@ import { type ComponentResolver, isLiveComponentCall } from './component.ts'
 import { isList, isStreamList } from './comprehension.ts'
 import { isTemplate, type Template } from './html.ts'
 import { leafText } from './leaf.ts'
+import { isLiveRenderCall, type LiveRenderCall } from './nested.ts'
 
 export interface RenderToStringOptions {
   /** Maps each `liveComponent(...)` to its template (the cid is not used here). */
   resolveComponent?: ComponentResolver
+  /** Renders the container of each `liveRender(...)` (nested LiveViews). */
+  resolveNested?: (call: LiveRenderCall) => Template
 }
 
 export function renderToString(template: Template, options: RenderToStringOptions = {}): string {
@@ -24,10 +27,10 @@ export function renderToString(template: Template, options: RenderToStringOption
       `renderToString expects an html\`…\` template, got ${describe(template)}`,
     )
   }
-  return node(template, options.resolveComponent)
+  return node(template, options)
 }
 
-function node(template: Template, resolve: ComponentResolver | undefined): string {
+function node(template: Template, resolve: RenderToStringOptions): string {
   const { statics, kinds, names } = compile(template.strings)
   const { values } = template
   let out = statics[0] ?? ''
@@ -51,13 +54,13 @@ function node(template: Template, resolve: ComponentResolver | undefined): strin
   return out
 }
 
-function child(value: unknown, resolve: ComponentResolver | undefined): string {
+function child(value: unknown, resolve: RenderToStringOptions): string {
   if (typeof value === 'object' && value !== null) {
     if (isTemplate(value)) return node(value, resolve)
     if (Array.isArray(value)) return items(value, resolve)
     if (isList(value) || isStreamList(value)) return items(value.items, resolve)
     if (isLiveComponentCall(value)) {
-      const template = resolve?.(value).template
+      const template = resolve.resolveComponent?.(value).template
       if (template === undefined) {
         throw new CinderError(
           'CINDER_ERR_LIVE_COMPONENT',
@@ -66,11 +69,20 @@ function child(value: unknown, resolve: ComponentResolver | undefined): string {
       }
       return node(template, resolve)
     }
+    if (isLiveRenderCall(value)) {
+      if (resolve.resolveNested === undefined) {
+        throw new CinderError(
+          'CINDER_ERR_LIVE_BAD_VALUE',
+          `the dead render met liveRender(${value.view.name}) but runs no nested LiveViews`,
+        )
+      }
+      return node(resolve.resolveNested(value), resolve)
+    }
   }
   return leafText(value)
 }
 
-function items(list: readonly unknown[], resolve: ComponentResolver | undefined): string {
+function items(list: readonly unknown[], resolve: RenderToStringOptions): string {
   let out = ''
   for (const item of list) out += child(item, resolve)
   return out

@@ -256,3 +256,35 @@ test('uploads: a forged token, an undeclared input and a bad allow_upload are re
   client.close()
   bystander.close()
 })
+
+test('nested: a child needs its parent alive on this socket, and stops when the parent stops', async () => {
+  const page = await getPage('/lv/nested')
+  const client = await Client.open(page)
+  // Before the parent joined, the child's dead-render token names a parent with no process.
+  const early = /id="child" data-phx-session="([^"]+)"/.exec(page.html)?.[1] ?? ''
+  assert.notEqual(early, '')
+  const orphan = await client.reply(
+    client.send(null, 'lv:child', 'phx_join', { session: early, static: '', params: {} }),
+  )
+  assert.deepEqual(orphan, { status: 'error', response: { reason: 'unauthorized' } })
+  const parentRef = client.join(page, { url: `${base}/lv/nested` })
+  const parent = await client.reply(parentRef)
+  assert.equal(parent.status, 'ok')
+  // The same claims as the parent's render gives: child id, view, session, parent id.
+  const token = early
+  const child = await client.reply(
+    client.send(null, 'lv:child', 'phx_join', { session: token, static: '', params: {} }),
+  )
+  assert.equal(child.status, 'ok')
+  const forged = await client.reply(
+    client.send(null, 'lv:child2', 'phx_join', { session: token, static: '', params: {} }),
+  )
+  assert.deepEqual(
+    forged,
+    { status: 'error', response: { reason: 'stale' } },
+    'the token is bound to its id',
+  )
+  client.send(parentRef, `lv:${page.id}`, 'phx_leave', {})
+  await client.next((f) => f[2] === 'lv:child' && f[3] === 'phx_close')
+  client.close()
+})
