@@ -3,8 +3,9 @@
  * the benchmarks use them; keep them stable):
  *
  * - `/lv/counter`, `/lv/form`, `/lv/chat`, `/lv/list?n=300`, `/lv/nav`,
- *   `/lv/components`, `/lv/upload`, `/lv/nested` in the
- *   live_session `fixtures`; `/lv/plain` outside any live_session;
+ *   `/lv/components`, `/lv/upload`, `/lv/nested`, `/lv/login`, `/lv/whoami` in the
+ *   live_session `fixtures`; `/lv/plain` outside any live_session; `POST
+ *   /lv/session` (the HTTP end of `/lv/login`'s `phx-trigger-action`);
  * - `/live` — the LiveView socket; `/assets/app.js` — the client bundle
  *   (client/app.ts, built in memory with scripts/build-client.mjs).
  */
@@ -18,6 +19,7 @@ import {
   fetchFlash,
   fetchSession,
   liveSession,
+  parsers,
   pipeline,
   protectFromForgery,
   Router,
@@ -30,6 +32,7 @@ import { ComponentsLive } from './components.ts'
 import { CounterLive } from './counter.ts'
 import { FormLive } from './form.ts'
 import { ListLive } from './list.ts'
+import { createSession, LoginLive, WhoamiLive } from './login.ts'
 import { NavLive, PlainLive } from './nav.ts'
 import { NestedLive } from './nested.ts'
 import { UploadLive } from './upload.ts'
@@ -72,10 +75,13 @@ export function liveFixtures(): LiveFixtures {
         route('/components', ComponentsLive)
         route('/upload', UploadLive)
         route('/nested', NestedLive)
+        route('/login', LoginLive)
+        route('/whoami', WhoamiLive)
       })
       r.live('/plain', PlainLive)
+      r.post('/session', createSession)
     })
-  const http = createHandler(pipeline([session(sessionOptions), router.plug]))
+  const http = createHandler(pipeline([parsers(), session(sessionOptions), router.plug]))
   return {
     handler: (fallback) => (req, res) => {
       const path = req.url ?? '/'

@@ -38,6 +38,9 @@ export async function deadRender(conn: Conn, route: LiveRoute): Promise<Conn> {
   const entry = entryOf(route)
   const view = entry.view as LiveView
   const uri = requestUrl(conn)
+  // The token first: it may put the CSRF secret in the session the view mounts with.
+  const pageCsrfToken = csrfToken(conn, httpSession(conn, config))
+  const session = httpSession(conn, config)
   const socket = new Socket({
     id: containerId(),
     view,
@@ -45,10 +48,10 @@ export async function deadRender(conn: Conn, route: LiveRoute): Promise<Conn> {
     uri: uri.href,
     flash: connFlash(conn),
     liveAction: entry.action,
+    ...(pageCsrfToken === '' ? {} : { csrfToken: pageCsrfToken }),
   })
   const where = viewName(entry)
   const params = conn.params
-  const session = httpSession(conn, config)
   if (view.mount !== undefined) {
     settle(`${where}.mount`, await view.mount(params, session, socket), socket, false)
     if (socket[kLive].navigation !== undefined) return redirectFrom(conn, socket)
@@ -89,7 +92,7 @@ export async function deadRender(conn: Conn, route: LiveRoute): Promise<Conn> {
   const title = (socket.assigns as { pageTitle?: unknown }).pageTitle
   const page = config.layout({
     inner: raw(container),
-    csrfToken: csrfToken(conn, session),
+    csrfToken: pageCsrfToken,
     title: typeof title === 'string' ? title : undefined,
     assigns: socket.assigns,
     conn,

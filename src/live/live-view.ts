@@ -144,6 +144,8 @@ export interface LiveSocketInit<A extends object> {
   readonly flash?: Flash
   readonly liveAction?: string | undefined
   readonly connectParams?: Readonly<Record<string, unknown>>
+  /** The page's masked CSRF token (the dead render knows it from the request). */
+  readonly csrfToken?: string
   readonly host?: LiveHost
 }
 
@@ -156,6 +158,12 @@ export class LiveSocket<A extends object = Record<string, unknown>> {
   readonly connected: boolean
   /** The params the client passed to `new LiveSocket(…, {params})` (connected only). */
   readonly connectParams: Readonly<Record<string, unknown>>
+  /**
+   * The page's masked CSRF token, for forms that post over plain HTTP
+   * (`phx-trigger-action`): put it in a hidden `_csrf_token` input. The
+   * dead render has it from the request; connected, the client sends it.
+   */
+  readonly csrfToken: string | undefined
   /** The current URL (after live patches too); undefined for a view not mounted at the router. */
   uri: string | undefined
   #assigns: A & LiveAssigns
@@ -168,6 +176,8 @@ export class LiveSocket<A extends object = Record<string, unknown>> {
     this.connected = init.connected
     this.uri = init.uri
     this.connectParams = init.connectParams ?? {}
+    const sent = this.connectParams._csrf_token
+    this.csrfToken = init.csrfToken ?? (typeof sent === 'string' ? sent : undefined)
     this.#assigns = { flash: init.flash ?? {}, liveAction: init.liveAction } as A & LiveAssigns
     this[kLive] = {
       changed: new Set(['flash', 'liveAction']),
