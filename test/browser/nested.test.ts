@@ -66,7 +66,8 @@ test('a sticky child joins as a root view, with its own session', async () => {
   const join = messages(frames, 'sent').find(
     (m) => m[3] === 'phx_join' && m[2] === 'lv:sticky-child',
   )
-  assert.equal((join?.[4] as { sticky?: boolean }).sticky, true)
+  assert.ok(join, 'the sticky child joined')
+  assert.equal((join[4] as { sticky?: boolean }).sticky, true)
   await page.click('#sticky-child .child-inc')
   await waitText(page, '#sticky-child .child-count', '1')
   assert.deepEqual(errors, [])
