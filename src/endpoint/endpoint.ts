@@ -78,7 +78,7 @@ export interface EndpointOptions extends EndpointPlugOptions {
    * bytes, the same on every node. Default `SECRET_KEY_BASE`; required when
    * NODE_ENV is production, generated (with a warning) otherwise.
    */
-  readonly secretKeyBase?: string
+  readonly secretKeyBase?: string | undefined
   /** The sockets' default origin check (each transport may override it). Default `true`. */
   readonly checkOrigin?: CheckOrigin
   /** Errors render the debug page (stack, request). Default: NODE_ENV is not production. */

@@ -35,7 +35,7 @@ import {
   stop,
 } from '../process/behaviour.ts'
 import type { Pid, Ref } from '../process/pid.ts'
-import { monitor, self } from '../process/process.ts'
+import { currentPid, monitor } from '../process/process.ts'
 import type { PubSub } from '../pubsub/index.ts'
 import { LiveRenderer } from './diff.ts'
 import { flashToken } from './flash.ts'
@@ -291,6 +291,11 @@ export function liveChannel(config: LiveConfig, router: Router): Channel<Record<
 
   /** Which process runs the view of each container id (parents of nested views). */
   const liveById = new Map<string, Pid>()
+  // Outside a process (cinder/testing's mountLive) there is nothing to register.
+  const registerView = (id: string): void => {
+    const pid = currentPid()
+    if (pid !== undefined) liveById.set(id, pid)
+  }
 
   /** The join of a view placed with `liveRender` (not routed: no url, no handleParams). */
   const joinNested = async (
@@ -334,7 +339,7 @@ export function liveChannel(config: LiveConfig, router: Router): Channel<Record<
       }
       const rendered = proc.render()
       processes.set(socket, proc)
-      liveById.set(id, self())
+      registerView(id)
       return ok(socket, { rendered, liveview_version: LIVEVIEW_VERSION })
     } catch (failure) {
       proc.stopTimers()
@@ -413,7 +418,7 @@ export function liveChannel(config: LiveConfig, router: Router): Channel<Record<
         }
         const rendered = proc.render()
         processes.set(socket, proc)
-        liveById.set(id, self())
+        registerView(id)
         return ok(socket, {
           rendered,
           liveview_version: LIVEVIEW_VERSION,
@@ -492,7 +497,7 @@ export function liveChannel(config: LiveConfig, router: Router): Channel<Record<
       const proc = processes.get(socket)
       if (proc === undefined) return
       processes.delete(socket)
-      if (liveById.get(proc.socket.id) === self()) liveById.delete(proc.socket.id)
+      if (liveById.get(proc.socket.id) === currentPid()) liveById.delete(proc.socket.id)
       proc.stopTimers()
       await releaseUploads(proc.socket, config.uploads)
       await proc.view.terminate?.call(proc.view, reason, proc.socket)

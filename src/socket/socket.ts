@@ -39,9 +39,8 @@ export class Socket<A extends object = Record<string, unknown>> {
 
 /** What `connect` may return: the socket to accept, `false` to refuse, or `{error}` to refuse with a status. */
 export type ConnectResult<A extends object> =
-  | Socket<A>
-  | false
-  | { readonly error: unknown; readonly status?: number }
+  // The socket `connect` was given, assigns filled in (usually through `assign`).
+  Socket<Partial<A>> | false | { readonly error: unknown; readonly status?: number }
 
 /** The declaration `defineSocket` takes. `A` is the shape of the socket's assigns. */
 export interface SocketSpec<A extends object = Record<string, unknown>> {
