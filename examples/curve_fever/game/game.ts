@@ -42,6 +42,12 @@ export interface GameOptions {
 const GAP_STREAM = 0
 const BOT_STREAM = 1
 
+/** A match's rounds played and scores by player id. */
+export interface MatchProgress {
+  readonly round: number
+  readonly scores: Readonly<Record<string, number>>
+}
+
 export class Game {
   readonly config: ResolvedConfig
   readonly seed: number
@@ -103,6 +109,13 @@ export class Game {
   player(id: string): PlayerView | undefined {
     const p = this.#find(id)
     return p === undefined ? undefined : viewOf(p)
+  }
+
+  /** Rounds played and scores by player id in the match under way (what a restart resumes). */
+  get progress(): MatchProgress {
+    const scores: Record<string, number> = {}
+    for (const p of this.#seated()) scores[p.id] = p.score
+    return { round: this.#round, scores }
   }
 
   /** The state as the codec reads it (live references, no copies: encode it right away). */
@@ -182,8 +195,12 @@ export class Game {
 
   // ---- phases ----
 
-  /** Starts a match (from waiting, or a new one after matchOver): scores reset, countdown begins. */
-  start(): Result<void> {
+  /**
+   * Starts a match (from waiting, or a new one after matchOver): scores reset, countdown begins.
+   * `resume` continues a match after the rounds it lists (a restarted room): the seated
+   * players keep their scores by id and the next round follows the last one played.
+   */
+  start(resume?: MatchProgress): Result<void> {
     if (this.#phase !== 'waiting' && this.#phase !== 'matchOver') {
       return fail(`a match is already under way (phase ${this.#phase})`)
     }
@@ -192,8 +209,8 @@ export class Game {
     if (count < this.config.minPlayers) {
       return fail(`a match needs at least ${this.config.minPlayers} players, there are ${count}`)
     }
-    for (const p of this.#seated()) p.score = 0
-    this.#round = 0
+    for (const p of this.#seated()) p.score = resume?.scores[p.id] ?? 0
+    this.#round = resume?.round ?? 0
     this.#prepareRound()
     return ok(undefined)
   }

@@ -13,7 +13,7 @@ export {
   type SpawnPlanner,
 } from './config.ts'
 export type { DeathCause, GameEvent } from './events.ts'
-export { Game, type GameOptions } from './game.ts'
+export { Game, type GameOptions, type MatchProgress } from './game.ts'
 export {
   MAX_ID_BYTES,
   MAX_NAME_LENGTH,

@@ -36,6 +36,7 @@ import {
   Game,
   type GameConfig,
   type GameEvent,
+  type MatchProgress,
   type PlayerInit,
 } from '../game/index.ts'
 import {
@@ -99,6 +100,8 @@ export interface RoomRecord {
   readonly name: string
   readonly createdBy: string | null
   readonly seats: readonly PlayerInit[]
+  /** The match under way at the last round's end, if any: a restart continues it. */
+  readonly match?: MatchProgress
   readonly starts: number
   readonly crashes: readonly number[]
 }
@@ -161,6 +164,8 @@ interface RoomState {
   emptySince: number | null
   botCount: number
   listed: string
+  /** The match a restarted room continues when its next match starts. */
+  resume: MatchProgress | undefined
 }
 
 const TICK = Symbol('room tick')
@@ -203,9 +208,7 @@ export const roomBehaviour = {
       graceTimers: new Map(),
       incarnation,
       name: record.name,
-      notice: restarted
-        ? 'This room crashed and its supervisor restarted it: the match starts over.'
-        : null,
+      notice: restarted ? restartNotice(record.match) : null,
       epoch: now,
       done: 0,
       sinceFrame: 0,
@@ -213,6 +216,7 @@ export const roomBehaviour = {
       emptySince: now,
       botCount: record.seats.filter((s) => s.bot === true).length,
       listed: '',
+      resume: record.match,
     }
     context.registry.register(id, null)
     context.pubsub.subscribe(roomTopic(id), self())
@@ -415,14 +419,23 @@ function reseat(s: RoomState, seat: PlayerInit): void {
   s.graceTimers.set(seat.id, sendAfter(self(), { t: 'grace', player: seat.id }, s.settings.graceMs))
 }
 
-function saveSeats(s: RoomState): void {
+/**
+ * Keeps the seats for a restart, and the match's progress: `match` replaces it, null clears it
+ * (no match under way), undefined keeps what the record has.
+ */
+function saveSeats(s: RoomState, match?: MatchProgress | null): void {
   const record = s.ctx.records.get(s.id)?.[1]
   if (record === undefined) return
   const seats = s.game
     .players()
     .filter((p) => !p.leaving)
     .map((p): PlayerInit => ({ id: p.id, name: p.name, colour: p.colour, bot: p.bot }))
-  s.ctx.records.insert([s.id, { ...record, seats }])
+  const { match: previous, ...rest } = record
+  const kept = match === undefined ? previous : (match ?? undefined)
+  s.ctx.records.insert([
+    s.id,
+    kept === undefined ? { ...rest, seats } : { ...rest, seats, match: kept },
+  ])
 }
 
 /** Names and colours are not in frames: clients learn them from snapshots and this event. */
@@ -489,7 +502,16 @@ function autoStart(s: RoomState): void {
   }
   if (s.done < s.startAtTick) return
   s.startAtTick = null
-  if (s.game.start().ok) relist(s)
+  if (s.game.start(s.resume).ok) {
+    s.resume = undefined
+    relist(s)
+  }
+}
+
+function restartNotice(match: MatchProgress | undefined): string {
+  return match === undefined || match.round === 0
+    ? 'This room crashed and its supervisor restarted it: the match starts over.'
+    : `This room crashed and its supervisor restarted it: the match goes on after round ${match.round}, scores kept.`
 }
 
 function enoughPlayers(s: RoomState): boolean {
@@ -505,7 +527,8 @@ function onEvents(s: RoomState, events: readonly GameEvent[]): void {
     if (event.type === 'matchOver') matchOver(s, event.winner, event.scores)
     if (event.type === 'roundStart' || event.type === 'waiting' || event.type === 'matchOver')
       relist(s)
-    if (event.type === 'roundOver') saveSeats(s)
+    if (event.type === 'roundOver') saveSeats(s, s.game.progress)
+    if (event.type === 'matchOver') saveSeats(s, null)
   }
 }
 

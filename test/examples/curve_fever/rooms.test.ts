@@ -328,6 +328,43 @@ describe('crashes', () => {
     assert.equal(otherAfter.incarnation, `${other}.1`)
   })
 
+  it('a restarted room continues its match after the last round played, scores kept', async () => {
+    // Ada starts facing the left wall and never steers: the bot wins every round.
+    const spawn = () => [
+      { x: 120, y: 400, heading: Math.PI },
+      { x: 400, y: 400, heading: 0 },
+    ]
+    await start({ game: { targetScore: 1000, spawn } })
+    const id = await rooms.create()
+    await join(id, 'c1', ada)
+    await rooms.request(id, { t: 'add_bot', conn: 'c1' })
+    const current = () => frames(id).at(-1)
+    for (let i = 0; i < 60 && (current()?.round ?? 0) < 3; i++) await advance(500)
+    const before = current()
+    assert.ok(before !== undefined && before.round >= 3, `three rounds began: ${before?.round}`)
+    const botBefore = Math.max(...before.players.map((p) => p.score))
+    assert.ok(botBefore >= 2, `the bot scored in the rounds played: ${botBefore}`)
+
+    void rooms.request(id, { t: 'crash', conn: 'c1' }, 50)
+    await advance(100)
+    assert.equal(errors.length, 1)
+    const rejoined = (await join(id, 'c1b', ada)) as JoinAccepted
+    assert.match(rejoined.notice ?? '', /goes on after round \d+, scores kept/)
+    const sentBefore = sent.length
+    const resumed = () =>
+      sent
+        .slice(sentBefore)
+        .filter((m) => m.topic === `game:${id}` && m.event === 'f')
+        .map((m) => decode(m.payload as Uint8Array) as Frame)
+        .find((f) => f.phase === 'countdown')
+    for (let i = 0; i < 20 && resumed() === undefined; i++) await advance(250)
+    const first = resumed()
+    assert.ok(first !== undefined, 'the match started again')
+    assert.ok(first.round >= before.round - 1, `round ${first.round} follows ${before.round - 1}`)
+    const botAfter = Math.max(...first.players.map((p) => p.score))
+    assert.ok(botAfter >= botBefore, `scores kept: ${botBefore} → ${botAfter}`)
+  })
+
   it('closes a room that keeps crashing instead of restarting it forever', async () => {
     await start({ maxCrashes: 2 })
     const id = await rooms.create()
