@@ -18,7 +18,7 @@ import { broadcastMessage } from '../channel/broadcast.ts'
 import { FASTLANE } from '../channel/fastlane.ts'
 import { ChannelSocket } from '../channel/index.ts'
 import { CinderError, describe } from '../errors.ts'
-import { getLogger, type Pid } from '../process/index.ts'
+import { type ChildSpec, getLogger, type Pid } from '../process/index.ts'
 import { ensureFastlane } from '../socket/connection.ts'
 import { DiffBatcher } from './diff-batcher.ts'
 import {
@@ -97,6 +97,35 @@ export class Presence {
     const { fetch: _fetch, diffBurst: _burst, ...trackerOptions } = this.#options
     this.#starting ??= startTracker({ ...trackerOptions, onDiff: (diff) => this.#onDiff(diff) })
     this.#running = await this.#starting
+  }
+
+  /**
+   * The Presence as a child of an application's supervision tree: starting it starts the
+   * Tracker (its shard supervisor is the child's pid); if that supervisor gives up, the
+   * parent's restart starts a fresh Tracker in its place. Use `new Presence(options)`, not
+   * `createPresence`, when the tree starts it.
+   *
+   * @example
+   * const presence = new Presence({ pubsub })
+   * await startSupervisor([presence.childSpec(), …])
+   */
+  childSpec(id = `presence ${this.#options.name ?? 'presence'}`): ChildSpec {
+    return {
+      id,
+      type: 'supervisor',
+      shutdown: 'infinity',
+      start: async () => {
+        const { fetch: _fetch, diffBurst: _burst, ...trackerOptions } = this.#options
+        ensureFastlane(this.#options.pubsub)
+        // A restart replaces a Tracker whose supervisor stopped.
+        this.#starting = startTracker({ ...trackerOptions, onDiff: (diff) => this.#onDiff(diff) })
+        const tracker = await this.#starting
+        this.#running = tracker
+        const supervisor = tracker.supervisor
+        if (supervisor === undefined) throw new Error('the tracker started without a supervisor')
+        return supervisor
+      },
+    }
   }
 
   /** Stops the Tracker; pending diffs are dropped (also those waiting for an async fetch). */

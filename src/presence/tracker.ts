@@ -178,6 +178,11 @@ export class Tracker {
 
   #supervisorExited(reason: unknown): void {
     if (this.#state !== 'running') return
+    if (reason === 'shutdown' || reason === 'normal') {
+      // Stopped from outside (its parent in an application's tree), not a failure.
+      this.#state = 'stopped'
+      return
+    }
     this.#state = 'failed'
     ;(this.#logger ?? getLogger()).error(
       `presence ${this.name} on ${this.node} stopped: its shards crashed more than ${this.#shards.length * 2} times within a second (${describe(reason)}); every tracker call now fails`,
