@@ -238,6 +238,40 @@ test('uploads: a forged token, an undeclared input and a bad allow_upload are re
     client.send('1', topic, 'allow_upload', { ref: 'phx-nope', entries: [] }),
   )
   assert.deepEqual(undeclared.response, { ref: 'phx-nope', error: [['phx-nope', 'disallowed']] })
+  // A real preflight: the token opens lvu:0, whose chunks may not exceed the declared size.
+  const rendered = JSON.stringify(joined.response)
+  // An upload input's id is its upload's ref (the first one rendered is `doc`).
+  const docRef = / id=\\"(phx-[A-Za-z0-9_-]+)\\"/.exec(rendered)?.[1]
+  assert.ok(docRef, 'the doc input is rendered with its ref')
+  const preflight = await client.reply(
+    client.send('1', topic, 'allow_upload', {
+      ref: docRef,
+      entries: [{ ref: '0', name: 'a.txt', size: 4, type: 'text/plain', last_modified: 1 }],
+    }),
+  )
+  const token = (preflight.response.entries as Record<string, string>)['0']
+  assert.equal(typeof token, 'string')
+  const uploadRef = client.send(null, 'lvu:0', 'phx_join', { token })
+  assert.equal((await client.reply(uploadRef)).status, 'ok')
+  // Another connection presenting the same token: the entry already has its channel.
+  const intruder = await Client.open(page)
+  const again = await intruder.reply(intruder.send(null, 'lvu:0', 'phx_join', { token }))
+  assert.deepEqual(again, { status: 'error', response: { reason: 'already_registered' } })
+  intruder.close()
+  const chunkRef = '900'
+  const fields = [uploadRef, chunkRef, 'lvu:0', 'chunk'].map((f) => Buffer.from(f))
+  client.ws.send(
+    Buffer.concat([
+      Buffer.from([0, ...fields.map((f) => f.length)]),
+      ...fields,
+      Buffer.from('too many bytes'),
+    ]),
+  )
+  const tooBig = await client.reply(chunkRef)
+  assert.deepEqual(tooBig, {
+    status: 'error',
+    response: { reason: 'file_size_limit_exceeded', limit: 4 },
+  })
   // A form change naming an input the view never declared crashes only this view.
   const other = await getPage('/lv/counter', page.cookie)
   const bystander = await Client.open(other)
