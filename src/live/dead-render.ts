@@ -39,7 +39,7 @@ export async function deadRender(conn: Conn, route: LiveRoute): Promise<Conn> {
   const view = entry.view as LiveView
   const uri = requestUrl(conn)
   // The token first: it may put the CSRF secret in the session the view mounts with.
-  const pageCsrfToken = csrfToken(conn, httpSession(conn, config))
+  const pageCsrfToken = hasSession(conn) ? getCsrfToken(conn) : ''
   const session = httpSession(conn, config)
   const socket = new Socket({
     id: containerId(),
@@ -154,11 +154,6 @@ function httpSession(conn: Conn, config: LiveConfig): Record<string, unknown> {
     }
     throw error
   }
-}
-
-function csrfToken(conn: Conn, session: Record<string, unknown>): string {
-  if (Object.keys(session).length === 0 && !hasSession(conn)) return ''
-  return getCsrfToken(conn)
 }
 
 function hasSession(conn: Conn): boolean {

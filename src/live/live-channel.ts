@@ -499,7 +499,7 @@ export function liveChannel(config: LiveConfig, router: Router): Channel<Record<
       processes.delete(socket)
       if (liveById.get(proc.socket.id) === currentPid()) liveById.delete(proc.socket.id)
       proc.stopTimers()
-      await releaseUploads(proc.socket, config.uploads)
+      await releaseUploads(proc.socket)
       await proc.view.terminate?.call(proc.view, reason, proc.socket)
     },
   }

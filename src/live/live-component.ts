@@ -29,7 +29,7 @@
  * `pushPatch`, `putFlash`…) goes out with its view's reply.
  */
 import { CinderError, describe } from '../errors.ts'
-import { isLiveComponentCall, type LiveComponentCall, type ResolvedComponent } from './component.ts'
+import type { LiveComponentCall, ResolvedComponent } from './component.ts'
 import type { LiveRenderer } from './diff.ts'
 import { isTemplate, type Template } from './html.ts'
 import {
@@ -102,12 +102,6 @@ export class LiveComponents {
 
   /** The renderer's `resolveComponent`: mounts or updates the instance, renders it if needed. */
   resolve(call: LiveComponentCall): ResolvedComponent {
-    if (!isLiveComponentCall(call)) {
-      throw new CinderError(
-        'CINDER_ERR_LIVE_COMPONENT',
-        `not a liveComponent(...) call: ${describe(call)}`,
-      )
-    }
     const definition = checkDefinition(call.component)
     const { id } = call.props
     const instance = this.#byDefinition.get(definition)?.get(id) ?? this.#mount(definition, id)

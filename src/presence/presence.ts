@@ -93,10 +93,14 @@ export class Presence {
 
   /** Starts the Tracker. */
   async start(): Promise<void> {
+    this.#starting ??= this.#startTracker()
+    this.#running = await this.#starting
+  }
+
+  #startTracker(): Promise<Tracker> {
     ensureFastlane(this.#options.pubsub)
     const { fetch: _fetch, diffBurst: _burst, ...trackerOptions } = this.#options
-    this.#starting ??= startTracker({ ...trackerOptions, onDiff: (diff) => this.#onDiff(diff) })
-    this.#running = await this.#starting
+    return startTracker({ ...trackerOptions, onDiff: (diff) => this.#onDiff(diff) })
   }
 
   /**
@@ -115,10 +119,8 @@ export class Presence {
       type: 'supervisor',
       shutdown: 'infinity',
       start: async () => {
-        const { fetch: _fetch, diffBurst: _burst, ...trackerOptions } = this.#options
-        ensureFastlane(this.#options.pubsub)
         // A restart replaces a Tracker whose supervisor stopped.
-        this.#starting = startTracker({ ...trackerOptions, onDiff: (diff) => this.#onDiff(diff) })
+        this.#starting = this.#startTracker()
         const tracker = await this.#starting
         this.#running = tracker
         const supervisor = tracker.supervisor

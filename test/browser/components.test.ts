@@ -3,7 +3,14 @@
 // cids_will_destroy / cids_destroyed round trip when one leaves the page.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { type BrowserEnv, messages, startBrowserEnv, textOf, waitText } from './support.ts'
+import {
+  type BrowserEnv,
+  messages,
+  startBrowserEnv,
+  textOf,
+  waitForMessage,
+  waitText,
+} from './support.ts'
 
 let env: BrowserEnv
 before(async () => {
@@ -69,12 +76,12 @@ test('a removed component is destroyed on the server; placed again it mounts afr
   await page.click('#remove-a')
   await page.waitForSelector('#likes-a', { state: 'detached' })
   // The client asks the server to drop the cid, then confirms.
-  const destroyed = async () =>
-    messages(frames, 'sent').some(
-      (m) => m[3] === 'cids_destroyed' && (m[4] as { cids: number[] }).cids.includes(cidA),
-    )
-  for (let i = 0; i < 50 && !(await destroyed()); i++) await page.waitForTimeout(100)
-  assert.ok(await destroyed(), 'cids_destroyed was sent for the removed component')
+  await waitForMessage(
+    frames,
+    'sent',
+    (m) => m[3] === 'cids_destroyed' && (m[4] as { cids: number[] }).cids.includes(cidA),
+    'cids_destroyed for the removed component',
+  )
   assert.ok(messages(frames, 'sent').some((m) => m[3] === 'cids_will_destroy'))
   await page.click('#restore')
   await page.waitForSelector('#likes-a')

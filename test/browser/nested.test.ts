@@ -3,7 +3,14 @@
 // renders, leaves when the parent drops it, and a sticky child joins as a root.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { type BrowserEnv, messages, startBrowserEnv, textOf, waitText } from './support.ts'
+import {
+  type BrowserEnv,
+  messages,
+  startBrowserEnv,
+  textOf,
+  waitForMessage,
+  waitText,
+} from './support.ts'
 
 let env: BrowserEnv
 before(async () => {
@@ -47,11 +54,12 @@ test('a child the parent stops rendering leaves; rendered again it mounts afresh
   await waitText(page, '#child .child-count', '1')
   await page.click('#toggle-child')
   await page.waitForSelector('#child', { state: 'detached' })
-  for (let i = 0; i < 30; i++) {
-    if (messages(frames, 'sent').some((m) => m[2] === 'lv:child' && m[3] === 'phx_leave')) break
-    await page.waitForTimeout(100)
-  }
-  assert.ok(messages(frames, 'sent').some((m) => m[2] === 'lv:child' && m[3] === 'phx_leave'))
+  await waitForMessage(
+    frames,
+    'sent',
+    (m) => m[2] === 'lv:child' && m[3] === 'phx_leave',
+    'the client leaves the dropped child',
+  )
   await page.click('#toggle-child')
   await waitText(page, '#child .child-count', '0')
   await page.click('#child .child-inc')

@@ -120,6 +120,22 @@ export async function waitText(
   })
 }
 
+/** Waits until a frame sent (or received) satisfies `match`; fails with `what` after `timeout`. */
+export async function waitForMessage(
+  frames: readonly Frame[],
+  direction: Frame['direction'],
+  match: (message: unknown[]) => boolean,
+  what: string,
+  timeout = 5000,
+): Promise<unknown[]> {
+  for (const until = Date.now() + timeout; ; ) {
+    const found = messages(frames, direction).find(match)
+    if (found !== undefined) return found
+    if (Date.now() > until) throw new Error(`no ${direction} frame: ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
 function frameOf(direction: Frame['direction'], payload: string | Buffer): Frame {
   return typeof payload === 'string'
     ? { direction, text: payload }

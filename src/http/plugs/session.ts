@@ -221,17 +221,21 @@ class CookieStore {
       this.#opened.clear()
       this.#openedWith = current
     }
-    const opened = this.#opened.get(cookie) ?? this.#openWithAnySecret(cookie, current)
+    const opened = this.#opened.get(cookie) ?? this.#openAndRemember(cookie, current)
     if (opened === null) return undefined
-    if (!this.#opened.has(cookie)) {
-      if (this.#opened.size >= OPENED_CACHE_SIZE) {
-        this.#opened.delete(this.#opened.keys().next().value as string)
-      }
-      this.#opened.set(cookie, opened)
-    }
     // Decoded afresh each time: the caller owns (and may change) the data.
     const data = safeDecode(this.#serializer, opened.bytes)
     return data === null ? undefined : { data, stale: opened.stale }
+  }
+
+  #openAndRemember(cookie: string, current: string): OpenedCookie | null {
+    const opened = this.#openWithAnySecret(cookie, current)
+    if (opened === null) return null
+    if (this.#opened.size >= OPENED_CACHE_SIZE) {
+      this.#opened.delete(this.#opened.keys().next().value as string)
+    }
+    this.#opened.set(cookie, opened)
+    return opened
   }
 
   #openWithAnySecret(cookie: string, current: string): OpenedCookie | null {

@@ -8,8 +8,7 @@ import { isRecord } from '../live-session.ts'
 import { kLive, type LiveSocket } from '../live-view.ts'
 import { type Diff, isEmptyDiff } from '../rendered.ts'
 import type { UploadConfig } from './upload-config.ts'
-import { slotKey, type UploadRegistry } from './upload-registry.ts'
-import { publish } from './uploads.ts'
+import { publish, releaseAll } from './uploads.ts'
 
 /** The upload whose input has `ref`, if the view declared it. */
 export function uploadByRef(socket: LiveSocket<object>, ref: string): UploadConfig | undefined {
@@ -54,16 +53,8 @@ export function uploadProgress(socket: LiveSocket<object>, payload: unknown): vo
 }
 
 /** The view stopped: drop every file it had not consumed. */
-export async function releaseUploads(
-  socket: LiveSocket<object>,
-  registry: UploadRegistry,
-): Promise<void> {
-  for (const config of socket[kLive].uploads?.values() ?? []) {
-    for (const entry of config.entries) {
-      const slot = registry.byKey(slotKey(socket.id, config.ref, entry.ref))
-      if (slot !== undefined) await registry.release(slot)
-    }
-  }
+export async function releaseUploads(socket: LiveSocket<object>): Promise<void> {
+  for (const config of socket[kLive].uploads?.values() ?? []) await releaseAll(socket, config)
 }
 
 /** `{diff}` when there is something to send, as replies carry it. */

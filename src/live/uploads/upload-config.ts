@@ -117,8 +117,8 @@ export class UploadConfig {
     }
   }
 
-  /** A form change listed these files: keep known ones, add and validate new ones. */
-  putEntries(raw: unknown): void {
+  /** A form change listed these files: keep known ones, add and validate new ones. Returns their refs. */
+  putEntries(raw: unknown): Set<string> {
     const announced = clientEntries(raw)
     const known = new Map(this.#entries.map((entry) => [entry.ref, entry]))
     const next: UploadEntry[] = []
@@ -129,6 +129,7 @@ export class UploadConfig {
     }
     this.#entries = next
     this.#validateCount()
+    return new Set(announced.map((entry) => entry.ref))
   }
 
   /**
@@ -136,8 +137,7 @@ export class UploadConfig {
    * refs accepted, or the errors (`[[ref, reason]]`) when any entry is invalid.
    */
   preflight(raw: unknown): { accepted: string[] } | { errors: Array<[string, UploadError]> } {
-    this.putEntries(raw)
-    const wanted = new Set(clientEntries(raw).map((entry) => entry.ref))
+    const wanted = this.putEntries(raw)
     const errors: Array<[string, UploadError]> = []
     for (const entry of this.#entries) {
       if (!wanted.has(entry.ref)) continue

@@ -61,10 +61,17 @@ export async function disallowUpload<A extends object>(
   socket: LiveSocket<A>,
   name: string,
 ): Promise<void> {
-  const config = configOf(socket, name, 'disallowUpload')
-  await release(socket, config, new Set(config.entries.map((entry) => entry.ref)))
+  await releaseAll(socket, configOf(socket, name, 'disallowUpload'))
   socket[kLive].uploads?.delete(name)
   publish(socket)
+}
+
+/** @internal Drops every entry of `config` and its file (also when the view stops). */
+export function releaseAll<A extends object>(
+  socket: LiveSocket<A>,
+  config: UploadConfig,
+): Promise<void> {
+  return release(socket, config, new Set(config.entries.map((entry) => entry.ref)))
 }
 
 /** Cancels one entry (e.g. a "remove" button next to it): its file is dropped. */
