@@ -46,13 +46,13 @@ import {
   type Endpoint,
   error,
   json,
+  type Logger,
   noreply,
   ok,
   type Presence,
   push,
   Router,
   reply,
-  type SocketLogger,
   stop,
 } from '../src/index.ts'
 import {
@@ -78,7 +78,7 @@ export interface ConformanceOptions {
   readonly checkOrigin?: CheckOrigin
   /** The endpoint's public host (what `checkOrigin: true` compares with). */
   readonly urlHost?: string
-  readonly logger?: SocketLogger
+  readonly logger?: Logger
   /** The LongPoll window, ms (default 10 000). */
   readonly longpollWindow?: number
   /** The cluster (PubSub adapter, node name) and presence timings. */

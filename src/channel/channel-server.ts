@@ -20,6 +20,7 @@
  *   `stopProcess` does: the callback in flight finishes, then `terminate`.
  */
 import { CinderError, describe } from '../errors.ts'
+import type { Logger } from '../logger.ts'
 import {
   type Behaviour,
   type CallOutcome,
@@ -37,7 +38,6 @@ import {
 } from '../process/index.ts'
 import type { PubSub } from '../pubsub/index.ts'
 import type { TransportConnection, TransportName } from '../socket/transport.ts'
-import type { SocketLogger } from '../socket/transports/websocket.ts'
 import type { WireMessage, WireSerializer } from '../socket/wire.ts'
 import { type Broadcast, broadcastMessage, isBroadcast } from './broadcast.ts'
 import type { Channel } from './channel.ts'
@@ -50,7 +50,7 @@ export interface ChannelHost {
   readonly serializer: WireSerializer
   readonly connection: TransportConnection
   readonly pubsub: PubSub
-  readonly logger: SocketLogger
+  readonly logger: Logger
   readonly id: string | null
   readonly transport: TransportName
   readonly assigns: object

@@ -17,7 +17,8 @@
 import cluster, { type Worker } from 'node:cluster'
 import { availableParallelism, hostname } from 'node:os'
 import { CinderError, describe } from '../errors.ts'
-import { getLogger, setNodeName } from '../process/index.ts'
+import { type Logger, runtimeLogger } from '../logger.ts'
+import { setNodeName } from '../process/index.ts'
 import { installClusterRelay } from '../pubsub/adapters/cluster-relay.ts'
 
 /** What a worker's `start` is told about itself. */
@@ -28,13 +29,6 @@ export interface ClusterWorkerInfo {
   readonly node: string
   /** How many workers the cluster runs. */
   readonly workers: number
-}
-
-/** Where runCluster's log lines go in the primary and the workers. */
-export interface ClusterLogger {
-  info(message: string): void
-  warn(message: string): void
-  error(message: string): void
 }
 
 /** Options of `runCluster`. */
@@ -69,7 +63,7 @@ export interface RunClusterOptions<T> {
   /** Where `CINDER_WORKERS`, `WEB_CONCURRENCY` and `CINDER_NODE` are read. Default `process.env`. */
   env?: Readonly<Record<string, string | undefined>>
   /** Default: the runtime's logger (`getLogger()`). */
-  logger?: ClusterLogger
+  logger?: Logger
 }
 
 /** One worker slot as the primary sees it. */
@@ -104,12 +98,6 @@ export interface ClusterWorker<T> extends ClusterWorkerInfo {
 
 /** Tags the runner's own IPC messages (the PubSub relay uses `cinder.cluster`). */
 const RUNNER_TAG = 'cinder.runner'
-
-const runtimeLogger: ClusterLogger = {
-  info: (message) => getLogger().info(message),
-  warn: (message) => getLogger().warn(message),
-  error: (message) => getLogger().error(message),
-}
 
 /**
  * Runs the application on `workers` processes sharing its port. Call it from
@@ -191,7 +179,7 @@ async function runPrimary<T>(
   options: RunClusterOptions<T>,
   env: Readonly<Record<string, string | undefined>>,
   base: string,
-  logger: ClusterLogger,
+  logger: Logger,
 ): Promise<ClusterPrimary> {
   const count = clusterWorkerCount(options.argv ?? process.argv.slice(2), env, options.workers)
   const { maxRestarts = 5, maxSeconds = 30, shutdownTimeout = 30_000 } = options
@@ -371,7 +359,7 @@ function sendTo(worker: Worker, message: unknown[]): void {
 async function runWorker<T>(
   options: RunClusterOptions<T>,
   base: string,
-  logger: ClusterLogger,
+  logger: Logger,
 ): Promise<ClusterWorker<T>> {
   // The primary put this worker's identity in its environment (whatever `env` option it had).
   const env = process.env

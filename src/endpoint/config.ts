@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { CinderError, describe } from '../errors.ts'
-import type { SocketLogger } from '../socket/transports/websocket.ts'
+import type { Logger } from '../logger.ts'
 
 /** The endpoint's public URL (what clients see; `checkOrigin: true` compares its host). */
 export interface EndpointUrl {
@@ -23,7 +23,7 @@ export const MIN_SECRET_BYTES = 64
  * `NODE_ENV` is `production`; in development one is generated for this run
  * with a warning (sessions and tokens then die with the process).
  */
-export function resolveSecretKeyBase(option: unknown, logger: SocketLogger): string {
+export function resolveSecretKeyBase(option: unknown, logger: Logger): string {
   const given = option ?? process.env.SECRET_KEY_BASE
   if (given !== undefined && given !== '') {
     if (typeof given !== 'string' || Buffer.byteLength(given) < MIN_SECRET_BYTES) {

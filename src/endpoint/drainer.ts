@@ -15,6 +15,8 @@
  * past it the supervisor kills the drainer and the HTTP server child drops
  * what is left.
  */
+
+import type { Logger } from '../logger.ts'
 import {
   type Behaviour,
   type ChildSpec,
@@ -25,7 +27,6 @@ import {
 } from '../process/index.ts'
 import { DRAIN } from '../socket/connection.ts'
 import { connectionPids } from '../socket/connection-supervisor.ts'
-import type { SocketLogger } from '../socket/transports/websocket.ts'
 
 /** Options of the drainer (Phoenix's defaults). */
 export interface DrainerOptions {
@@ -52,7 +53,7 @@ interface DrainerState {
   readonly stopListening: () => void
   readonly batchSize: number
   readonly batchInterval: number
-  readonly logger: SocketLogger
+  readonly logger: Logger
 }
 
 const drainer: Behaviour<DrainerState, DrainerState> = {
@@ -96,7 +97,7 @@ function sleep(ms: number): Promise<void> {
 export function drainerSpec(
   targets: () => readonly DrainTarget[],
   stopListening: () => void,
-  logger: SocketLogger,
+  logger: Logger,
   options: DrainerOptions,
 ): ChildSpec {
   const state: DrainerState = {

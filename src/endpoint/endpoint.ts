@@ -28,6 +28,7 @@ import { FASTLANE } from '../channel/fastlane.ts'
 import { CinderError, describe } from '../errors.ts'
 import { createHandler } from '../http/node-adapter.ts'
 import type { BoundPlug } from '../http/plug.ts'
+import type { Logger } from '../logger.ts'
 import {
   type Behaviour,
   type ChildSpec,
@@ -44,11 +45,7 @@ import { startConnectionSupervisor } from '../socket/connection-supervisor.ts'
 import type { CheckOrigin } from '../socket/origin.ts'
 import type { SocketDefinition } from '../socket/socket.ts'
 import { type LongPollOptions, LongPollTransport } from '../socket/transports/longpoll.ts'
-import {
-  type SocketLogger,
-  type WebSocketOptions,
-  WebSocketTransport,
-} from '../socket/transports/websocket.ts'
+import { type WebSocketOptions, WebSocketTransport } from '../socket/transports/websocket.ts'
 import { type EndpointUrl, resolveSecretKeyBase, resolveUrl } from './config.ts'
 import { type DrainerOptions, type DrainTarget, drainerSpec } from './drainer.ts'
 import { type EndpointPlugOptions, endpointPlug } from './pipeline.ts'
@@ -93,7 +90,7 @@ export interface EndpointOptions extends EndpointPlugOptions {
    */
   readonly handler?: (req: IncomingMessage, res: ServerResponse) => void
   /** Where log lines go. Default `console`. */
-  readonly logger?: SocketLogger
+  readonly logger?: Logger
   /** Graceful shutdown of the sockets (batchSize, batchInterval, shutdown). */
   readonly drainer?: DrainerOptions
   /** Stop gracefully on SIGTERM and SIGINT (for an application's main endpoint). Default false. */

@@ -1,7 +1,6 @@
 // Public API of endpoint/ (re-exported from src/index.ts).
 
 export {
-  type ClusterLogger,
   type ClusterPrimary,
   type ClusterWorker,
   type ClusterWorkerHandle,

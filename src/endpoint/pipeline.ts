@@ -12,7 +12,7 @@ import { type RequestIdOptions, requestId } from '../http/plugs/request-id.ts'
 import { type SessionOptions, session } from '../http/plugs/session.ts'
 import { type StaticOptions, staticFiles } from '../http/plugs/static.ts'
 import type { Router } from '../http/router/router.ts'
-import type { SocketLogger } from '../socket/transports/websocket.ts'
+import type { Logger } from '../logger.ts'
 
 /** The endpoint's plug options (all optional; see docs/endpoint.md). */
 export interface EndpointPlugOptions {
@@ -40,7 +40,7 @@ export interface EndpointPlugOptions {
 export function endpointPlug(
   options: EndpointPlugOptions,
   secretKeyBase: string,
-  log: SocketLogger,
+  log: Logger,
 ): BoundPlug | undefined {
   if (options.router === undefined && options.plugs === undefined) return undefined
   const plugs: PlugSpec[] = []

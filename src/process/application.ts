@@ -5,9 +5,9 @@
  */
 
 import { CinderError, describe } from '../errors.ts'
+import { getLogger } from '../logger.ts'
 import type { ExitReason } from './behaviour.ts'
 import { isNormalExit } from './behaviour.ts'
-import { getLogger } from './logger.ts'
 import { Pid } from './pid.ts'
 import { awaitExit, isAlive, stopProcess } from './process.ts'
 

@@ -4,6 +4,7 @@
  * and stops them all, concurrently, when it stops.
  */
 import { CinderError, describe } from '../errors.ts'
+import { getLogger } from '../logger.ts'
 import {
   type Behaviour,
   type ExitMessage,
@@ -13,7 +14,6 @@ import {
   stop,
 } from './behaviour.ts'
 import { checkChildSpec, type FullSpec } from './child-spec.ts'
-import { getLogger } from './logger.ts'
 import type { Pid } from './pid.ts'
 import { self, send, spawn } from './process.ts'
 import { shutdownChild } from './shutdown.ts'

@@ -1,5 +1,7 @@
 // Public API of process/ (re-exported from src/index.ts). See docs/processes.md.
 
+export type { Logger, LogMeta } from '../logger.ts'
+export { consoleLogger, getLogger, setLogger } from '../logger.ts'
 export type { Application, ApplicationOptions } from './application.ts'
 export { runApplication } from './application.ts'
 export type {
@@ -23,8 +25,6 @@ export type { Clock, TimerHandle } from './clock.ts'
 export { getClock, realClock, setClock, TestClock } from './clock.ts'
 export type { DynamicSupervisorOptions } from './dynamic-supervisor.ts'
 export { startDynamicSupervisor } from './dynamic-supervisor.ts'
-export type { Logger, LogMeta } from './logger.ts'
-export { consoleLogger, getLogger, setLogger } from './logger.ts'
 export { nodeName, Pid, Ref, setNodeName } from './pid.ts'
 export type { ProcessTarget, SpawnOptions } from './process.ts'
 export {

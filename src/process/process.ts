@@ -23,6 +23,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { CinderError, describe } from '../errors.ts'
+import { getLogger } from '../logger.ts'
 import {
   type Behaviour,
   type DownMessage,
@@ -33,7 +34,6 @@ import {
   Outcome,
 } from './behaviour.ts'
 import { getClock, type TimerHandle } from './clock.ts'
-import { getLogger } from './logger.ts'
 import { detachPid, Pid, procOf, Ref } from './pid.ts'
 
 /** A process by pid, or by the name it was registered under. */

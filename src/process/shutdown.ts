@@ -3,10 +3,11 @@
  * `'shutdown'`, wait up to the child's shutdown time on the runtime clock,
  * then `'kill'`. Called from inside the supervising process.
  */
+
+import { getLogger } from '../logger.ts'
 import type { ExitReason } from './behaviour.ts'
 import type { Shutdown } from './child-spec.ts'
 import { getClock, type TimerHandle } from './clock.ts'
-import { getLogger } from './logger.ts'
 import type { Pid } from './pid.ts'
 import { awaitExit, exit, isAlive, unlink } from './process.ts'
 

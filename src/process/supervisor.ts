@@ -14,6 +14,7 @@
  * retried through the mailbox until it works or the intensity is reached.
  */
 import { CinderError, describe } from '../errors.ts'
+import { getLogger } from '../logger.ts'
 import {
   type Behaviour,
   type ExitMessage,
@@ -30,7 +31,6 @@ import {
   type RestartType,
 } from './child-spec.ts'
 import { getClock } from './clock.ts'
-import { getLogger } from './logger.ts'
 import { Pid } from './pid.ts'
 import {
   adopt,

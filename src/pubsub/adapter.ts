@@ -11,12 +11,7 @@
  * needs no knowledge of topics, subscribers or dispatchers.
  */
 
-/** Where a PubSub writes its log lines; `console` fits. */
-export interface PubSubLogger {
-  info(message: string): void
-  warn(message: string): void
-  error(message: string): void
-}
+import type { Logger } from '../logger.ts'
 
 /** What the PubSub gives its adapter when it starts it. */
 export interface AdapterContext {
@@ -24,7 +19,7 @@ export interface AdapterContext {
   readonly pubsub: string
   /** This node's name, unique in the cluster. */
   readonly node: string
-  readonly logger: PubSubLogger
+  readonly logger: Logger
   /** Hands a frame that arrived from the wire to the PubSub. Never throws. */
   receive(frame: string | Uint8Array): void
   /**

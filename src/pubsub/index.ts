@@ -1,5 +1,5 @@
 // Public API of pubsub/ (re-exported from src/index.ts).
-export type { Adapter, AdapterContext, PubSubLogger } from './adapter.ts'
+export type { Adapter, AdapterContext } from './adapter.ts'
 export {
   type ClusterAdapterOptions,
   type ClusterEvents,

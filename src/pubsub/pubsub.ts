@@ -23,8 +23,9 @@
  */
 import { hostname } from 'node:os'
 import { CinderError, describe } from '../errors.ts'
-import { getLogger, isAlive, nodeName, onExit, Pid, send } from '../process/index.ts'
-import type { Adapter, AdapterContext, PubSubLogger } from './adapter.ts'
+import { type Logger, runtimeLogger } from '../logger.ts'
+import { isAlive, nodeName, onExit, Pid, send } from '../process/index.ts'
+import type { Adapter, AdapterContext } from './adapter.ts'
 import { localAdapter } from './adapters/local.ts'
 import { decodeFrame, encodeFrame } from './encoding.ts'
 import { type SubscriberEntry, Subscriptions, type TopicEntries } from './subscriptions.ts'
@@ -62,7 +63,7 @@ export interface PubSubOptions {
   /** This node's name, unique in the cluster. Default: see `defaultNodeName`. */
   node?: string
   /** Where log lines go. Default: the runtime's logger (`getLogger()` at the time of each line). */
-  logger?: PubSubLogger
+  logger?: Logger
 }
 
 const CORRUPT_LOG_INTERVAL_MS = 1000
@@ -85,13 +86,6 @@ export function defaultNodeName(): string {
   return runtime !== 'cinder' ? runtime : `${hostname()}-${process.pid}`
 }
 
-// Uses the runtime's logger as it is when a line is written (tests swap it).
-const runtimeLogger: PubSubLogger = {
-  info: (message) => getLogger().info(message),
-  warn: (message) => getLogger().warn(message),
-  error: (message) => getLogger().error(message),
-}
-
 /** Creates a PubSub and starts its adapter. */
 export async function createPubSub(options: PubSubOptions): Promise<PubSub> {
   const pubsub = new PubSub(options)
@@ -104,7 +98,7 @@ export class PubSub {
   readonly name: string
   readonly node: string
   readonly #adapter: Adapter
-  readonly #logger: PubSubLogger
+  readonly #logger: Logger
   readonly #subs = new Subscriptions<Subscriber>()
   /** Topics of each subscribed process and its exit hook, to drop them when it stops. */
   readonly #processes = new Map<Pid, { topics: Set<string>; off: () => void }>()

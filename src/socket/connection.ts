@@ -39,6 +39,7 @@ import { type ChannelHost, ChannelServer, type JoinOutcome } from '../channel/ch
 import type { Payload } from '../channel/channel-socket.ts'
 import { FASTLANE, fastlane } from '../channel/fastlane.ts'
 import { describe } from '../errors.ts'
+import type { Logger } from '../logger.ts'
 import {
   type Behaviour,
   type CastOutcome,
@@ -64,13 +65,12 @@ import {
   type TransportHandler,
   type TransportName,
 } from './transport.ts'
-import type { SocketLogger } from './transports/websocket.ts'
 import { Events, HEARTBEAT_TOPIC, type WireMessage, type WireSerializer } from './wire.ts'
 
 /** What every connection of one mount shares. */
 export interface SocketRuntime {
   readonly pubsub: PubSub
-  readonly logger: SocketLogger
+  readonly logger: Logger
   /** Told of every new connection process (the mount's connection supervisor links it). */
   readonly adopt?: (connection: SocketConnection) => void
 }
@@ -184,7 +184,7 @@ export class SocketConnection
     return this.runtime.pubsub
   }
 
-  get logger(): SocketLogger {
+  get logger(): Logger {
     return this.runtime.logger
   }
 

@@ -38,4 +38,4 @@ export {
   type TransportName,
 } from './transport.ts'
 export { type LongPollOptions, MAX_LONGPOLL_LINES } from './transports/longpoll.ts'
-export type { SocketLogger, WebSocketOptions } from './transports/websocket.ts'
+export type { WebSocketOptions } from './transports/websocket.ts'

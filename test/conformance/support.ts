@@ -3,7 +3,7 @@
 // `ws` client for exact frames.
 import { WebSocket } from 'ws'
 import { type ConformanceOptions, startConformanceServer } from '../../bench/conformance-server.ts'
-import { type Endpoint, type SocketLogger, setLogger } from '../../src/index.ts'
+import { type Endpoint, type Logger, setLogger } from '../../src/index.ts'
 
 // Channel crashes are expected here; the process runtime would print each one.
 setLogger({ info() {}, warn() {}, error() {} })
@@ -46,7 +46,7 @@ const phoenix: string = 'phoenix'
 export const { Socket } = (await import(phoenix)) as { Socket: SocketCtor }
 
 /** A logger that keeps lines for assertions instead of printing them. */
-export function quietLogger(): SocketLogger & { lines: string[] } {
+export function quietLogger(): Logger & { lines: string[] } {
   const lines: string[] = []
   return {
     lines,

@@ -7,13 +7,13 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { CinderError } from '../../src/errors.ts'
+import type { Logger } from '../../src/logger.ts'
 import { exit, noreply, type Pid, spawn, stopProcess } from '../../src/process/index.ts'
 import {
   type Dispatcher,
   deliver,
   FRAME_MARK,
   type PubSub,
-  type PubSubLogger,
   type Subscriber,
 } from '../../src/pubsub/index.ts'
 
@@ -22,7 +22,7 @@ export interface PubSubCluster {
   /** Whether a second node can be reached (false for the `local` adapter). */
   readonly multiNode: boolean
   /** Starts a PubSub named `pubsub` on a new node named `node`. */
-  start(pubsub: string, node: string, logger: PubSubLogger): Promise<PubSub>
+  start(pubsub: string, node: string, logger: Logger): Promise<PubSub>
   /** Writes raw bytes where the nodes of `pubsub` receive broadcasts (multi-node only). */
   inject?(pubsub: string, data: string): Promise<void>
   /** Releases what `start` and `inject` opened. */
@@ -30,7 +30,7 @@ export interface PubSubCluster {
 }
 
 /** A test's log: the lines each PubSub wrote. */
-export class LogCapture implements PubSubLogger {
+export class LogCapture implements Logger {
   readonly lines: { level: string; text: string }[] = []
   info(text: string): void {
     this.lines.push({ level: 'info', text })

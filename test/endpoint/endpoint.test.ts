@@ -17,11 +17,11 @@ import {
   getSession,
   isAlive,
   json,
+  type Logger,
   ok,
   putSession,
   Router,
   reply,
-  type SocketLogger,
   type SupervisedEndpoint,
   setClock,
   setLogger,
@@ -34,7 +34,7 @@ setLogger({ info() {}, warn() {}, error() {} })
 
 const SECRET = 'endpoint-test-secret-key-base-0123456789-0123456789-0123456789-abc'
 
-function quiet(): SocketLogger & { lines: string[] } {
+function quiet(): Logger & { lines: string[] } {
   const lines: string[] = []
   return {
     lines,

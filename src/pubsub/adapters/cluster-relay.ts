@@ -13,7 +13,7 @@
 import type { Worker } from 'node:cluster'
 import nodeCluster from 'node:cluster'
 import { describe } from '../../errors.ts'
-import type { PubSubLogger } from '../adapter.ts'
+import type { Logger } from '../../logger.ts'
 import { clusterOps, type IpcPort, isClusterMessage, newMessage } from './cluster-wire.ts'
 
 /** The relay's routing table and its entry point for messages. */
@@ -37,7 +37,7 @@ interface Group {
 }
 
 /** Creates an empty relay; feed it with `receive` and `remove` (or use `installClusterRelay`). */
-export function createClusterRelay(options: { logger?: PubSubLogger } = {}): ClusterRelay {
+export function createClusterRelay(options: { logger?: Logger } = {}): ClusterRelay {
   const logger = options.logger ?? console
   const groups = new Map<string, Group>()
   let warnedVersion = false
@@ -164,9 +164,10 @@ export interface ClusterEvents {
  * `runCluster` does this; call it yourself only when you fork workers with
  * `node:cluster` directly. Returns the relay and a function that uninstalls it.
  */
-export function installClusterRelay(
-  options: { cluster?: ClusterEvents; logger?: PubSubLogger } = {},
-): { relay: ClusterRelay; uninstall: () => void } {
+export function installClusterRelay(options: { cluster?: ClusterEvents; logger?: Logger } = {}): {
+  relay: ClusterRelay
+  uninstall: () => void
+} {
   const cluster = options.cluster ?? nodeCluster
   const relay = createClusterRelay(options.logger === undefined ? {} : { logger: options.logger })
   const onMessage = (worker: Worker, message: unknown): void => {

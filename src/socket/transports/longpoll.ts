@@ -34,6 +34,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { TLSSocket } from 'node:tls'
 import { CinderError, describe } from '../../errors.ts'
 import { decodeQuery, type Params } from '../../http/query.ts'
+import type { Logger } from '../../logger.ts'
 import { getClock, type TimerHandle } from '../../process/index.ts'
 import type { PubSub, SubscriberFn } from '../../pubsub/index.ts'
 import { signToken, verifyToken } from '../../token/index.ts'
@@ -45,7 +46,6 @@ import {
   type SessionOwner,
   type WaitingPoll,
 } from './longpoll-session.ts'
-import type { SocketLogger } from './websocket.ts'
 
 /** Options of the LongPoll transport of one socket mount. */
 export interface LongPollOptions {
@@ -65,7 +65,7 @@ export interface LongPollMount<State> {
   readonly path: string
   readonly handler: TransportHandler<State>
   readonly endpointHost: string
-  readonly logger: SocketLogger
+  readonly logger: Logger
   /** The PubSub that relays requests between nodes. */
   readonly pubsub: PubSub
   /** The endpoint's secret: session tokens are signed with it. */
@@ -106,7 +106,7 @@ export class LongPollTransport<State> implements SessionOwner {
   readonly path: string
   readonly #mount: string
   readonly #handler: TransportHandler<State>
-  readonly #logger: SocketLogger
+  readonly #logger: Logger
   readonly #pubsub: PubSub
   readonly #secret: string
   readonly #checkOrigin: OriginCheck

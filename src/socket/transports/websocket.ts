@@ -32,6 +32,7 @@ import { TLSSocket } from 'node:tls'
 import { WebSocket, WebSocketServer } from 'ws'
 import { CinderError, describe } from '../../errors.ts'
 import { decodeQuery, type Params } from '../../http/query.ts'
+import type { Logger } from '../../logger.ts'
 import { getClock, type TimerHandle } from '../../process/index.ts'
 import { type CheckOrigin, compileOriginCheck, type OriginCheck } from '../origin.ts'
 import {
@@ -42,13 +43,6 @@ import {
   type TransportConnection,
   type TransportHandler,
 } from '../transport.ts'
-
-/** Where transports write their log lines; `console` fits. */
-export interface SocketLogger {
-  info(message: string): void
-  warn(message: string): void
-  error(message: string): void
-}
 
 /** Options of the WebSocket transport of one socket mount. */
 export interface WebSocketOptions {
@@ -67,7 +61,7 @@ export interface WebSocketMount<State> {
   readonly handler: TransportHandler<State>
   /** The host `checkOrigin: true` compares against. */
   readonly endpointHost: string
-  readonly logger: SocketLogger
+  readonly logger: Logger
   readonly options?: WebSocketOptions
 }
 
@@ -109,7 +103,7 @@ class CinderWebSocket extends WebSocket implements TransportConnection {
 export class WebSocketTransport<State> {
   readonly path: string
   readonly #handler: TransportHandler<State>
-  readonly #logger: SocketLogger
+  readonly #logger: Logger
   readonly #checkOrigin: OriginCheck
   readonly #idleTimeout: number
   readonly #wss: WebSocketServer

@@ -1,13 +1,15 @@
 /**
- * Where the runtime reports crashes and supervisor events. Replaceable, so
- * tests can silence or capture it and applications can route it to their own
- * logging.
+ * The one log sink every part writes to: the runtime's crash and supervisor
+ * reports, the transports' refusals, PubSub's link changes, the cluster
+ * runner. Replaceable (`setLogger`), so tests can silence or capture it and
+ * applications can route it to their own logging; each part also takes a
+ * `logger` option of this same type.
  */
 
 /** Structured details attached to a log line (pid, name, reason, …). */
 export type LogMeta = Record<string, unknown>
 
-/** The runtime's log sink. `info` carries supervisor restarts and shutdowns. */
+/** A log sink. `info` carries supervisor restarts and shutdowns; `console` fits. */
 export interface Logger {
   error(message: string, meta?: LogMeta): void
   warn(message: string, meta?: LogMeta): void
@@ -35,4 +37,14 @@ export function setLogger(logger: Logger): () => void {
   return () => {
     current = previous
   }
+}
+
+/**
+ * A logger that writes to whatever the runtime's logger is when a line is
+ * written, so a part created before a test swaps the logger still follows it.
+ */
+export const runtimeLogger: Logger = {
+  error: (message, meta) => current.error(message, meta),
+  warn: (message, meta) => current.warn(message, meta),
+  info: (message, meta) => current.info(message, meta),
 }
