@@ -25,3 +25,5 @@ export * from './socket/index.ts'
 export * from './table/index.ts'
 /** Signed and encrypted tokens, byte-compatible with Phoenix.Token. */
 export * from './token/index.ts'
+/** The wire protocol: messages, serializers, the connection interface. */
+export * from './wire/index.ts'

@@ -4,7 +4,7 @@
  * server must do at least). Binary frames are measured against a bare
  * header write/parse without any checks. Rounds alternate so drift hits both sides.
  */
-import { v2Json } from '../../src/socket/serializer.ts'
+import { v2Json } from '../../src/wire/serializer.ts'
 
 const ROUNDS = 5
 const ROUND_MS = 150

@@ -37,8 +37,9 @@ import {
   stopProcess,
 } from '../process/index.ts'
 import type { PubSub } from '../pubsub/index.ts'
-import type { TransportConnection, TransportName } from '../socket/transport.ts'
-import type { WireMessage, WireSerializer } from '../socket/wire.ts'
+import type { TransportConnection, TransportName } from '../wire/connection.ts'
+import type { Message as WireMessage } from '../wire/message.ts'
+import type { Serializer as WireSerializer } from '../wire/serializer.ts'
 import { type Broadcast, broadcastMessage, isBroadcast } from './broadcast.ts'
 import type { Channel } from './channel.ts'
 import { type ChannelLink, ChannelSocket, type Payload } from './channel-socket.ts'
@@ -168,6 +169,11 @@ export class ChannelServer
 
   get connection(): TransportConnection {
     return this.host.connection
+  }
+
+  /** ChannelLink.pubsub */
+  get pubsub(): PubSub {
+    return this.host.pubsub
   }
 
   /**

@@ -7,15 +7,27 @@
  * so applications see only the documented fields.
  */
 import { CinderError, describe } from '../errors.ts'
-import type { Payload } from '../socket/message.ts'
+import type { Pid } from '../process/index.ts'
+import type { PubSub } from '../pubsub/index.ts'
+import type { Payload } from '../wire/message.ts'
 
 /** A message payload: a JSON object, or bytes sent as a binary frame. */
-export type { Payload } from '../socket/message.ts'
+export type { Payload } from '../wire/message.ts'
 
-/** What a ChannelSocket needs from the channel that owns it (internal). */
+/**
+ * The running channel behind a ChannelSocket: what the socket's functions
+ * need, and what the parts built on channels (presence, live) may use.
+ * Internal: reach it with `channelLink(socket)`, never through the symbol.
+ */
 export interface ChannelLink {
   /** Whether the join has completed (pushes are allowed from then on). */
   readonly joined: boolean
+  /** The channel's process, once spawned (it owns the join's presences). */
+  readonly pid: Pid | undefined
+  /** The PubSub the channel subscribes and broadcasts through. */
+  readonly pubsub: PubSub
+  /** Sends a message to the channel's process, handled by its `handleInfo`. */
+  deliver(message: unknown): void
   /** Sends `[joinRef, null, topic, event, payload]` to this socket's client. */
   push(event: string, payload: Payload): void
   /** Broadcasts to the topic's subscribers; with `excludeSelf` this channel is skipped. */
@@ -24,8 +36,13 @@ export interface ChannelLink {
   reply(joinRef: string | null, ref: string, status: string, response: Payload): void
 }
 
-/** @internal The key of a ChannelSocket's link; not exported from the package. */
-export const kLink: unique symbol = Symbol('cinder.channel.link')
+// The key of a ChannelSocket's link: module-private, so applications see only the documented fields.
+const kLink: unique symbol = Symbol('cinder.channel.link')
+
+/** @internal The running channel behind a socket, for presence and live. */
+export function channelLink(socket: ChannelSocket<object>): ChannelLink {
+  return socket[kLink]
+}
 
 /** The socket of one channel join. `A` is the shape of `assigns`. */
 export class ChannelSocket<A extends object = Record<string, unknown>> {

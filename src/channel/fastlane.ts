@@ -12,9 +12,9 @@
  * Subscribers that are not channels get the message the default way.
  * This is Phoenix's `Phoenix.Channel.Server.fastlane/3`.
  */
-import { deliver, type Subscriber, type SubscriberEntry } from '../pubsub/index.ts'
-import type { Frame, TransportConnection } from '../socket/transport.ts'
-import type { WireSerializer } from '../socket/wire.ts'
+import { deliver, type PubSub, type Subscriber, type SubscriberEntry } from '../pubsub/index.ts'
+import type { Frame, TransportConnection } from '../wire/connection.ts'
+import type { Serializer as WireSerializer } from '../wire/serializer.ts'
 import { type Broadcast, isBroadcast } from './broadcast.ts'
 
 /** The name the fastlane dispatcher is registered under on every PubSub. */
@@ -42,7 +42,20 @@ function isTarget(metadata: unknown): metadata is FastlaneTarget {
   )
 }
 
-/** The dispatcher itself (register it with `pubsub.registerDispatcher(FASTLANE, fastlane)`). */
+const registered = new WeakSet<PubSub>()
+
+/**
+ * Registers the fastlane on a PubSub, once. Every part that puts channels on
+ * a PubSub calls it (the socket handler, Presence) before the first
+ * broadcast: dispatchers travel by name, so every node must know this one.
+ */
+export function registerFastlane(pubsub: PubSub): void {
+  if (registered.has(pubsub)) return
+  registered.add(pubsub)
+  pubsub.registerDispatcher(FASTLANE, fastlane)
+}
+
+/** The dispatcher itself (`registerFastlane` registers it). */
 export function fastlane(
   entries: Iterable<SubscriberEntry<Subscriber>>,
   from: Subscriber | undefined,

@@ -40,7 +40,7 @@ import {
   stopProcess,
 } from '../process/index.ts'
 import { createPubSub, type PubSub } from '../pubsub/index.ts'
-import { ensureFastlane, type SocketConnection, socketHandler } from '../socket/connection.ts'
+import { type SocketConnection, socketHandler } from '../socket/connection.ts'
 import { startConnectionSupervisor } from '../socket/connection-supervisor.ts'
 import type { CheckOrigin } from '../socket/origin.ts'
 import type { SocketDefinition } from '../socket/socket.ts'
@@ -237,7 +237,6 @@ export function createEndpoint(options: EndpointOptions): SupervisedEndpoint {
     name: `${name} pubsub`,
     async init() {
       pubsub = options.pubsub ?? (await createPubSub({ name, logger }))
-      ensureFastlane(pubsub)
       return null
     },
     async terminate() {

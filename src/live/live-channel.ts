@@ -20,7 +20,13 @@
  *   `redirect` and stop the view (`phx_close`).
  */
 import type { Channel } from '../channel/channel.ts'
-import { type ChannelSocket, kLink, type Payload, push } from '../channel/channel-socket.ts'
+import {
+  type ChannelLink,
+  type ChannelSocket,
+  channelLink,
+  type Payload,
+  push,
+} from '../channel/channel-socket.ts'
 import { error, ok } from '../channel/results.ts'
 import { CinderError, describe } from '../errors.ts'
 import type { Params } from '../http/query.ts'
@@ -611,32 +617,17 @@ export function liveChannel(config: LiveConfig, router: Router): Channel<Record<
 
 /** The view's link to its channel process and the endpoint's PubSub. */
 function hostOf(socket: LvSocket, uploads: UploadRegistry): LiveHost {
-  const link = socket[kLink] as unknown as {
-    deliver?: (message: unknown) => void
-    host?: { pubsub?: PubSub }
-  }
-  const pubsub = link.host?.pubsub
-  if (typeof link.deliver !== 'function' || pubsub === undefined) {
-    throw new CinderError(
-      'CINDER_ERR_LIVE_CONFIG',
-      `the live channel on ${describe(socket.topic)} runs outside a channel process`,
-    )
-  }
-  return new ChannelHost(link as ProcessLink, pubsub, uploads)
-}
-
-interface ProcessLink {
-  deliver(message: unknown): void
+  return new ChannelHost(channelLink(socket), uploads)
 }
 
 /** A `LiveHost` as one small object: methods, not closures, since every mounted view keeps one. */
 class ChannelHost implements LiveHost {
-  readonly #link: ProcessLink
+  readonly #link: ChannelLink
   readonly #pubsub: PubSub
   readonly uploads: UploadRegistry
-  constructor(link: ProcessLink, pubsub: PubSub, uploads: UploadRegistry) {
+  constructor(link: ChannelLink, uploads: UploadRegistry) {
     this.#link = link
-    this.#pubsub = pubsub
+    this.#pubsub = link.pubsub
     this.uploads = uploads
   }
   deliver(message: unknown): void {

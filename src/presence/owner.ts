@@ -7,8 +7,7 @@
  * exit signal (see tracker/shard.ts).
  */
 
-import { kLink } from '../channel/channel-socket.ts'
-import { ChannelSocket } from '../channel/index.ts'
+import { ChannelSocket, channelLink } from '../channel/channel-socket.ts'
 import { CinderError, describe } from '../errors.ts'
 import { Pid } from '../process/index.ts'
 
@@ -19,8 +18,8 @@ export type TrackOwner = Pid | ChannelSocket<object>
 export function ownerPid(owner: unknown): Pid {
   if (owner instanceof Pid) return owner
   if (owner instanceof ChannelSocket) {
-    const pid = (owner[kLink] as { pid?: unknown }).pid
-    if (pid instanceof Pid) return pid
+    const pid = channelLink(owner).pid
+    if (pid !== undefined) return pid
     throw new CinderError(
       'CINDER_ERR_PRESENCE_BAD_ARG',
       `expected the socket of a running channel join as the presence owner, got one of ${describe(owner.topic)} with no process`,

@@ -15,11 +15,10 @@
  */
 
 import { broadcastMessage } from '../channel/broadcast.ts'
-import { FASTLANE } from '../channel/fastlane.ts'
+import { FASTLANE, registerFastlane } from '../channel/fastlane.ts'
 import { ChannelSocket } from '../channel/index.ts'
 import { CinderError, describe } from '../errors.ts'
 import { type ChildSpec, getLogger, type Pid } from '../process/index.ts'
-import { ensureFastlane } from '../socket/connection.ts'
 import { DiffBatcher } from './diff-batcher.ts'
 import {
   type KeyedMeta,
@@ -98,7 +97,7 @@ export class Presence {
   }
 
   #startTracker(): Promise<Tracker> {
-    ensureFastlane(this.#options.pubsub)
+    registerFastlane(this.#options.pubsub)
     const { fetch: _fetch, diffBurst: _burst, ...trackerOptions } = this.#options
     return startTracker({ ...trackerOptions, onDiff: (diff) => this.#onDiff(diff) })
   }

@@ -37,7 +37,7 @@ import { isBroadcast } from '../channel/broadcast.ts'
 import type { Channel } from '../channel/channel.ts'
 import { type ChannelHost, ChannelServer, type JoinOutcome } from '../channel/channel-server.ts'
 import type { Payload } from '../channel/channel-socket.ts'
-import { FASTLANE, fastlane } from '../channel/fastlane.ts'
+import { registerFastlane } from '../channel/fastlane.ts'
 import { describe } from '../errors.ts'
 import type { Logger } from '../logger.ts'
 import {
@@ -53,6 +53,9 @@ import {
   stop,
 } from '../process/index.ts'
 import type { PubSub } from '../pubsub/index.ts'
+import { Events, HEARTBEAT_TOPIC } from '../wire/events.ts'
+import type { Message as WireMessage } from '../wire/message.ts'
+import type { Serializer as WireSerializer } from '../wire/serializer.ts'
 import { serializerFor } from './negotiate.ts'
 import { checkConnectResult, checkId, Socket, type SocketDefinition } from './socket.ts'
 import {
@@ -65,7 +68,6 @@ import {
   type TransportHandler,
   type TransportName,
 } from './transport.ts'
-import { Events, HEARTBEAT_TOPIC, type WireMessage, type WireSerializer } from './wire.ts'
 
 /** What every connection of one mount shares. */
 export interface SocketRuntime {
@@ -90,20 +92,12 @@ const DUPLICATE_JOIN = { shutdown: 'duplicate_join' } as const
 /** The drainer's message to a connection: close with 1012 and stop. */
 export const DRAIN: unique symbol = Symbol('cinder.socket.drain')
 
-/** Registers the fastlane on a PubSub once (an endpoint calls it when it starts). */
-export function ensureFastlane(pubsub: PubSub): void {
-  if (registered.has(pubsub)) return
-  registered.add(pubsub)
-  pubsub.registerDispatcher(FASTLANE, fastlane)
-}
-const registered = new WeakSet<PubSub>()
-
 /** Builds the transport handler that runs a declared socket's connections. */
 export function socketHandler(
   definition: SocketDefinition<object>,
   runtime: SocketRuntime,
 ): TransportHandler<SocketConnection> {
-  ensureFastlane(runtime.pubsub)
+  registerFastlane(runtime.pubsub)
   return {
     connect: (request) => connect(definition, runtime, request),
     init: (state, connection) => state.open(connection),

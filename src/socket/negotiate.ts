@@ -3,8 +3,9 @@
  * any 1.0.x or 2.0.x is accepted). LongPoll carries text only, which both
  * versions' JSON forms are.
  */
-import { type Serializer, serializerForVsn } from './serializer.ts'
-import type { TransportName } from './transport.ts'
+
+import type { TransportName } from '../wire/connection.ts'
+import { type Serializer, serializerForVsn } from '../wire/serializer.ts'
 
 /** The serializer for `vsn`, or undefined when this server does not speak it (answer 403). */
 export function serializerFor(vsn: string, _transport: TransportName): Serializer | undefined {

@@ -21,12 +21,14 @@
  * handler's own process instead, which is where they need to be ordered.
  */
 import type { Params } from '../http/query.ts'
+import type { Frame, TransportConnection, TransportName } from '../wire/connection.ts'
 
-/** One frame: a text frame (string) or a binary frame (bytes). */
-export type Frame = string | Uint8Array
-
-/** The transports a socket can arrive on. */
-export type TransportName = 'websocket' | 'longpoll'
+export {
+  CloseCode,
+  type Frame,
+  type TransportConnection,
+  type TransportName,
+} from '../wire/connection.ts'
 
 /** What a socket's `connect` learns of the connection beyond its params. */
 export interface ConnectInfo {
@@ -62,20 +64,6 @@ export type ConnectOutcome<State> =
   | { readonly ok: State }
   | { readonly error: unknown; readonly status?: number }
 
-/** The transport's side of an open connection, as the handler sees it. */
-export interface TransportConnection {
-  /**
-   * Queues one frame. Frames queued within one turn of the event loop leave
-   * in one write. Frames queued after `close` are dropped.
-   */
-  push(frame: Frame): void
-  /**
-   * Closes the connection. WebSocket sends `code` and `reason` in its close
-   * frame (`reason` at most 123 bytes); LongPoll ends the session. Idempotent.
-   */
-  close(code: number, reason: string): void
-}
-
 /** A WebSocket control frame seen by the transport. */
 export interface ControlFrame {
   readonly opcode: 'ping' | 'pong'
@@ -102,21 +90,3 @@ export interface TransportHandler<State> {
   /** The connection is gone. Called once, after which `state` is dead. */
   terminate(reason: TransportCloseReason, state: State): void
 }
-
-/** Close codes this package sends, named once (RFC 6455 §7.4.1 and IANA's registry). */
-export const CloseCode = {
-  /** Used only when the application itself asks for it: clients may not reconnect. */
-  normal: 1000,
-  /** Disconnect by socket id, idle timeout: the client reconnects. */
-  goingAway: 1001,
-  /** A frame that is not the protocol (undecodable, wrong shape). */
-  unsupportedData: 1003,
-  /** A frame's payload is not valid for its type. */
-  invalidPayload: 1007,
-  /** A frame larger than the configured limit. */
-  messageTooBig: 1009,
-  /** The server failed (a crash of the socket's process). */
-  internalError: 1011,
-  /** The server is restarting or draining: reconnect elsewhere. */
-  serviceRestart: 1012,
-} as const

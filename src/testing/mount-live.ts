@@ -117,7 +117,9 @@ export async function mountLive<A extends object>(
 /** The channel process, in memory: one callback at a time, replies as promises. */
 class InProcessChannel implements ChannelLink {
   readonly channel: Channel<Record<string, unknown>>
-  readonly host: { readonly pubsub: PubSub }
+  readonly pubsub: PubSub
+  /** No process: the test's own turn runs the callbacks. */
+  readonly pid = undefined
   readonly socket: ChannelSocket<Record<string, unknown>>
   joined = false
   #queue: Promise<unknown> = Promise.resolve()
@@ -126,7 +128,7 @@ class InProcessChannel implements ChannelLink {
 
   constructor(channel: Channel<Record<string, unknown>>, topic: string, pubsub: PubSub) {
     this.channel = channel
-    this.host = { pubsub }
+    this.pubsub = pubsub
     this.socket = new ChannelSocket({
       topic,
       joinRef: '1',

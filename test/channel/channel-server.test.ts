@@ -11,12 +11,12 @@ import {
   replyToPush,
   socketRef,
 } from '../../src/channel/channel-socket.ts'
+import { registerFastlane } from '../../src/channel/fastlane.ts'
 import { error, ok } from '../../src/channel/results.ts'
 import { noreply, reply, self, send, setLogger, stop } from '../../src/process/index.ts'
 import { createPubSub, type PubSub } from '../../src/pubsub/index.ts'
-import { ensureFastlane } from '../../src/socket/connection.ts'
-import type { Message } from '../../src/socket/message.ts'
-import { v2Json } from '../../src/socket/serializer.ts'
+import type { Message } from '../../src/wire/message.ts'
+import { v2Json } from '../../src/wire/serializer.ts'
 
 let pubsub: PubSub
 // Crashes are logged once, by the process runtime: keep its lines for assertions.
@@ -25,7 +25,7 @@ const restoreLogger = setLogger({ info() {}, warn() {}, error: (m) => runtimeLin
 after(() => restoreLogger())
 before(async () => {
   pubsub = await createPubSub({ name: 'channel-server-test', logger: silent() })
-  ensureFastlane(pubsub)
+  registerFastlane(pubsub)
 })
 after(() => pubsub.stop())
 

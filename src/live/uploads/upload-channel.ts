@@ -6,7 +6,7 @@
  * entry is consumed or cancelled (the client never leaves it itself).
  */
 import type { Channel } from '../../channel/channel.ts'
-import { type ChannelSocket, kLink } from '../../channel/channel-socket.ts'
+import { type ChannelSocket, channelLink } from '../../channel/channel-socket.ts'
 import { error, ok } from '../../channel/results.ts'
 import { noreply, reply, stop } from '../../process/behaviour.ts'
 import type { UploadRegistry, UploadSlot } from './upload-registry.ts'
@@ -27,7 +27,7 @@ export function uploadChannel(registry: UploadRegistry): Channel<Record<string, 
         return error({ reason: 'invalid_token' })
       }
       if (slot.channel !== undefined) return error({ reason: 'already_registered' })
-      const link = socket[kLink] as unknown as { deliver(message: unknown): void }
+      const link = channelLink(socket)
       slot.channel = { close: () => link.deliver(CLOSE) }
       slots.set(socket, slot)
       return ok(socket)

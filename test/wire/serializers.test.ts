@@ -2,8 +2,8 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import fc from 'fast-check'
 import { CinderError } from '../../src/errors.ts'
-import type { Broadcast, Message, Reply } from '../../src/socket/message.ts'
-import { serializerForVsn, v1Json, v2Json } from '../../src/socket/serializer.ts'
+import type { Broadcast, Message, Reply } from '../../src/wire/message.ts'
+import { serializerForVsn, v1Json, v2Json } from '../../src/wire/serializer.ts'
 
 const hex = (b: string | Uint8Array) => Buffer.from(b as Uint8Array).toString('hex')
 const bytes = (h: string) => Buffer.from(h.replace(/\s+/g, ''), 'hex')

@@ -7,7 +7,9 @@ import { v1Json } from './serializers/v1-json.ts'
 import { v2Json } from './serializers/v2-json.ts'
 
 /** A WebSocket frame: text (a string) or binary (bytes). */
-export type Frame = string | Buffer
+export type { Frame } from './connection.ts'
+
+import type { Frame } from './connection.ts'
 
 export interface DecodeOptions {
   /**
