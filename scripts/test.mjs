@@ -29,6 +29,12 @@ const groups = [
   })),
 ]
 const only = process.argv[2]
+// The examples import 'cinder' as an application would; this condition resolves
+// it to the compiled sources (package.json "exports"), in every process the tests start.
+const env = {
+  ...process.env,
+  NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --conditions=cinder:build`.trim(),
+}
 const tmp = mkdtempSync(join(tmpdir(), 'cinder-test-'))
 let passed = 0
 let failed = 0
@@ -51,7 +57,7 @@ for (const group of groups) {
       `--test-reporter-destination=${tap}`,
       ...group.files,
     ],
-    { stdio: 'inherit' },
+    { stdio: 'inherit', env },
   )
   const summary = readFileSync(tap, 'utf8')
   passed += Number(/^# pass (\d+)/m.exec(summary)?.[1] ?? 0)

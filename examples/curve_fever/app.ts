@@ -19,7 +19,7 @@ import {
   redisAdapter,
   type SessionOptions,
   session,
-} from '../../src/index.ts'
+} from 'cinder'
 import { userSocket } from './channels/user-socket.ts'
 import { Lobby } from './lobby/lobby.ts'
 import type { RoomSettings, TrafficMeter } from './rooms/room.ts'

@@ -11,7 +11,7 @@
  * same on every node; a development secret otherwise), NODE_ENV=production (no crash control),
  * CINDER_WORKERS or WEB_CONCURRENCY (like --workers).
  */
-import { clusterAdapter, clusterWorkerCount, runCluster, setLogger } from '../../src/index.ts'
+import { clusterAdapter, clusterWorkerCount, runCluster, setLogger } from 'cinder'
 import { type CurveFeverOptions, startCurveFever } from './app.ts'
 
 const env = process.env

@@ -22,7 +22,7 @@ import {
   sendAfter,
   setLogger,
   startSupervisor,
-} from '../../src/index.ts'
+} from 'cinder'
 
 const started = Date.now()
 function say(who: string, text: string): void {

@@ -3,7 +3,7 @@
  * the game socket as a signed token (the page embeds it; the socket verifies it on connect).
  */
 import { randomBytes } from 'node:crypto'
-import { signToken, verifyToken } from '../../../src/index.ts'
+import { signToken, verifyToken } from 'cinder'
 import { validatePlayerInit } from '../game/index.ts'
 import type { User } from '../rooms/protocol.ts'
 

@@ -28,7 +28,7 @@ import {
   self,
   send,
   stop,
-} from '../../../src/index.ts'
+} from 'cinder'
 import { parseTurn } from '../game/index.ts'
 import {
   type JoinAccepted,

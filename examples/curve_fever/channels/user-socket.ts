@@ -1,5 +1,5 @@
 /** The game socket (`/socket`): a connection proves who it is with the page's signed token. */
-import { channel, defineSocket, type PubSub, type Socket } from '../../../src/index.ts'
+import { channel, defineSocket, type PubSub, type Socket } from 'cinder'
 import { verifyUserToken } from '../auth/user.ts'
 import type { Rooms } from '../rooms/rooms.ts'
 import { type GameAssigns, type GameChannelOptions, gameChannel } from './game-channel.ts'

@@ -20,7 +20,7 @@ import {
   spawn,
   stopProcess,
   type Table,
-} from '../../../src/index.ts'
+} from 'cinder'
 import { GAMES_TOPIC, type GameListing, type User } from '../rooms/protocol.ts'
 
 /** Presence topic of the people in the lobby (key: user id; meta: name, colour, typing). */

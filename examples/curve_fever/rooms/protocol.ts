@@ -5,7 +5,7 @@
  * (`directBroadcast`), and a room announces its (re)starts on `cf:room-life:<id>`.
  * Everything here is JSON plus bytes, so it survives the trip between nodes.
  */
-import type { Pid } from '../../../src/index.ts'
+import type { Pid } from 'cinder'
 
 export const roomTopic = (id: string): string => `cf:room:${id}`
 export const lifeTopic = (id: string): string => `cf:room-life:${id}`

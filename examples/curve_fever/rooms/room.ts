@@ -29,7 +29,7 @@ import {
   stop,
   type Table,
   type TimerRef,
-} from '../../../src/index.ts'
+} from 'cinder'
 import {
   encodeSnapshot,
   FrameEncoder,

@@ -22,7 +22,7 @@ import {
   startDynamicSupervisor,
   stopProcess,
   type TimerHandle,
-} from '../../../src/index.ts'
+} from 'cinder'
 import {
   GAMES_TOPIC,
   type ReplyAddress,

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { Conn, PlugResult } from '../../../src/index.ts'
+import type { Conn, PlugResult } from 'cinder'
 
 /** The repository root: the nearest folder above this file holding package.json. */
 export function repositoryRoot(from = dirname(fileURLToPath(import.meta.url))): string {

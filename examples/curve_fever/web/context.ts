@@ -1,5 +1,5 @@
 /** What the pages need from the application, and the signed tickets they hand out. */
-import { signToken, verifyToken } from '../../../src/index.ts'
+import { signToken, verifyToken } from 'cinder'
 import { type User, userFrom, userToken } from '../auth/user.ts'
 import type { Lobby } from '../lobby/lobby.ts'
 import type { Rooms } from '../rooms/rooms.ts'

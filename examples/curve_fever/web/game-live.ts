@@ -3,7 +3,7 @@
  * its own socket to the `game:<id>` channel (binary frames at 20 Hz do not belong in a DOM diff)
  * and owns the canvas, the scoreboard and the notices (`phx-update="ignore"`).
  */
-import { html, type LiveView } from '../../../src/index.ts'
+import { html, type LiveView } from 'cinder'
 import { type User, userFrom } from '../auth/user.ts'
 import { ROOM_ID } from '../rooms/protocol.ts'
 import type { WebContext } from './context.ts'

@@ -1,5 +1,5 @@
 /** The document around every page: styles inline (one request less), the client bundle deferred. */
-import { html, type LiveLayout, raw } from '../../../src/index.ts'
+import { html, type LiveLayout, raw } from 'cinder'
 
 const STYLES = raw(`
 :root { color-scheme: dark; --bg: #10131a; --panel: #181d27; --line: #2a3140; --text: #e8ebf2;

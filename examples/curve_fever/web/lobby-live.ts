@@ -3,7 +3,7 @@
  * themselves in Presence), a chat with a typing indicator (presence meta), and the
  * leaderboard. Everything is pushed: Presence diffs, and the lobby keeper's "changed" notes.
  */
-import { currentPid, each, html, type LiveSocket, type LiveView } from '../../../src/index.ts'
+import { currentPid, each, html, type LiveSocket, type LiveView } from 'cinder'
 import { type User, userFrom } from '../auth/user.ts'
 import {
   CHANGES_TOPIC,

@@ -13,7 +13,7 @@ import {
   putSession,
   Router,
   redirect,
-} from '../../../src/index.ts'
+} from 'cinder'
 import type { WebContext } from './context.ts'
 import { gameLive } from './game-live.ts'
 import { lobbyLive } from './lobby-live.ts'

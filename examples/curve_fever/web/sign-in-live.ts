@@ -3,7 +3,7 @@
  * sends the browser to `/session/<token>`, a signed, minute-long ticket that the HTTP side turns
  * into the session cookie (a LiveView cannot set cookies over its socket).
  */
-import { html, type LiveView } from '../../../src/index.ts'
+import { html, type LiveView } from 'cinder'
 import { COLOURS, signIn, userFrom } from '../auth/user.ts'
 import type { WebContext } from './context.ts'
 
