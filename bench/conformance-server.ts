@@ -7,6 +7,7 @@
  * - socket `/socket` (WebSocket and LongPoll), origin check off;
  *   - `params.reject` set → connect refused (HTTP 403);
  *   - `params.user` set → socket id `user_socket:<user>`;
+ *   - `params.ttl = MS` → the connection's credentials expire MS after connect (`expireAt`);
  * - channel `room:*`:
  *   - `params.deny` set → join refused with `{reason: "denied"}`;
  *   - `params.track = NAME` → tracks presence key NAME with meta `{name: NAME}`, then
@@ -27,7 +28,7 @@
  *
  * Test knobs (options of `startConformanceServer`, or CLI flags):
  * `idleTimeout` (`--idle-timeout MS`), `maxFrameSize` (`--max-frame-size BYTES`),
- * `maxChannels` (`--max-channels N`), `checkOrigin` (on with `--check-origin HOST`),
+ * `limits` (`--max-channels N` sets `limits.maxChannels`), `maxQueuedBytes`, `sendTimeout`, `checkOrigin` (on with `--check-origin HOST`),
  * `longpollWindow` (`--longpoll-window MS`). The secret key base is `SECRET_KEY_BASE` or a
  * fixed test value, the same on every node (LongPoll tokens cross nodes).
  * Cluster and presence (`presence`): `--pubsub redis://…|nats://…`, `--node NAME`,
@@ -43,6 +44,7 @@ import {
   createEndpoint,
   createHandler,
   defineSocket,
+  expireAt,
   type Endpoint,
   error,
   json,
@@ -53,6 +55,7 @@ import {
   push,
   Router,
   reply,
+  type SocketLimits,
   stop,
 } from '../src/index.ts'
 import {
@@ -74,7 +77,11 @@ export interface ConformanceOptions {
   readonly host?: string
   readonly idleTimeout?: number
   readonly maxFrameSize?: number
-  readonly maxChannels?: number
+  /** The socket's limits (rate, lengths, maxChannels). */
+  readonly limits?: SocketLimits
+  /** Outbound limits of the WebSocket transport. */
+  readonly maxQueuedBytes?: number
+  readonly sendTimeout?: number
   readonly checkOrigin?: CheckOrigin
   /** The endpoint's public host (what `checkOrigin: true` compares with). */
   readonly urlHost?: string
@@ -159,11 +166,13 @@ export async function startConformanceServer(options: ConformanceOptions = {}): 
     connect(params, socket) {
       if (params.reject !== undefined) return false
       if (typeof params.user === 'string') socket.assigns = { user: params.user }
+      // `ttl=MS`: the connection's credentials expire that long after connect.
+      if (typeof params.ttl === 'string') return expireAt(socket, Date.now() + Number(params.ttl))
       return socket
     },
     id: (socket) =>
       socket.assigns.user === undefined ? null : `user_socket:${socket.assigns.user}`,
-    ...(options.maxChannels === undefined ? {} : { maxChannels: options.maxChannels }),
+    ...(options.limits === undefined ? {} : { limits: options.limits }),
   })
   const live = liveFixtures()
   self = createEndpoint({
@@ -182,10 +191,17 @@ export async function startConformanceServer(options: ConformanceOptions = {}): 
           checkOrigin: options.checkOrigin ?? false,
           ...(options.idleTimeout === undefined ? {} : { idleTimeout: options.idleTimeout }),
           ...(options.maxFrameSize === undefined ? {} : { maxFrameSize: options.maxFrameSize }),
+          ...(options.maxQueuedBytes === undefined
+            ? {}
+            : { maxQueuedBytes: options.maxQueuedBytes }),
+          ...(options.sendTimeout === undefined ? {} : { sendTimeout: options.sendTimeout }),
         },
         longpoll: {
           checkOrigin: options.checkOrigin ?? false,
           ...(options.longpollWindow === undefined ? {} : { window: options.longpollWindow }),
+          ...(options.maxQueuedBytes === undefined
+            ? {}
+            : { maxQueuedBytes: options.maxQueuedBytes }),
         },
       },
       live.socket,
@@ -218,7 +234,7 @@ async function main(): Promise<void> {
     host: values.host,
     ...(idleTimeout === undefined ? {} : { idleTimeout }),
     ...(maxFrameSize === undefined ? {} : { maxFrameSize }),
-    ...(maxChannels === undefined ? {} : { maxChannels }),
+    ...(maxChannels === undefined ? {} : { limits: { maxChannels } }),
     ...(longpollWindow === undefined ? {} : { longpollWindow }),
     ...(values['check-origin'] === undefined
       ? {}

@@ -125,7 +125,12 @@ export class CinderError extends Error {
 
 /** Renders a value for an error message: short, and safe for any input. */
 export function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value)
+  if (typeof value === 'string') {
+    // What a client sent may be long: a log line shows its start and its size.
+    return value.length > 200
+      ? `${JSON.stringify(value.slice(0, 200))}… (${value.length} characters)`
+      : JSON.stringify(value)
+  }
   if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`
   if (typeof value !== 'object' || value === null) return String(value)
   try {

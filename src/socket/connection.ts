@@ -21,6 +21,15 @@
  *   `{shutdown: 'closed'}`.
  * - A frame that does not decode closes the connection with 1007: a client
  *   that speaks something else cannot be answered sensibly.
+ * - Limits (socket.limits, docs/limits.md): a token bucket per connection
+ *   counts inbound frames before they reach the mailbox; a frame over the
+ *   rate is answered `rate limited` unhandled, and a client that goes on
+ *   past a further burst is closed with 1008. Topics and event names over
+ *   their length limit are answered `topic too long` / `event too long`.
+ *   What a client does wrong is logged, truncated, at most
+ *   `logLinesPerMinute` times per connection.
+ * - A socket whose `connect` set an expiry (`expireAt`) is closed with 1008
+ *   `credentials expired` then.
  *
  * Every connection is a process (ARCHITECTURE.md): the `SocketConnection` is
  * its state and its own behaviour (methods on the prototype, so a
@@ -44,11 +53,13 @@ import {
   type Behaviour,
   type CastOutcome,
   exit,
+  getClock,
   type InitContext,
   isNormalExit,
   noreply,
   type Pid,
   send,
+  sendAfter,
   spawn,
   stop,
 } from '../process/index.ts'
@@ -56,8 +67,10 @@ import type { PubSub } from '../pubsub/index.ts'
 import { Events, HEARTBEAT_TOPIC } from '../wire/events.ts'
 import type { Message as WireMessage } from '../wire/message.ts'
 import type { Serializer as WireSerializer } from '../wire/serializer.ts'
+import { ClientLog } from './client-log.ts'
 import { serializerFor } from './negotiate.ts'
 import { checkConnectResult, checkId, Socket, type SocketDefinition } from './socket.ts'
+import { TokenBucket } from './token-bucket.ts'
 import {
   CloseCode,
   type ConnectOutcome,
@@ -85,7 +98,22 @@ export const ConnectionExit = {
   disconnected: { shutdown: 'disconnected' },
   /** The drainer (graceful shutdown): close with 1012. */
   draining: { shutdown: 'draining' },
+  /** The expiry `connect` set (`expireAt`) passed: close with 1008. */
+  expired: { shutdown: 'expired' },
 } as const
+
+/** The connection's message to itself when its credentials expire. */
+const EXPIRED: unique symbol = Symbol('cinder.socket.expired')
+/** Queued after the last frame taken from a client that flooded on past its refusals. */
+const RATE_EXCEEDED: unique symbol = Symbol('cinder.socket.rate_exceeded')
+
+/** A frame over the rate: answered `rate limited`, never handled. */
+class OverRate {
+  readonly frame: Frame
+  constructor(frame: Frame) {
+    this.frame = frame
+  }
+}
 
 const DUPLICATE_JOIN = { shutdown: 'duplicate_join' } as const
 
@@ -127,6 +155,9 @@ async function connect(
   )
   if (result === false) return { error: 'refused' }
   if (!(result instanceof Socket)) return result
+  if (result.expiresAt !== undefined && result.expiresAt <= Date.now()) {
+    return { error: 'credentials expired' }
+  }
   const id = checkId(userId === undefined ? null : userId.call(definition.spec, result))
   return { ok: new SocketConnection(definition, runtime, serializer, result, id) }
 }
@@ -154,6 +185,13 @@ export class SocketConnection
   #closed = false
   /** Cleanup ran (after terminate, or after a kill as seen by the supervisor). */
   #done = false
+  readonly #rate: TokenBucket
+  /** Frames refused for the rate since the client last backed off. */
+  #refused = 0
+  /** Refused past the burst: no frame is taken any more, the close is queued. */
+  #flooded = false
+  /** Created on the first line a client causes. */
+  #clientLog: ClientLog | undefined
 
   constructor(
     definition: SocketDefinition<object>,
@@ -167,6 +205,8 @@ export class SocketConnection
     this.serializer = serializer
     this.socket = socket
     this.id = id
+    const { messageBurst, messagesPerSecond } = definition.limits
+    this.#rate = new TokenBucket(messageBurst, messagesPerSecond, getClock().now())
   }
 
   /** The runtime's label for this process: `socket` plus the socket id, if any. */
@@ -200,10 +240,29 @@ export class SocketConnection
     })
   }
 
-  /** One inbound frame: a message to the process (handled in arrival order). */
+  /**
+   * One inbound frame: a message to the process (handled in arrival order),
+   * counted against the rate first, so a flood costs the mailbox nothing.
+   */
   received(frame: Frame): void {
-    if (this.#closed || this.pid === undefined) return
-    send(this.pid, frame)
+    if (this.#closed || this.#flooded || this.pid === undefined) return
+    if (this.#rate.take(getClock().now())) {
+      // Refusals are forgiven once the client has backed off long enough to refill its bucket.
+      if (this.#refused > 0 && this.#rate.wasFull) this.#refused = 0
+      send(this.pid, frame)
+    } else if (++this.#refused <= this.definition.limits.messageBurst) {
+      send(this.pid, new OverRate(frame))
+    } else {
+      // What is queued is answered first; nothing more is taken.
+      this.#flooded = true
+      send(this.pid, RATE_EXCEEDED)
+    }
+  }
+
+  /** A line about what the client did, within its per-connection budget. */
+  #clientWarn(line: () => string): void {
+    this.#clientLog ??= new ClientLog(this.logger, this.definition.limits.logLinesPerMinute)
+    this.#clientLog.warn(getClock().now(), line)
   }
 
   /** The transport is gone: the process stops with `{shutdown: 'closed'}`. */
@@ -218,6 +277,8 @@ export class SocketConnection
   init(state: SocketConnection, { self }: InitContext): SocketConnection {
     state.pid = self
     if (state.id !== null) state.pubsub.subscribe(state.id, self)
+    const expiresAt = state.socket.expiresAt
+    if (expiresAt !== undefined) sendAfter(self, EXPIRED, Math.max(0, expiresAt - Date.now()))
     state.runtime.adopt?.(state)
     return state
   }
@@ -225,6 +286,9 @@ export class SocketConnection
   handleInfo(message: unknown, state: SocketConnection): Outcome | Promise<Outcome> {
     if (typeof message === 'string' || message instanceof Uint8Array) return state.#frame(message)
     if (message === DRAIN) return stop(ConnectionExit.draining, state)
+    if (message instanceof OverRate) return state.#overRate(message.frame)
+    if (message === RATE_EXCEEDED) return state.#rateExceeded()
+    if (message === EXPIRED) return stop(ConnectionExit.expired, state)
     if (isBroadcast(message) && message.event === Events.disconnect) {
       return stop(ConnectionExit.disconnected, state)
     }
@@ -269,24 +333,67 @@ export class SocketConnection
 
   #frame(frame: Frame): Outcome | Promise<Outcome> {
     if (this.#closed) return noreply(this)
-    let message: WireMessage
+    const message = this.#decode(frame)
+    if (message === undefined) return stop(ConnectionExit.closed, this)
+    const pending = this.#dispatch(message)
+    return pending === undefined ? noreply(this) : pending.then(() => noreply(this))
+  }
+
+  /** The client went on past its refusals: close with 1008. */
+  #rateExceeded(): Outcome {
+    if (this.#closed) return noreply(this)
+    const { messagesPerSecond, messageBurst } = this.definition.limits
+    this.#clientWarn(
+      () =>
+        `closed a ${this.transport} connection with 1008: it went on sending past its rate limit ` +
+        `(${messagesPerSecond} messages/s, burst ${messageBurst})`,
+    )
+    this.#closed = true
+    this.connection.close(CloseCode.policyViolation, 'rate limit exceeded')
+    return stop(ConnectionExit.closed, this)
+  }
+
+  /** A frame over the rate: answered, not handled; logged within the budget. */
+  #overRate(frame: Frame): Outcome {
+    if (this.#closed) return noreply(this)
+    const message = this.#decode(frame)
+    if (message === undefined) return stop(ConnectionExit.closed, this)
+    this.#clientWarn(
+      () =>
+        `refused a message over the rate limit (${this.definition.limits.messagesPerSecond}/s) on a ${this.transport} connection`,
+    )
+    this.#reply(message.joinRef, message.ref, message.topic, 'error', { reason: 'rate limited' })
+    return noreply(this)
+  }
+
+  /** Decodes a frame; a malformed one closes the connection with 1007 (undefined). */
+  #decode(frame: Frame): WireMessage | undefined {
     try {
-      message = this.serializer.decode(frame)
+      return this.serializer.decode(frame)
     } catch (error) {
-      this.logger.warn(
-        `closed a ${this.transport} connection after a malformed frame: ${errorMessage(error)}`,
+      this.#clientWarn(
+        () =>
+          `closed a ${this.transport} connection after a malformed frame: ${errorMessage(error)}`,
       )
       this.#closed = true
       this.connection.close(CloseCode.invalidPayload, 'malformed message')
-      return stop(ConnectionExit.closed, this)
+      return undefined
     }
-    const pending = this.#dispatch(message)
-    return pending === undefined ? noreply(this) : pending.then(() => noreply(this))
   }
 
   /** Handles one message; returns a promise when it must be awaited before the next. */
   #dispatch(message: WireMessage): Promise<void> | undefined {
     const { topic, event, ref, joinRef } = message
+    const { maxTopicLength, maxEventLength } = this.definition.limits
+    if (topic.length > maxTopicLength || event.length > maxEventLength) {
+      const what = topic.length > maxTopicLength ? 'topic' : 'event'
+      this.#clientWarn(
+        () =>
+          `refused a message whose ${what} is over ${what === 'topic' ? maxTopicLength : maxEventLength} characters: ${describe(what === 'topic' ? topic : event)}`,
+      )
+      this.#reply(joinRef, ref, topic, 'error', { reason: `${what} too long` })
+      return undefined
+    }
     if (topic === HEARTBEAT_TOPIC && event === Events.heartbeat) {
       this.#reply(null, ref, topic, 'ok', {})
       return undefined
@@ -309,15 +416,16 @@ export class SocketConnection
     const joinRef = message.joinRef ?? ref
     const route = this.definition.router.match(topic)
     if (route === undefined) {
-      this.logger.warn(`ignoring a join of the unmatched topic ${describe(topic)}`)
+      this.#clientWarn(() => `ignoring a join of the unmatched topic ${describe(topic)}`)
       return this.#unmatched(message)
     }
     if (current !== undefined) {
       this.channels.delete(topic)
       await current.shutdown(DUPLICATE_JOIN)
-    } else if (this.channels.size >= this.definition.maxChannels) {
-      this.logger.warn(
-        `refused a join of ${describe(topic)}: this connection already joined ${this.channels.size} channels (maxChannels)`,
+    } else if (this.channels.size >= this.definition.limits.maxChannels) {
+      this.#clientWarn(
+        () =>
+          `refused a join of ${describe(topic)}: this connection already joined ${this.channels.size} channels (limits.maxChannels)`,
       )
       return this.#reply(joinRef, ref, topic, 'error', { reason: 'too many channels joined' })
     }
@@ -366,6 +474,7 @@ export class SocketConnection
 /** The close code and reason for a connection process that stopped with `reason`. */
 function closeFor(reason: unknown): [number, string] {
   if (reason === ConnectionExit.disconnected) return [CloseCode.goingAway, 'disconnected']
+  if (reason === ConnectionExit.expired) return [CloseCode.policyViolation, 'credentials expired']
   if (reason === ConnectionExit.draining || reason === 'shutdown') {
     return [CloseCode.serviceRestart, 'server restarting']
   }

@@ -1,15 +1,18 @@
 // Public API of socket/ (re-exported from src/index.ts).
 
 export { connectionPids } from './connection-supervisor.ts'
+export type { SocketLimits } from './limits.ts'
 export { type CheckOrigin, compileOriginCheck, type OriginRequest } from './origin.ts'
 export { type ChannelRoute, channel } from './routes.ts'
 export {
   type ConnectResult,
   defineSocket,
+  expireAt,
   Socket,
   type SocketDefinition,
   type SocketSpec,
 } from './socket.ts'
+export { TokenBucket } from './token-bucket.ts'
 export type {
   ConnectInfo,
   ConnectOutcome,

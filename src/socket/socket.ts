@@ -18,6 +18,7 @@
  */
 import { CinderError, describe } from '../errors.ts'
 import type { Params } from '../http/query.ts'
+import { type ResolvedSocketLimits, resolveSocketLimits, type SocketLimits } from './limits.ts'
 import { type ChannelRoute, Router } from './routes.ts'
 import type { ConnectInfo, TransportName } from './transport.ts'
 
@@ -29,6 +30,8 @@ export class Socket<A extends object = Record<string, unknown>> {
   readonly transport: TransportName
   /** The serializer version negotiated from the client's `vsn`. */
   readonly vsn: string
+  /** When the connection's credentials expire (ms since the epoch); see `expireAt`. */
+  expiresAt: number | undefined = undefined
 
   constructor(transport: TransportName, vsn: string, assigns: A) {
     this.transport = transport
@@ -68,18 +71,16 @@ export interface SocketSpec<A extends object = Record<string, unknown>> {
    * connection with that id (code 1001; clients reconnect and authenticate again).
    */
   id?(socket: Socket<A>): string | null
-  /** How many channels one connection may join. Default 100. */
-  readonly maxChannels?: number
+  /** What one connection may ask of the server (docs/limits.md); each has a default. */
+  readonly limits?: SocketLimits
 }
 
 /** A declared socket, ready to mount on an endpoint. */
 export interface SocketDefinition<A extends object = Record<string, unknown>> {
   readonly spec: SocketSpec<A>
   readonly router: Router
-  readonly maxChannels: number
+  readonly limits: ResolvedSocketLimits
 }
-
-const DEFAULT_MAX_CHANNELS = 100
 
 /** Declares a socket (see the module comment). Checks the declaration at once. */
 export function defineSocket<A extends object = Record<string, unknown>>(
@@ -99,14 +100,37 @@ export function defineSocket<A extends object = Record<string, unknown>>(
       )
     }
   }
-  const maxChannels = spec.maxChannels ?? DEFAULT_MAX_CHANNELS
-  if (!Number.isInteger(maxChannels) || maxChannels < 1) {
+  return { spec, router: new Router(spec.channels), limits: resolveSocketLimits(spec.limits) }
+}
+
+/**
+ * Closes the connection when its credentials expire, so a revoked user does
+ * not stay connected for days. Call it in `connect` with the expiry of the
+ * token that authenticated the socket (ms since the epoch, or a Date); the
+ * connection is closed with 1008 `credentials expired` then, and the official
+ * client reconnects through `connect` again, with fresh params when its
+ * `params` is a function. An expiry already past refuses the connection.
+ *
+ * **Example**
+ * ```ts
+ * connect(params, socket) {
+ *   const verified = verifyToken(secret, 'user socket', params.token, { maxAge: 86_400 })
+ *   if (!verified.ok) return false
+ *   // Authenticate again within the hour: a revoked token stops working then.
+ *   return expireAt(assign(socket, { user: verified.data }), Date.now() + 3_600_000)
+ * }
+ * ```
+ */
+export function expireAt<S extends Socket<object>>(socket: S, at: number | Date): S {
+  const time = at instanceof Date ? at.getTime() : at
+  if (!(socket instanceof Socket) || !Number.isFinite(time)) {
     throw new CinderError(
       'CINDER_ERR_SOCKET_OPTIONS',
-      `maxChannels must be a positive integer; got: ${describe(maxChannels)}`,
+      `expireAt expects the socket connect received and a time (ms since the epoch or a Date); got ${describe(socket)} and ${describe(at)}`,
     )
   }
-  return { spec, router: new Router(spec.channels), maxChannels }
+  socket.expiresAt = time
+  return socket
 }
 
 /** Checks what `connect` returned. */

@@ -35,6 +35,8 @@ export const CloseCode = {
   unsupportedData: 1003,
   /** A frame's payload is not valid for its type. */
   invalidPayload: 1007,
+  /** The client broke a limit: rate, outbound queue (a slow consumer), expired credentials. */
+  policyViolation: 1008,
   /** A frame larger than the configured limit. */
   messageTooBig: 1009,
   /** The server failed (a crash of the socket's process). */

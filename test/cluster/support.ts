@@ -24,12 +24,20 @@ export interface NodeProcess {
   kill(signal: NodeJS.Signals): Promise<void>
 }
 
-/** Starts `bench/conformance-server` with `--port 0` and `args`; resolves once it listens. */
-export function startNode(name: string, args: string[]): Promise<NodeProcess> {
+/**
+ * Starts `bench/conformance-server` with `--port 0` and `args` (Node flags in `nodeArgs`, e.g. a
+ * heap limit); resolves once it listens.
+ */
+export function startNode(
+  name: string,
+  args: string[],
+  nodeArgs: string[] = [],
+): Promise<NodeProcess> {
   const script = compiled
     ? [join(repo, '.build', 'bench', 'conformance-server.js')]
     : ['--import', 'tsx', join(repo, 'bench', 'conformance-server.ts')]
-  const child = spawn(process.execPath, [...script, '--port', '0', '--node', name, ...args], {
+  const argv = [...nodeArgs, ...script, '--port', '0', '--node', name, ...args]
+  const child = spawn(process.execPath, argv, {
     cwd: repo,
     stdio: ['ignore', 'pipe', 'pipe'],
   })

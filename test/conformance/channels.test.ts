@@ -27,7 +27,7 @@ async function client(options: object = {}): Promise<PhxSocket> {
 }
 
 before(async () => {
-  server = await startServer({ maxChannels: 3 })
+  server = await startServer({ limits: { maxChannels: 3 } })
 })
 
 after(async () => {

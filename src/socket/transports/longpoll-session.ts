@@ -7,7 +7,9 @@
  * this node, or one relayed from another node) takes them all at once; with
  * no poll waiting they wait for the next one. The transport's sweep answers
  * a poll that waited a whole window with 204 and closes a session nobody
- * polled for 1.5 windows.
+ * polled for 1.5 windows. Frames waiting for a poll are capped (`maxQueued`
+ * characters): a client that does not poll fast enough for what it is sent
+ * is closed with 1008 `slow consumer` instead of growing the buffer.
  */
 import type { Frame, TransportConnection } from '../transport.ts'
 
@@ -33,6 +35,10 @@ export interface SessionOwner {
   ready(session: LongPollSession): void
   /** The session ended (`close`, expiry): tell the handler. */
   ended(session: LongPollSession, code: number, reason: string): void
+  /** Frames waiting for a poll passed the cap: the owner logs and closes the session. */
+  overflowed(session: LongPollSession, queued: number): void
+  /** The most characters of frames a session may hold for its next poll. */
+  readonly maxQueued: number
 }
 
 export class LongPollSession implements TransportConnection {
@@ -48,6 +54,8 @@ export class LongPollSession implements TransportConnection {
   /** Queued for the transport's flush this turn. */
   flushing = false
   #buffer: string[] = []
+  /** Characters in `#buffer`. */
+  #queued = 0
 
   constructor(id: string, token: string, owner: SessionOwner, now: number) {
     this.id = id
@@ -64,6 +72,11 @@ export class LongPollSession implements TransportConnection {
       return
     }
     this.#buffer.push(frame)
+    this.#queued += frame.length
+    if (this.#queued > this.owner.maxQueued) {
+      this.owner.overflowed(this, this.#queued)
+      return
+    }
     if (this.poll !== undefined && !this.flushing) this.owner.ready(this)
   }
 
@@ -72,6 +85,7 @@ export class LongPollSession implements TransportConnection {
     if (this.closed) return
     this.closed = true
     this.#buffer = []
+    this.#queued = 0
     this.take()?.answer({ status: 410 })
     this.owner.ended(this, code, reason)
   }
@@ -114,6 +128,7 @@ export class LongPollSession implements TransportConnection {
   #flush(): LongPollBody {
     const messages = this.#buffer
     this.#buffer = []
+    this.#queued = 0
     return { status: 200, token: this.token, messages }
   }
 

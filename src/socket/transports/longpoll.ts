@@ -57,6 +57,8 @@ export interface LongPollOptions {
   readonly maxBodySize?: number
   /** How long a relayed request waits for the session's node past its own wait. Default 2000 ms. */
   readonly pubsubTimeout?: number
+  /** Most characters of frames waiting for a session's next poll; past it the session ends (1008). Default 1 MiB. */
+  readonly maxQueuedBytes?: number
 }
 
 /** What the endpoint passes besides the options. */
@@ -79,6 +81,7 @@ export const MAX_LONGPOLL_LINES = 100
 const DEFAULT_WINDOW = 10_000
 const DEFAULT_MAX_BODY = 8_000_000
 const DEFAULT_PUBSUB_TIMEOUT = 2000
+const DEFAULT_MAX_QUEUED = 1024 * 1024
 const TOKEN_SALT = 'cinder longpoll session'
 const TOKEN_MAX_AGE = 1_209_600
 const TOKEN_HEADER = 'x-phoenix-longpoll-token'
@@ -113,6 +116,7 @@ export class LongPollTransport<State> implements SessionOwner {
   readonly #window: number
   readonly #maxBody: number
   readonly #pubsubTimeout: number
+  readonly maxQueued: number
   readonly #relayTopic: string
   readonly #sessions = new Map<string, LongPollSession>()
   readonly #relayed = new Map<number, Relayed>()
@@ -137,6 +141,7 @@ export class LongPollTransport<State> implements SessionOwner {
     this.#window = positive('window', options.window ?? DEFAULT_WINDOW)
     this.#maxBody = positive('maxBodySize', options.maxBodySize ?? DEFAULT_MAX_BODY)
     this.#pubsubTimeout = positive('pubsubTimeout', options.pubsubTimeout ?? DEFAULT_PUBSUB_TIMEOUT)
+    this.maxQueued = positive('maxQueuedBytes', options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED)
     this.#relayTopic = `cinder:longpoll:${this.#mount}`
   }
 
@@ -228,6 +233,15 @@ export class LongPollTransport<State> implements SessionOwner {
       `dropped a binary frame (${typeof frame === 'string' ? frame.length : frame.byteLength} bytes) for a LongPoll client at ${this.path}: ` +
         'LongPoll carries text frames only (logged once per transport)',
     )
+  }
+
+  /** @internal */
+  overflowed(session: LongPollSession, queued: number): void {
+    this.#logger.warn(
+      `closed a LongPoll session at ${this.path} with 1008 slow consumer: ${queued} characters ` +
+        `waited for its next poll (maxQueuedBytes ${this.maxQueued})`,
+    )
+    session.close(CloseCode.policyViolation, 'slow consumer')
   }
 
   /** @internal */

@@ -22,6 +22,15 @@
  *   more) is closed with 1001. Every inbound frame, ping or pong counts.
  * - A message over `maxFrameSize` is refused by `ws` while reading its header
  *   (the payload is never buffered) and the connection closes with 1009.
+ * - Outbound backpressure: what the kernel would not take waits in the
+ *   socket's buffer (`bufferedAmount`). After each flush, a connection with
+ *   more than `maxQueuedBytes` waiting is a consumer that does not keep up:
+ *   it is dropped at once (its close frame could not get past the backlog
+ *   anyway; the handler is told 1008 `slow consumer`), so a stalled client
+ *   holds at most one turn's frames above the cap. The sweep drops a
+ *   connection whose buffer has not once been empty for `sendTimeout`
+ *   (Ranch's `send_timeout`: the kernel took nothing for that long). No
+ *   per-frame accounting: the checks ride on the flush and the sweep.
  * - `stopAccepting` refuses new upgrades (503) while the endpoint drains;
  *   `drain` closes every connection with 1012 so clients reconnect elsewhere;
  *   `settled` resolves once every connection has closed.
@@ -52,6 +61,10 @@ export interface WebSocketOptions {
   readonly maxFrameSize?: number
   /** Close a connection after this many ms without inbound traffic. Default 60 000. */
   readonly idleTimeout?: number
+  /** Most bytes waiting to be sent to one connection before it is dropped (1008). Default 1 MiB. */
+  readonly maxQueuedBytes?: number
+  /** Drop a connection whose outbound buffer stayed non-empty this long, in ms (1008). Default 30 000. */
+  readonly sendTimeout?: number
 }
 
 /** What the endpoint passes besides the options. */
@@ -67,6 +80,10 @@ export interface WebSocketMount<State> {
 
 const DEFAULT_MAX_FRAME_SIZE = 64 * 1024
 const DEFAULT_IDLE_TIMEOUT = 60_000
+const DEFAULT_MAX_QUEUED_BYTES = 1024 * 1024
+const DEFAULT_SEND_TIMEOUT = 30_000
+/** Sweeps per timeout: a timeout fires between 1 and 1 + 1/SWEEPS of its length. */
+const SWEEPS = 4
 const AUTH_TOKEN_PREFIX = 'base64url.bearer.phx.'
 const WS_KEY = /^[+/0-9A-Za-z]{22}==$/
 
@@ -74,8 +91,10 @@ const WS_KEY = /^[+/0-9A-Za-z]{22}==$/
 class CinderWebSocket extends WebSocket implements TransportConnection {
   transport: WebSocketTransport<unknown> | undefined
   state: unknown
-  /** The idle tick of the last inbound traffic. */
+  /** The sweep tick of the last inbound traffic. */
   seen = 0
+  /** The sweep tick at which the outbound buffer was last seen empty. */
+  emptied = 0
   corked = false
   closedByServer: { code: number; reason: string } | undefined
 
@@ -83,6 +102,12 @@ class CinderWebSocket extends WebSocket implements TransportConnection {
     if (this.readyState !== WebSocket.OPEN) return
     if (!this.corked) this.transport?.cork(this)
     this.send(frame)
+  }
+
+  /** Drops the connection now, telling the handler `code` and `reason`. */
+  drop(code: number, reason: string): void {
+    this.closedByServer ??= { code, reason }
+    this.terminate()
   }
 
   override close(code?: number, data?: string | Buffer): void {
@@ -106,6 +131,12 @@ export class WebSocketTransport<State> {
   readonly #logger: Logger
   readonly #checkOrigin: OriginCheck
   readonly #idleTimeout: number
+  readonly #maxQueued: number
+  readonly #sendTimeout: number
+  /** The sweep's period and each timeout in sweep ticks. */
+  readonly #period: number
+  readonly #idleTicks: number
+  readonly #sendTicks: number
   readonly #wss: WebSocketServer
   readonly #connections = new Set<CinderWebSocket>()
   #corked: CinderWebSocket[] = []
@@ -122,6 +153,11 @@ export class WebSocketTransport<State> {
     this.#logger = mount.logger
     this.#checkOrigin = compileOriginCheck(options.checkOrigin ?? true, mount.endpointHost)
     this.#idleTimeout = positive('idleTimeout', options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT)
+    this.#maxQueued = positive('maxQueuedBytes', options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES)
+    this.#sendTimeout = positive('sendTimeout', options.sendTimeout ?? DEFAULT_SEND_TIMEOUT)
+    this.#period = Math.max(1, Math.floor(Math.min(this.#idleTimeout, this.#sendTimeout) / SWEEPS))
+    this.#idleTicks = Math.ceil(this.#idleTimeout / this.#period)
+    this.#sendTicks = Math.ceil(this.#sendTimeout / this.#period)
     this.#wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -200,6 +236,7 @@ export class WebSocketTransport<State> {
 
   /** @internal Called by a connection on its first frame in this turn. */
   cork(ws: CinderWebSocket): void {
+    if (ws.bufferedAmount === 0) ws.emptied = this.#tick
     ws.corked = true
     ws.raw?.cork()
     this.#corked.push(ws)
@@ -215,7 +252,19 @@ export class WebSocketTransport<State> {
     for (const ws of corked) {
       ws.corked = false
       ws.raw?.uncork()
+      if (ws.bufferedAmount > this.#maxQueued)
+        this.#tooSlow(ws, 'its outbound queue passed', this.#maxQueued, 'maxQueuedBytes')
     }
+  }
+
+  /** A consumer that does not keep up: dropped, with one log line. */
+  #tooSlow(ws: CinderWebSocket, what: string, limit: number, option: string): void {
+    const peer = ws.raw?.remoteAddress ?? 'a client'
+    this.#logger.warn(
+      `dropped a WebSocket at ${this.path} from ${peer} with 1008 slow consumer: ${what} ${limit}` +
+        `${option === 'sendTimeout' ? ' ms' : ' bytes'} (${option}; ${ws.bufferedAmount} bytes waiting)`,
+    )
+    ws.drop(CloseCode.policyViolation, 'slow consumer')
   }
 
   #connectRequest(req: IncomingMessage, socket: NetSocket): ConnectRequest | undefined {
@@ -262,6 +311,7 @@ export class WebSocketTransport<State> {
       ws.transport = this as WebSocketTransport<unknown>
       ws.state = state
       ws.seen = this.#tick
+      ws.emptied = this.#tick
       ws.on('message', onMessage)
       ws.on('ping', onPing)
       ws.on('pong', onPong)
@@ -314,7 +364,7 @@ export class WebSocketTransport<State> {
 
   #startSweeper(): void {
     if (this.#sweeper !== undefined) return
-    this.#sweeper = unref(getClock().setTimeout(this.#sweep, this.#sweepPeriod()))
+    this.#sweeper = unref(getClock().setTimeout(this.#sweep, this.#period))
   }
 
   #stopSweeper(): void {
@@ -323,15 +373,16 @@ export class WebSocketTransport<State> {
     this.#sweeper = undefined
   }
 
-  #sweepPeriod(): number {
-    return Math.max(1, Math.floor(this.#idleTimeout / 4))
-  }
-
   #sweep = (): void => {
     this.#sweeper = undefined
     const tick = ++this.#tick
     for (const ws of this.#connections) {
-      if (tick - ws.seen > 4) ws.close(CloseCode.goingAway, 'idle timeout')
+      if (ws.bufferedAmount === 0) ws.emptied = tick
+      else if (tick - ws.emptied > this.#sendTicks) {
+        this.#tooSlow(ws, 'nothing it was sent left for', this.#sendTimeout, 'sendTimeout')
+        continue
+      }
+      if (tick - ws.seen > this.#idleTicks) ws.close(CloseCode.goingAway, 'idle timeout')
     }
     if (this.#connections.size > 0) this.#startSweeper()
   }
