@@ -21,7 +21,6 @@ const KNOWN: Record<string, number> = {
   'src/live/live-channel.ts file': 674,
   'src/live/live-channel.ts liveChannel': 427,
   'src/presence/tracker/shard.ts file': 628,
-  'src/process/supervisor.ts answer': 89,
   'src/pubsub/adapters/cluster-relay.ts createClusterRelay': 112,
   'src/pubsub/adapters/memory.ts createMemoryBus': 92,
   'src/pubsub/adapters/nats.ts natsAdapter': 92,
