@@ -16,7 +16,6 @@ const KNOWN: Record<string, number> = {
   'src/endpoint/cluster.ts runPrimary': 167,
   'src/endpoint/endpoint.ts createEndpoint': 262,
   'src/http/plugs/multipart.ts parseMultipart': 93,
-  'src/live/diff.ts file': 623,
   'src/live/live-channel.ts file': 674,
   'src/live/live-channel.ts liveChannel': 427,
   'src/presence/tracker/shard.ts file': 628,
