@@ -23,7 +23,6 @@ const KNOWN: Record<string, number> = {
   'src/pubsub/adapters/memory.ts createMemoryBus': 92,
   'src/pubsub/adapters/nats.ts natsAdapter': 92,
   'src/pubsub/adapters/redis.ts redisAdapter': 106,
-  'src/table/table.ts file': 686,
 }
 
 function spans(text: string): string[] {
