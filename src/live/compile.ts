@@ -10,13 +10,13 @@
  * - whether the markup is exactly one root element (live components need that,
  *   because the client adds its `data-phx-component` attributes to that element).
  *
- * A small HTML tokenizer finds the slot positions. It rejects values where the
+ * A small HTML tokenizer (html-scanner.ts) finds the slot positions. It rejects values where the
  * markup cannot hold one safely (tag names, attribute names, unquoted partial
  * attribute values), at first render, with the offending spot in the message.
  */
 
 import { CinderError, describe } from '../errors.ts'
-import { VOID_ELEMENTS } from './void-elements.ts'
+import { HtmlScanner, isSpace, State } from './html-scanner.ts'
 
 export const SlotKind = {
   /** Between tags: text, a nested template, a list, a component. */
@@ -63,29 +63,6 @@ export function compile(strings: TemplateStringsArray): Compiled {
   return compiled
 }
 
-const State = {
-  text: 0,
-  tagOpen: 1, // after '<'
-  tagName: 2,
-  beforeAttr: 3,
-  attrName: 4,
-  afterAttrName: 5,
-  beforeValue: 6,
-  valueDq: 7,
-  valueSq: 8,
-  valueUnquoted: 9,
-  endTag: 10,
-  comment: 11,
-  declaration: 12, // <!DOCTYPE …>, <?…>
-  rawText: 13, // inside <script>/<style> until its end tag
-  selfClose: 14, // after '/' in a start tag
-} as const
-type State = (typeof State)[keyof typeof State]
-
-const RAW_TEXT = new Set(['script', 'style'])
-const isSpace = (ch: string): boolean =>
-  ch === ' ' || ch === '\n' || ch === '\t' || ch === '\r' || ch === '\f'
-
 function build(strings: TemplateStringsArray): Compiled {
   if (!Array.isArray(strings) || !Object.isFrozen(strings) || !Array.isArray(strings.raw)) {
     throw new CinderError(
@@ -96,202 +73,89 @@ function build(strings: TemplateStringsArray): Compiled {
   const statics: string[] = []
   const kinds: SlotKind[] = []
   const names: (string | undefined)[] = []
-
-  let state = State.text as State
-  let tagName = '' // of the tag being read
-  let rawEnd = '' // '</script' while in raw text
-  let attrName = ''
-  let attrStart = 0 // index in the current string where the current attribute (with its leading space) starts
-  let depth = 0
-  let roots = 0
-  let strayContent = false // text or a child slot outside the root element
-
-  const closeStartTag = (selfClosing: boolean) => {
-    if (depth === 0) roots++
-    if (RAW_TEXT.has(tagName) && !selfClosing) {
-      rawEnd = `</${tagName}`
-      state = State.rawText
-      depth++
-    } else {
-      if (!selfClosing && !VOID_ELEMENTS.has(tagName)) depth++
-      state = State.text
-    }
-  }
-
+  const scanner = new HtmlScanner()
   for (let s = 0; s < strings.length; s++) {
-    const str = strings[s]
-    if (str === undefined) {
-      throw new CinderError(
-        'CINDER_ERR_LIVE_TEMPLATE',
-        `a template literal has an invalid escape sequence near ${describe(strings.raw[s])}`,
-      )
-    }
-    let cut = -1 // where to cut this static for a whole-attribute slot that follows
-    if (s > 0 && kinds[s - 1] === SlotKind.attr) {
-      const first = str[0]
-      const last = s === strings.length - 1
-      if (!(first === undefined ? last : isSpace(first) || first === '>' || str.startsWith('/>'))) {
-        throw templateError(strings, s - 1, UNQUOTED)
-      }
-    }
-    for (let i = 0; i < str.length; i++) {
-      const ch = str.charAt(i)
-      switch (state) {
-        case State.text:
-          if (ch === '<') state = State.tagOpen
-          else if (depth === 0 && !isSpace(ch)) strayContent = true
-          break
-        case State.tagOpen:
-          if (str.startsWith('!--', i)) {
-            state = State.comment
-            i += 2
-          } else if (ch === '!' || ch === '?') state = State.declaration
-          else if (ch === '/') {
-            tagName = ''
-            state = State.endTag
-          } else if (/[a-zA-Z]/.test(ch)) {
-            tagName = ch.toLowerCase()
-            state = State.tagName
-          } else {
-            // '<' not starting a tag is text ("a < b")
-            if (depth === 0) strayContent = true
-            state = State.text
-            i--
-          }
-          break
-        case State.tagName:
-          if (isSpace(ch)) state = State.beforeAttr
-          else if (ch === '>') closeStartTag(false)
-          else if (ch === '/') state = State.selfClose
-          else tagName += ch.toLowerCase()
-          break
-        case State.selfClose:
-          if (ch === '>') closeStartTag(true)
-          else {
-            state = State.beforeAttr
-            i--
-          }
-          break
-        case State.beforeAttr:
-          if (isSpace(ch)) break
-          if (ch === '>') closeStartTag(false)
-          else if (ch === '/') state = State.selfClose
-          else {
-            attrStart = i
-            while (attrStart > 0 && isSpace(str.charAt(attrStart - 1))) attrStart--
-            attrName = ch
-            state = State.attrName
-          }
-          break
-        case State.attrName:
-          if (ch === '=') state = State.beforeValue
-          else if (isSpace(ch)) state = State.afterAttrName
-          else if (ch === '>') closeStartTag(false)
-          else if (ch === '/') state = State.selfClose
-          else attrName += ch
-          break
-        case State.afterAttrName:
-          if (isSpace(ch)) break
-          if (ch === '=') state = State.beforeValue
-          else {
-            state = State.beforeAttr
-            i--
-          }
-          break
-        case State.beforeValue:
-          if (isSpace(ch)) break
-          if (ch === '"') state = State.valueDq
-          else if (ch === "'") state = State.valueSq
-          else if (ch === '>') closeStartTag(false)
-          else state = State.valueUnquoted
-          break
-        case State.valueDq:
-          if (ch === '"') state = State.beforeAttr
-          break
-        case State.valueSq:
-          if (ch === "'") state = State.beforeAttr
-          break
-        case State.valueUnquoted:
-          if (isSpace(ch)) state = State.beforeAttr
-          else if (ch === '>') closeStartTag(false)
-          break
-        case State.endTag:
-          if (ch === '>') {
-            depth = Math.max(0, depth - 1)
-            state = State.text
-          } else if (!isSpace(ch)) tagName += ch.toLowerCase()
-          break
-        case State.comment:
-          if (str.startsWith('-->', i)) {
-            state = State.text
-            i += 2
-          }
-          break
-        case State.declaration:
-          if (ch === '>') state = State.text
-          break
-        case State.rawText:
-          if (str.slice(i, i + rawEnd.length).toLowerCase() === rawEnd) {
-            state = State.endTag
-            tagName = rawEnd.slice(2)
-            i += rawEnd.length - 1
-          }
-          break
-      }
-    }
+    const str = stringAt(strings, s)
+    if (s > 0 && kinds[s - 1] === SlotKind.attr) checkAttributeEnd(strings, s, str)
+    scanner.scan(str)
     if (s === strings.length - 1) {
       statics.push(str)
       break
     }
-    // a slot follows this string: its kind comes from where the tokenizer stands
-    switch (state) {
-      case State.text:
-        if (depth === 0) strayContent = true
-        kinds.push(SlotKind.child)
-        names.push(undefined)
-        break
-      case State.comment:
-      case State.rawText:
-        kinds.push(SlotKind.child)
-        names.push(undefined)
-        break
-      case State.beforeAttr:
-      case State.afterAttrName:
-        // the slot renders its own leading spaces (` name="v"`), as for attributes
-        cut = str.length
-        while (cut > 0 && isSpace(str.charAt(cut - 1))) cut--
-        kinds.push(SlotKind.spread)
-        names.push(undefined)
-        state = State.beforeAttr
-        break
-      case State.beforeValue:
-        cut = attrStart
-        kinds.push(SlotKind.attr)
-        names.push(attrName)
-        state = State.beforeAttr
-        break
-      case State.valueDq:
-      case State.valueSq:
-        kinds.push(SlotKind.part)
-        names.push(undefined)
-        break
-      default:
-        throw templateError(
-          strings,
-          s,
-          state === State.valueUnquoted
-            ? UNQUOTED
-            : 'a value cannot stand in a tag name, an attribute name, an end tag or a declaration',
-        )
-    }
-    statics.push(cut >= 0 ? str.slice(0, cut) : str)
+    const slot = slotAfter(scanner, strings, s, str)
+    kinds.push(slot.kind)
+    names.push(slot.name)
+    statics.push(slot.cut >= 0 ? str.slice(0, slot.cut) : str)
   }
-  return {
-    id: nextId++,
-    statics,
-    kinds,
-    names,
-    singleRoot: roots === 1 && !strayContent && depth === 0,
+  return { id: nextId++, statics, kinds, names, singleRoot: scanner.singleRoot }
+}
+
+function stringAt(strings: TemplateStringsArray, s: number): string {
+  const str = strings[s]
+  if (str === undefined) {
+    throw new CinderError(
+      'CINDER_ERR_LIVE_TEMPLATE',
+      `a template literal has an invalid escape sequence near ${describe(strings.raw[s])}`,
+    )
+  }
+  return str
+}
+
+/** A whole-attribute slot (`name=${v}`) must be the whole value: what follows ends it. */
+function checkAttributeEnd(strings: TemplateStringsArray, s: number, str: string): void {
+  const first = str[0]
+  const last = s === strings.length - 1
+  if (!(first === undefined ? last : isSpace(first) || first === '>' || str.startsWith('/>'))) {
+    throw templateError(strings, s - 1, UNQUOTED)
+  }
+}
+
+interface Slot {
+  readonly kind: SlotKind
+  readonly name: string | undefined
+  /** Where to cut the static before the slot (-1: keep it whole). */
+  readonly cut: number
+}
+
+const CHILD: Slot = { kind: SlotKind.child, name: undefined, cut: -1 }
+const PART: Slot = { kind: SlotKind.part, name: undefined, cut: -1 }
+
+/** The slot after string `s`: its kind comes from where the scanner stands. */
+function slotAfter(
+  scanner: HtmlScanner,
+  strings: TemplateStringsArray,
+  s: number,
+  str: string,
+): Slot {
+  switch (scanner.state) {
+    case State.text:
+      if (scanner.depth === 0) scanner.strayContent = true
+      return CHILD
+    case State.comment:
+    case State.rawText:
+      return CHILD
+    case State.beforeAttr:
+    case State.afterAttrName: {
+      // the slot renders its own leading spaces (` name="v"`), as for attributes
+      let cut = str.length
+      while (cut > 0 && isSpace(str.charAt(cut - 1))) cut--
+      scanner.state = State.beforeAttr
+      return { kind: SlotKind.spread, name: undefined, cut }
+    }
+    case State.beforeValue:
+      scanner.state = State.beforeAttr
+      return { kind: SlotKind.attr, name: scanner.attrName, cut: scanner.attrStart }
+    case State.valueDq:
+    case State.valueSq:
+      return PART
+    default:
+      throw templateError(
+        strings,
+        s,
+        scanner.state === State.valueUnquoted
+          ? UNQUOTED
+          : 'a value cannot stand in a tag name, an attribute name, an end tag or a declaration',
+      )
   }
 }
 

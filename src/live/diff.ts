@@ -24,9 +24,22 @@
 
 import { CinderError, describe } from '../errors.ts'
 import { renderAttribute, renderAttributePart, renderSpread } from './attributes.ts'
-import { type Compiled, compile, SlotKind, syntheticTemplate } from './compile.ts'
+import { type Compiled, compile, SlotKind } from './compile.ts'
 import { type ComponentResolver, isLiveComponentCall, type LiveComponentCall } from './component.ts'
 import { isList, isStreamList, type StreamList } from './comprehension.ts'
+import {
+  duplicateKey,
+  entryTemplate,
+  ListState,
+  NO_ENTRY,
+  NodeState,
+  Scope,
+  type SlotState,
+  StreamState,
+  templateValues,
+  WRAPPED,
+  wrap,
+} from './diff-state.ts'
 import { isTemplate, type Template } from './html.ts'
 import { isStable, leafText } from './leaf.ts'
 import { isLiveRenderCall, type LiveRenderCall } from './nested.ts'
@@ -41,70 +54,6 @@ import type {
   RenderedNode,
   StreamWire,
 } from './rendered.ts'
-
-/** List entries that are not all one template: each entry is `["", item, ""]`. */
-const WRAPPED = syntheticTemplate(['', ''], [SlotKind.child])
-/** A stream that has rendered no item yet: its statics are not known. */
-const NO_ENTRY = syntheticTemplate([''], [])
-
-/** What the client holds at a slot: a string, a cid, or a structure. */
-type SlotState = string | number | NodeState | ListState | StreamState
-
-class NodeState {
-  tpl: Compiled
-  template: Template | undefined
-  values: readonly unknown[]
-  states: SlotState[]
-  constructor(tpl: Compiled, template: Template | undefined, values: readonly unknown[]) {
-    this.tpl = tpl
-    this.template = template
-    this.values = values
-    // sized once: grown by appends, a 3-slot row would hold room for 17
-    this.states = new Array<SlotState>(tpl.kinds.length)
-  }
-}
-
-class ListState {
-  tpl: Compiled
-  /** key → position, in the client's current order */
-  index: Map<unknown, number>
-  entries: NodeState[]
-  constructor(tpl: Compiled, index: Map<unknown, number>, entries: NodeState[]) {
-    this.tpl = tpl
-    this.index = index
-    this.entries = entries
-  }
-}
-
-class StreamState {
-  tpl: Compiled
-  constructor(tpl: Compiled) {
-    this.tpl = tpl
-  }
-}
-
-/** Per diff and per template scope (the view, or one component): the `"p"` table. */
-class Scope {
-  readonly share: boolean
-  readonly positions = new Map<Compiled, number>()
-  readonly table: Record<number, readonly string[]> = {}
-  constructor(share: boolean) {
-    this.share = share
-  }
-  statics(tpl: Compiled): readonly string[] | number {
-    if (!this.share) return tpl.statics
-    let at = this.positions.get(tpl)
-    if (at === undefined) {
-      at = this.positions.size
-      this.positions.set(tpl, at)
-      this.table[at] = tpl.statics
-    }
-    return at
-  }
-  attachTo(node: { p?: Record<number, readonly string[]> }): void {
-    if (this.positions.size > 0) node.p = this.table
-  }
-}
 
 export interface RendererOptions {
   /** Maps each `liveComponent(...)` to a cid and its template. Needed only if live components are used. */
@@ -599,25 +548,4 @@ export class LiveRenderer {
     }
     return undefined
   }
-}
-
-function entryTemplate(items: readonly unknown[]): Compiled {
-  let tpl: Compiled | undefined
-  for (const item of items) {
-    if (!isTemplate(item)) return WRAPPED
-    const compiled = compile(item.strings)
-    if (tpl === undefined) tpl = compiled
-    else if (tpl !== compiled) return WRAPPED
-  }
-  return tpl ?? WRAPPED
-}
-
-const wrap = (item: unknown): readonly unknown[] => [item]
-const templateValues = (item: unknown): readonly unknown[] => (item as Template).values
-
-function duplicateKey(key: unknown): CinderError {
-  return new CinderError(
-    'CINDER_ERR_LIVE_DUPLICATE_KEY',
-    `each(...) found the key ${describe(key)} twice; keys must be unique within a list`,
-  )
 }

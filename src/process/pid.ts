@@ -6,12 +6,12 @@
  * needs no table lookup and a dead process can be collected (the pointer is
  * cleared when it stops).
  */
-import type { Proc } from './process.ts'
+import type { Proc } from './proc.ts'
 
 let nextPid = 1
 let node = 'cinder'
 
-// Accessors for the private slot, handed to process.ts only (not exported from the barrel).
+// Accessors for the private slot, for the process runtime only (not exported from the barrel).
 let readSlot: (pid: Pid) => Proc | null
 let writeSlot: (pid: Pid, proc: Proc | null) => void
 

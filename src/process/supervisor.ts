@@ -381,85 +381,92 @@ async function answer(state: SupState, body: SupervisorRequest): Promise<unknown
         type: c.spec.type,
         restart: c.spec.restart,
       }))
-    case 'count': {
-      const supervisors = state.children.filter((c) => c.spec.type === 'supervisor').length
-      return {
-        specs: state.children.length,
-        active: state.children.filter((c) => c.pid !== undefined).length,
-        supervisors,
-        workers: state.children.length - supervisors,
-      }
-    }
-    case 'start': {
-      let spec: FullSpec
-      try {
-        spec = checkChildSpec(body.spec, `startChild(${state.label})`)
-      } catch (err) {
-        return new Failure(err as CinderError)
-      }
-      if (state.children.some((c) => c.spec.id === spec.id)) {
-        return new Failure(
-          new CinderError(
-            'CINDER_ERR_BAD_CHILD_SPEC',
-            `startChild: ${state.label} already has a child with id ${describe(spec.id)}`,
-          ),
-        )
-      }
-      const child: Child = { spec, pid: undefined }
-      try {
-        child.pid = await startFromSpec(spec, state.label)
-      } catch (err) {
-        return new Failure(err as CinderError)
-      }
-      state.children.push(child)
-      return child.pid
-    }
-    case 'restart': {
-      const child = state.children.find((c) => c.spec.id === body.id)
-      if (child === undefined) return new Failure(noChild(state.label, body.id))
-      if (child.pid !== undefined) {
-        return new Failure(
-          new CinderError(
-            'CINDER_ERR_CHILD_RUNNING',
-            `restartChild: child ${describe(body.id)} of ${state.label} is running as ${child.pid}; terminateChild first`,
-          ),
-        )
-      }
-      try {
-        child.pid = await startFromSpec(child.spec, state.label)
-      } catch (err) {
-        return new Failure(err as CinderError)
-      }
-      return child.pid
-    }
-    case 'terminate': {
-      const key = body.child
-      const child = state.children.find((c) =>
-        typeof key === 'string' ? c.spec.id === key : c.pid === key,
-      )
-      if (child === undefined) return new Failure(noChild(state.label, key))
-      if (child.pid !== undefined) {
-        await shutdownChild(child.pid, child.spec.shutdown, state.label)
-        child.pid = undefined
-      }
-      if (child.spec.restart === 'temporary') remove(state, child)
-      return undefined
-    }
-    case 'delete': {
-      const child = state.children.find((c) => c.spec.id === body.id)
-      if (child === undefined) return new Failure(noChild(state.label, body.id))
-      if (child.pid !== undefined) {
-        return new Failure(
-          new CinderError(
-            'CINDER_ERR_CHILD_RUNNING',
-            `deleteChild: child ${describe(body.id)} of ${state.label} is running as ${child.pid}; terminateChild first`,
-          ),
-        )
-      }
-      remove(state, child)
-      return undefined
-    }
+    case 'count':
+      return countOf(state)
+    case 'start':
+      return await startNew(state, body.spec)
+    case 'restart':
+      return await restartStopped(state, body.id)
+    case 'terminate':
+      return await terminate(state, body.child)
+    case 'delete':
+      return deleteStopped(state, body.id)
   }
+}
+
+function countOf(state: SupState): ChildCounts {
+  const supervisors = state.children.filter((c) => c.spec.type === 'supervisor').length
+  return {
+    specs: state.children.length,
+    active: state.children.filter((c) => c.pid !== undefined).length,
+    supervisors,
+    workers: state.children.length - supervisors,
+  }
+}
+
+async function startNew(state: SupState, raw: unknown): Promise<Pid | undefined | Failure> {
+  let spec: FullSpec
+  try {
+    spec = checkChildSpec(raw, `startChild(${state.label})`)
+  } catch (err) {
+    return new Failure(err as CinderError)
+  }
+  if (state.children.some((c) => c.spec.id === spec.id)) {
+    return new Failure(
+      new CinderError(
+        'CINDER_ERR_BAD_CHILD_SPEC',
+        `startChild: ${state.label} already has a child with id ${describe(spec.id)}`,
+      ),
+    )
+  }
+  const child: Child = { spec, pid: undefined }
+  try {
+    child.pid = await startFromSpec(spec, state.label)
+  } catch (err) {
+    return new Failure(err as CinderError)
+  }
+  state.children.push(child)
+  return child.pid
+}
+
+async function restartStopped(state: SupState, id: string): Promise<Pid | undefined | Failure> {
+  const child = state.children.find((c) => c.spec.id === id)
+  if (child === undefined) return new Failure(noChild(state.label, id))
+  if (child.pid !== undefined) return new Failure(childRunning('restartChild', state, child))
+  try {
+    child.pid = await startFromSpec(child.spec, state.label)
+  } catch (err) {
+    return new Failure(err as CinderError)
+  }
+  return child.pid
+}
+
+async function terminate(state: SupState, key: string | Pid): Promise<Failure | undefined> {
+  const child = state.children.find((c) =>
+    typeof key === 'string' ? c.spec.id === key : c.pid === key,
+  )
+  if (child === undefined) return new Failure(noChild(state.label, key))
+  if (child.pid !== undefined) {
+    await shutdownChild(child.pid, child.spec.shutdown, state.label)
+    child.pid = undefined
+  }
+  if (child.spec.restart === 'temporary') remove(state, child)
+  return undefined
+}
+
+function deleteStopped(state: SupState, id: string): Failure | undefined {
+  const child = state.children.find((c) => c.spec.id === id)
+  if (child === undefined) return new Failure(noChild(state.label, id))
+  if (child.pid !== undefined) return new Failure(childRunning('deleteChild', state, child))
+  remove(state, child)
+  return undefined
+}
+
+function childRunning(what: string, state: SupState, child: Child): CinderError {
+  return new CinderError(
+    'CINDER_ERR_CHILD_RUNNING',
+    `${what}: child ${describe(child.spec.id)} of ${state.label} is running as ${child.pid}; terminateChild first`,
+  )
 }
 
 /**

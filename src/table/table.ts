@@ -21,8 +21,18 @@
  */
 import { CinderError, describe } from '../errors.ts'
 import { currentPid, isAlive, onExit, Pid, send } from '../process/index.ts'
+import { badArg, checkBounds, checkPos, checkRecord, checkRecords } from './args.ts'
 import { BagStore } from './bag-store.ts'
+import { applyCounterOp, type CounterOp, toCounterOp } from './counters.ts'
 import { HashStore } from './hash-store.ts'
+import {
+  checkOptions,
+  type TableAccess,
+  type TableInfo,
+  type TableKind,
+  type TableOptions,
+  type TableTransfer,
+} from './options.ts'
 import { OrderedStore } from './ordered-store.ts'
 import {
   type Bindings,
@@ -33,62 +43,7 @@ import {
   type Pattern,
 } from './pattern.ts'
 import type { RangeBounds, Store } from './store.ts'
-import { checkOrderedKey, type Row, termEquals } from './term.ts'
-
-export type TableKind = 'set' | 'ordered_set' | 'bag' | 'duplicate_bag'
-export type TableAccess = 'public' | 'protected' | 'private'
-
-export interface TableOptions {
-  /** Default `'set'`. */
-  readonly kind?: TableKind
-  /** Index of the key in each record. Default 0. */
-  readonly keyPos?: number
-  /** Default `'protected'`: everyone reads, the owner writes. */
-  readonly access?: TableAccess
-  /** Registers the table under this name (see `whereisTable`); `CINDER_ERR_NAME_TAKEN` if taken. */
-  readonly name?: string
-  /** The process that takes the table over when the owner stops. */
-  readonly heir?: Pid
-  /** Sent to the heir in the `TABLE-TRANSFER` message. */
-  readonly heirData?: unknown
-}
-
-export interface TableInfo {
-  readonly id: number
-  readonly name: string | undefined
-  readonly kind: TableKind
-  readonly keyPos: number
-  readonly access: TableAccess
-  readonly size: number
-  /** The owning process, or undefined when the outside owns the table. */
-  readonly owner: Pid | undefined
-  readonly heir: Pid | undefined
-}
-
-/** Sent to a process's `handleInfo` when it inherits a table or is given one (`giveAway`). */
-export interface TableTransfer<R extends Row = Row, K = R[0]> {
-  readonly type: 'TABLE-TRANSFER'
-  readonly table: Table<R, K>
-  /** The previous owner (undefined when that was the outside). */
-  readonly from: Pid | undefined
-  /** `heirData`, or the data passed to `giveAway`. */
-  readonly data: unknown
-}
-
-/**
- * An update of a numeric element: add `incr` to element `pos`. With a
- * `threshold`, a result past it (above for positive increments, below for
- * negative ones) is replaced by `setValue`, as ETS's `update_counter` does.
- */
-export interface CounterOp {
-  readonly pos: number
-  readonly incr: number
-  readonly threshold?: number
-  readonly setValue?: number
-}
-
-const KINDS: readonly TableKind[] = ['set', 'ordered_set', 'bag', 'duplicate_bag']
-const ACCESSES: readonly TableAccess[] = ['public', 'protected', 'private']
+import { type Row, termEquals } from './term.ts'
 
 const named = new Map<string, Table>()
 let nextId = 1
@@ -401,7 +356,9 @@ export class Table<R extends Row = Row, K = R[0]> {
     if (!this.#openWrite) this.#checkWrite(what)
     this.#requireSetKind(what)
     const next = this.#existingOrDefault(what, key, defaultRecord).slice()
-    const results = ops.map((op) => applyCounterOp(what, next, this.#counterOp(what, op, next)))
+    const results = ops.map((op) =>
+      applyCounterOp(what, next, toCounterOp(what, op, next, this.keyPos)),
+    )
     this.#store.insert(next as unknown as R)
     return results
   }
@@ -418,17 +375,6 @@ export class Table<R extends Row = Row, K = R[0]> {
     const record = defaultRecord.slice()
     record[this.keyPos] = key
     return record as unknown as R
-  }
-
-  #counterOp(what: string, op: unknown, record: unknown[]): CounterOp {
-    const full = typeof op === 'number' ? { pos: this.keyPos + 1, incr: op } : op
-    if (typeof full !== 'object' || full === null || typeof (full as CounterOp).incr !== 'number') {
-      throw badArg(
-        `${what} expected an increment (a number) or { pos, incr, threshold?, setValue? }, got: ${describe(op)}`,
-      )
-    }
-    this.#checkPos(what, (full as CounterOp).pos, record)
-    return full as CounterOp
   }
 
   /**
@@ -459,7 +405,7 @@ export class Table<R extends Row = Row, K = R[0]> {
       if (!Array.isArray(update) || update.length !== 2) {
         throw badArg(`updateElement expected [pos, value] pairs, got: ${describe(update)}`)
       }
-      this.#checkPos('updateElement', update[0], next)
+      checkPos('updateElement', update[0], next, this.keyPos)
       next[update[0] as number] = update[1]
     }
     this.#store.insert(next as unknown as R)
@@ -600,87 +546,16 @@ export class Table<R extends Row = Row, K = R[0]> {
     }
   }
 
-  #checkPos(what: string, pos: unknown, record: readonly unknown[]): void {
-    if (typeof pos !== 'number' || !Number.isInteger(pos) || pos < 0 || pos >= record.length) {
-      throw badArg(
-        `${what} expected a position from 0 to ${record.length - 1}, got: ${describe(pos)}`,
-      )
-    }
-    if (pos === this.keyPos) throw badArg(`${what} cannot change the key (position ${pos})`)
+  #checkRecord(record: unknown, what: string): void {
+    checkRecord(record, what, this.keyPos, this.#ordered !== undefined)
   }
 
-  #checkRecord(record: unknown, what: string): asserts record is R {
-    if (!Array.isArray(record) || record.length <= this.keyPos) {
-      throw badArg(
-        `${what} expected a record: an array with its key at index ${this.keyPos}, got: ${describe(record)}`,
-      )
-    }
-    const key: unknown = record[this.keyPos]
-    if (key === undefined) {
-      throw badArg(
-        `${what} expected a record whose key (index ${this.keyPos}) is not undefined, got: ${describe(record)}`,
-      )
-    }
-    if (this.#ordered !== undefined) checkOrderedKey(key)
-  }
-
-  #checkRecords(records: unknown, what: string): asserts records is readonly R[] {
-    if (!Array.isArray(records))
-      throw badArg(`${what} expected an array of records, got: ${describe(records)}`)
-    for (const record of records) this.#checkRecord(record, what)
+  #checkRecords(records: unknown, what: string): void {
+    checkRecords(records, what, this.keyPos, this.#ordered !== undefined)
   }
 }
 
 function makeStore<R extends Row>(kind: TableKind, keyPos: number): Store<R> {
   if (kind === 'set') return new HashStore<R>(keyPos)
   return new BagStore<R>(keyPos, kind === 'duplicate_bag')
-}
-
-function applyCounterOp(what: string, record: unknown[], op: CounterOp): number {
-  const current = record[op.pos]
-  if (typeof current !== 'number') {
-    throw badArg(`${what} expected a number at position ${op.pos}, got: ${describe(current)}`)
-  }
-  let value = current + op.incr
-  if (op.threshold !== undefined) {
-    const past = op.incr >= 0 ? value > op.threshold : value < op.threshold
-    if (past) value = op.setValue ?? op.threshold
-  }
-  record[op.pos] = value
-  return value
-}
-
-function checkOptions(options: unknown): asserts options is TableOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw badArg(`createTable expected an options object, got: ${describe(options)}`)
-  }
-  const o = options as Record<string, unknown>
-  const fail = (field: string, expected: string): never => {
-    throw badArg(`createTable option ${field} expected ${expected}, got: ${describe(o[field])}`)
-  }
-  if (o.kind !== undefined && !KINDS.includes(o.kind as TableKind)) fail('kind', KINDS.join(' | '))
-  if (o.keyPos !== undefined && !(Number.isInteger(o.keyPos) && (o.keyPos as number) >= 0)) {
-    fail('keyPos', 'an integer >= 0')
-  }
-  if (o.access !== undefined && !ACCESSES.includes(o.access as TableAccess)) {
-    fail('access', ACCESSES.join(' | '))
-  }
-  if (o.name !== undefined && (typeof o.name !== 'string' || o.name === ''))
-    fail('name', 'a non-empty string')
-  if (o.heir !== undefined && !(o.heir instanceof Pid)) fail('heir', 'a Pid')
-}
-
-function checkBounds(bounds: RangeBounds): void {
-  if (typeof bounds !== 'object' || bounds === null) {
-    throw badArg(
-      `range() expected bounds { gt | gte, lt | lte, reverse? }, got: ${describe(bounds)}`,
-    )
-  }
-  if ('gt' in bounds && 'gte' in bounds) throw badArg('range() expected at most one of gt and gte')
-  if ('lt' in bounds && 'lte' in bounds) throw badArg('range() expected at most one of lt and lte')
-  for (const k of ['gt', 'gte', 'lt', 'lte'] as const) if (k in bounds) checkOrderedKey(bounds[k])
-}
-
-function badArg(message: string): CinderError {
-  return new CinderError('CINDER_ERR_TABLE_BAD_ARG', message)
 }

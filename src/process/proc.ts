@@ -1,0 +1,229 @@
+/**
+ * A process: a `Proc` object with a state, a mailbox (a flat array of
+ * `kind, payload` pairs, allocated on first use) and the links, monitors,
+ * hooks and timers that must hear of its stop.
+ *
+ * Stopping runs in two steps: `beginExit` marks the process EXITING (the
+ * handler in flight, if any, finishes first), then `terminate` runs, then
+ * `finish` tells links, monitors and exit hooks and frees everything. `'kill'`
+ * jumps straight to `finish`.
+ */
+import type { Behaviour, ExitReason, From } from './behaviour.ts'
+import { getClock, type TimerHandle } from './clock.ts'
+import { CALL, DEAD, EXITING, INIT, RUNNING } from './codes.ts'
+import { calleeExited, formatReason } from './failures.ts'
+import { getLogger } from '../logger.ts'
+import { forgetName } from './names.ts'
+import { detachPid, Pid, type Ref } from './pid.ts'
+import { als, enter, isThenable, leave, schedule } from './scheduler.ts'
+import { type Monitor, signalExit } from './signals.ts'
+
+/** @internal */
+export type AnyBehaviour = Behaviour<unknown, unknown, unknown, unknown, unknown>
+/** @internal */
+export type ExitHook = (reason: ExitReason) => void
+/** @internal A timer a process owns: cancelled when it stops. */
+export interface Cancelable {
+  cancel(): boolean
+}
+
+let liveCount = 0
+
+/** The number of processes alive on this node. */
+export function processCount(): number {
+  return liveCount
+}
+
+/** @internal A pending `call`: the `From` handed to `handleCall`. */
+export class CallRequest implements From {
+  readonly caller: Pid | undefined
+  readonly request: unknown
+  readonly callee: Proc
+  readonly #resolve: (value: unknown) => void
+  readonly #reject: (error: unknown) => void
+  timer: TimerHandle | undefined = undefined
+  done = false
+
+  constructor(
+    caller: Pid | undefined,
+    request: unknown,
+    callee: Proc,
+    resolve: (value: unknown) => void,
+    reject: (error: unknown) => void,
+  ) {
+    this.caller = caller
+    this.request = request
+    this.callee = callee
+    this.#resolve = resolve
+    this.#reject = reject
+  }
+
+  settle(value: unknown): boolean {
+    if (this.done) return false
+    this.#close()
+    this.#resolve(value)
+    return true
+  }
+
+  fail(error: unknown): void {
+    if (this.done) return
+    this.#close()
+    this.#reject(error)
+  }
+
+  #close(): void {
+    this.done = true
+    if (this.timer !== undefined) getClock().clearTimeout(this.timer)
+    this.callee.deferred?.delete(this)
+  }
+}
+
+/** @internal A running process. Not exported from the barrel; use the module functions. */
+export class Proc {
+  readonly pid: Pid
+  readonly behaviour: AnyBehaviour
+  state: unknown = undefined
+  status = INIT
+  hasState = false
+  trapExit: boolean
+  /** On the ready queue. */
+  queued = false
+  /** A handler (or init/terminate) is running or awaited: the mailbox waits. */
+  active = false
+  reason: ExitReason = undefined
+  name: string | undefined = undefined
+  parent: Proc | null = null
+  queue: unknown[] | null = null
+  head = 0
+  links: Set<Proc> | null = null
+  /** Monitors others hold on this process. */
+  monitors: Map<Ref, Monitor> | null = null
+  /** Monitors this process holds on others. */
+  watching: Map<Ref, Monitor> | null = null
+  hooks: Set<ExitHook> | null = null
+  timers: Set<Cancelable> | null = null
+  /** Calls answered with `noreply`, still waiting for `replyTo`. */
+  deferred: Set<CallRequest> | null = null
+
+  constructor(behaviour: AnyBehaviour, trapExit: boolean) {
+    this.pid = Pid.mint(this)
+    this.behaviour = behaviour
+    this.trapExit = trapExit
+    liveCount++
+  }
+
+  get label(): string {
+    const name = this.name ?? this.behaviour.name
+    return name === undefined ? `process ${this.pid}` : `process ${this.pid} (${name})`
+  }
+
+  enqueue(kind: number, payload: unknown): void {
+    if (this.status >= EXITING) {
+      if (kind === CALL) (payload as CallRequest).fail(calleeExited(this, this.reason))
+      return
+    }
+    if (this.queue === null) this.queue = []
+    this.queue.push(kind, payload)
+    if (this.status === RUNNING && !this.active) schedule(this)
+  }
+
+  hasMail(): boolean {
+    return this.queue !== null && this.head < this.queue.length
+  }
+
+  /** Logs a crash (once: only the first reason of a process is logged) and stops. */
+  crash(reason: ExitReason, what = 'crashed'): void {
+    if (this.status < EXITING) {
+      getLogger().error(`${this.label} ${what}: ${formatReason(reason)}`, {
+        pid: this.pid,
+        name: this.name,
+        reason,
+      })
+    }
+    this.beginExit(reason)
+  }
+
+  beginExit(reason: ExitReason): void {
+    if (this.status >= EXITING) return
+    const wasInit = this.status === INIT
+    this.status = EXITING
+    this.reason = reason
+    // During init, spawn's continuation finishes the process; otherwise the ready queue runs terminate.
+    if (!wasInit && !this.active) schedule(this)
+  }
+
+  terminate(): void {
+    const terminate = this.behaviour.terminate
+    if (terminate === undefined || !this.hasState) {
+      this.finish(this.reason)
+      return
+    }
+    this.active = true
+    const prev = enter(this)
+    let out: unknown
+    try {
+      out = als.run(this, callTerminate, this)
+    } catch (err) {
+      this.#terminateFailed(err)
+      return
+    } finally {
+      leave(prev)
+    }
+    if (isThenable(out)) {
+      out.then(
+        () => this.finish(this.reason),
+        (err: unknown) => this.#terminateFailed(err),
+      )
+    } else {
+      this.finish(this.reason)
+    }
+  }
+
+  #terminateFailed(err: unknown): void {
+    if (this.status === DEAD) return
+    getLogger().error(`${this.label} failed in terminate: ${formatReason(err)}`, {
+      pid: this.pid,
+      name: this.name,
+      reason: err,
+    })
+    this.finish(this.reason)
+  }
+
+  /** The process is gone: free it and tell everyone who asked. */
+  finish(reason: ExitReason): void {
+    if (this.status === DEAD) return
+    this.status = DEAD
+    this.reason = reason
+    this.active = false
+    detachPid(this.pid)
+    liveCount--
+    forgetName(this)
+    if (this.timers !== null) {
+      for (const timer of this.timers) timer.cancel()
+      this.timers = null
+    }
+    this.#failCalls(reason)
+    signalExit(this, reason)
+    this.state = undefined
+    this.parent = null
+  }
+
+  /** Fails the calls still queued and those answered with `noreply`. */
+  #failCalls(reason: ExitReason): void {
+    const queue = this.queue
+    this.queue = null
+    if (queue !== null) {
+      for (let i = this.head; i < queue.length; i += 2) {
+        if (queue[i] === CALL) (queue[i + 1] as CallRequest).fail(calleeExited(this, reason))
+      }
+    }
+    if (this.deferred !== null) {
+      for (const request of this.deferred) request.fail(calleeExited(this, reason))
+      this.deferred = null
+    }
+  }
+}
+
+function callTerminate(p: Proc): unknown {
+  return p.behaviour.terminate?.(p.reason, p.state)
+}
