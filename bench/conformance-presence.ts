@@ -14,8 +14,8 @@ import {
   type ChannelSocket,
   CinderError,
   clusterAdapter,
-  createPresence,
-  createPubSub,
+  startPresence,
+  startPubSub,
   type Endpoint,
   type HandleInResult,
   type HandleResult,
@@ -77,13 +77,13 @@ export async function startServerPubSub(options: PresenceServerOptions): Promise
   const name = options.pubsubName ?? 'conformance'
   const node = options.node === undefined ? {} : { node: options.node }
   const url = options.pubsub
-  if (url === undefined) return createPubSub({ name, ...node })
+  if (url === undefined) return startPubSub({ name, ...node })
   if (/^rediss?:\/\//.test(url))
-    return createPubSub({ name, ...node, adapter: redisAdapter({ url, maxReconnectDelay: 250 }) })
+    return startPubSub({ name, ...node, adapter: redisAdapter({ url, maxReconnectDelay: 250 }) })
   if (/^(nats|tls):\/\//.test(url))
-    return createPubSub({ name, ...node, adapter: natsAdapter({ servers: url }) })
+    return startPubSub({ name, ...node, adapter: natsAdapter({ servers: url }) })
   // Under runCluster: node:cluster workers joined through the primary.
-  if (url === 'cluster') return createPubSub({ name, ...node, adapter: clusterAdapter() })
+  if (url === 'cluster') return startPubSub({ name, ...node, adapter: clusterAdapter() })
   throw new CinderError(
     'CINDER_ERR_PUBSUB_BAD_ARG',
     `expected --pubsub redis://…, nats://… or cluster, got ${url}`,
@@ -95,7 +95,7 @@ export function startServerPresence(
   pubsub: PubSub,
   options: PresenceServerOptions,
 ): Promise<Presence> {
-  return createPresence({
+  return startPresence({
     pubsub,
     name: 'conformance',
     ...(options.broadcastPeriod === undefined ? {} : { broadcastPeriod: options.broadcastPeriod }),

@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { TrafficMeter } from '../../examples/curve_fever/rooms/room.ts'
 import { Rooms } from '../../examples/curve_fever/rooms/rooms.ts'
 import { TickStats, type TickSummary } from '../../examples/curve_fever/rooms/tick-stats.ts'
-import { createPubSub, type PubSub, setLogger } from '../../src/index.ts'
+import { startPubSub, type PubSub, setLogger } from '../../src/index.ts'
 
 const TICK_MS = 1000 / 60
 const P99_LIMIT_MS = 5
@@ -123,7 +123,7 @@ export async function run(): Promise<string> {
   const quick = process.env.BENCH_QUICK === '1'
   const warm = quick ? 1 : 1.5
   const seconds = quick ? 2 : 5
-  const pubsub = await createPubSub({ name: 'bench-curve-fever', node: 'bench' })
+  const pubsub = await startPubSub({ name: 'bench-curve-fever', node: 'bench' })
   try {
     const base = await floor(seconds)
     const results: Level[] = []

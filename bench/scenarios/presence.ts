@@ -6,9 +6,9 @@
  */
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
-import { createPresence, type Presence } from '../../src/presence/index.ts'
+import { startPresence, type Presence } from '../../src/presence/index.ts'
 import { type Pid, spawn, stopProcess } from '../../src/process/index.ts'
-import { createPubSub, type PubSub, redisAdapter } from '../../src/pubsub/index.ts'
+import { startPubSub, type PubSub, redisAdapter } from '../../src/pubsub/index.ts'
 
 const OWNERS = 1_000
 const TOPICS = 100
@@ -151,9 +151,9 @@ async function convergence(broadcastPeriod: number): Promise<{ cinder: number; f
   const pubsubs: PubSub[] = []
   const presences: Presence[] = []
   for (const node of ['b1', 'b2', 'b3']) {
-    const pubsub = await createPubSub({ name, node, adapter: redisAdapter() })
+    const pubsub = await startPubSub({ name, node, adapter: redisAdapter() })
     pubsubs.push(pubsub)
-    presences.push(await createPresence({ pubsub, name: 'bench', broadcastPeriod }))
+    presences.push(await startPresence({ pubsub, name: 'bench', broadcastPeriod }))
   }
   const [a, b, c] = presences as [Presence, Presence, Presence]
   const [pa, pb] = pubsubs as [PubSub, PubSub]
@@ -188,8 +188,8 @@ const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits })
 
 export async function run(): Promise<string> {
-  const pubsub = await createPubSub({ name: `bench-presence-local-${process.pid}` })
-  const presence = await createPresence({ pubsub, name: 'bench' })
+  const pubsub = await startPubSub({ name: `bench-presence-local-${process.pid}` })
+  const presence = await startPresence({ pubsub, name: 'bench' })
   const pids = await owners(OWNERS)
   await trackRate(presence, pids, 300) // warm up
   await floorRate(pids, 300)

@@ -5,7 +5,7 @@
  */
 import { cpus } from 'node:os'
 import { decodeFrame, encodeFrame } from '../../src/pubsub/encoding.ts'
-import { createPubSub, type PubSub } from '../../src/pubsub/index.ts'
+import { startPubSub, type PubSub } from '../../src/pubsub/index.ts'
 
 const SUBSCRIBERS = 10_000
 const ROUNDS = 5
@@ -147,7 +147,7 @@ function fmt(n: number): string {
 
 /** Runs the scenario; returns its Markdown section. */
 export async function run(): Promise<string> {
-  const pubsub = await createPubSub({ name: 'bench', node: 'bench' })
+  const pubsub = await startPubSub({ name: 'bench', node: 'bench' })
   const sink = { n: 0 }
   const pairs = [fanOut(pubsub, sink), churn(pubsub), frames()]
   const rows: string[] = []

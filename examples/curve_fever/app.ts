@@ -1,11 +1,20 @@
 /**
- * Curve Fever, assembled: PubSub (local, or Redis/NATS for a cluster) → Presence → the lobby
- * and the rooms → the HTTP pipeline with the live pages → one Endpoint serving `/socket` (the
- * game channel) and `/live` (LiveView). `stop()` takes it down in the reverse order.
+ * Curve Fever, assembled as a supervision tree:
+ *
+ *     curve fever (rest_for_one)
+ *     ├─ pubsub      local, or Redis/NATS for a cluster
+ *     ├─ presence    who is online, the open games
+ *     ├─ lobby       chat and leaderboard tables
+ *     ├─ rooms       the records, one process per room, the reply desk
+ *     └─ endpoint    `/socket` (the game channel) and `/live` (LiveView)
+ *
+ * `curveFever()` only builds the parts; main.ts runs `children` as the application, tests
+ * start them with `startCurveFever`. A part that restarts restarts the parts after it.
  */
 import { hostname } from 'node:os'
 import {
   type Adapter,
+  type ChildSpec,
   createEndpoint,
   createHandler,
   createLive,
@@ -13,12 +22,15 @@ import {
   createPubSub,
   type Endpoint,
   natsAdapter,
+  type Pid,
   type Presence,
   type PubSub,
   pipeline,
   redisAdapter,
   type SessionOptions,
   session,
+  startSupervisor,
+  stopProcess,
 } from 'cinder'
 import { userSocket } from './channels/user-socket.ts'
 import { Lobby } from './lobby/lobby.ts'
@@ -61,47 +73,88 @@ export interface CurveFeverOptions {
   readonly minify?: boolean
 }
 
-export interface CurveFever {
-  readonly endpoint: Endpoint
+/** The parts of one node, built and not yet running. */
+export interface CurveFeverParts {
   readonly pubsub: PubSub
   readonly presence: Presence
-  readonly rooms: Rooms
   readonly lobby: Lobby
+  readonly rooms: Rooms
+  readonly endpoint: Endpoint & { childSpec(): ChildSpec }
+  /** The tree's children, in start order. */
+  readonly children: ChildSpec[]
+}
+
+/** A node started outside an application (tests, `runCluster` workers). */
+export interface CurveFever extends CurveFeverParts {
   /** `http://host:port` */
   readonly url: string
+  /** The root supervisor. */
+  readonly pid: Pid
   stop(): Promise<void>
 }
 
-export async function startCurveFever(options: CurveFeverOptions = {}): Promise<CurveFever> {
+/** Builds the parts of one node (the client bundle too); nothing runs yet. */
+export async function curveFever(options: CurveFeverOptions = {}): Promise<CurveFeverParts> {
   const port = options.port ?? 4000
-  const host = options.host ?? '127.0.0.1'
   const secretKeyBase = options.secretKeyBase ?? DEV_SECRET
   const dev = options.dev ?? false
   const cluster = options.cluster ?? 'curve_fever'
-  const pubsub = await createPubSub({
+  const pubsub = createPubSub({
     name: cluster,
     node: options.node ?? `${hostname()}-${port}`,
     ...adapterOf(options),
   })
-  const presence = await createPresence({
+  const presence = createPresence({
     pubsub,
     name: cluster,
     ...(options.presenceBroadcastPeriod === undefined
       ? {}
       : { broadcastPeriod: options.presenceBroadcastPeriod }),
   })
-  const lobby = await Lobby.start({ pubsub, presence })
-  let endpoint: Endpoint | undefined
-  const rooms = await Rooms.start({
+  const lobby = new Lobby({ pubsub, presence })
+  const broadcastVia: { endpoint?: Endpoint } = {}
+  const rooms = new Rooms({
     pubsub,
     presence,
-    broadcast: (topic, event, payload) => endpoint?.broadcast(topic, event, payload as never),
+    broadcast: (topic, event, payload) => broadcastVia.endpoint?.broadcast(topic, event, payload),
     settings: { dev, ...options.room },
     onMatchOver: (result) => lobby.recordWin(result.winner),
     ...(options.stats === undefined ? {} : { stats: options.stats }),
     ...(options.meter === undefined ? {} : { meter: options.meter }),
   })
+  const endpoint = await buildEndpoint(options, { pubsub, rooms, lobby, secretKeyBase, dev })
+  broadcastVia.endpoint = endpoint
+  const children = [pubsub, presence, lobby, rooms, endpoint].map((part) => part.childSpec())
+  return { pubsub, presence, lobby, rooms, endpoint, children }
+}
 
+/** Builds and starts one node; `stop()` stops its tree. */
+export async function startCurveFever(options: CurveFeverOptions = {}): Promise<CurveFever> {
+  const parts = await curveFever(options)
+  const pid = await startSupervisor(parts.children, { strategy: 'rest_for_one' })
+  let stopping: Promise<void> | undefined
+  return {
+    ...parts,
+    pid,
+    url: `http://${options.host ?? '127.0.0.1'}:${parts.endpoint.port}`,
+    stop() {
+      stopping ??= stopProcess(pid, 'shutdown').catch(() => {})
+      return stopping
+    },
+  }
+}
+
+interface EndpointParts {
+  readonly pubsub: PubSub
+  readonly rooms: Rooms
+  readonly lobby: Lobby
+  readonly secretKeyBase: string
+  readonly dev: boolean
+}
+
+/** The HTTP pipeline with the live pages, the game socket and the live socket. */
+async function buildEndpoint(options: CurveFeverOptions, parts: EndpointParts) {
+  const { pubsub, rooms, lobby, secretKeyBase, dev } = parts
   const sessionOptions: SessionOptions = {
     key: '_curve_fever_key',
     secretKeyBase,
@@ -114,15 +167,14 @@ export async function startCurveFever(options: CurveFeverOptions = {}): Promise<
     session: sessionOptions,
     layout: layout(bundle.path),
   })
-  const web = webContext({ secretKeyBase, rooms, lobby, dev })
-  const router = buildRouter(web, live)
+  const router = buildRouter(webContext({ secretKeyBase, rooms, lobby, dev }), live)
   const handler = createHandler(
     pipeline([session(sessionOptions), serveBundle(bundle), router.plug]),
     { debugErrors: dev },
   )
-  endpoint = createEndpoint({
-    port,
-    host,
+  return createEndpoint({
+    port: options.port ?? 4000,
+    host: options.host ?? '127.0.0.1',
     pubsub,
     secretKeyBase,
     handler,
@@ -135,27 +187,6 @@ export async function startCurveFever(options: CurveFeverOptions = {}): Promise<
       { path: '/live', socket: live.socket(router), websocket: { checkOrigin: 'conn' } },
     ],
   })
-  await endpoint.start()
-  const running = endpoint
-  let stopping: Promise<void> | undefined
-  return {
-    endpoint: running,
-    pubsub,
-    presence,
-    rooms,
-    lobby,
-    url: `http://${host}:${running.port}`,
-    stop() {
-      stopping ??= (async () => {
-        await rooms.stop()
-        await running.stop()
-        await lobby.stop()
-        await presence.stop()
-        await pubsub.stop()
-      })()
-      return stopping
-    },
-  }
 }
 
 function adapterOf(options: CurveFeverOptions) {

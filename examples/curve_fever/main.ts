@@ -11,8 +11,15 @@
  * same on every node; a development secret otherwise), NODE_ENV=production (no crash control),
  * CINDER_WORKERS or WEB_CONCURRENCY (like --workers).
  */
-import { clusterAdapter, clusterWorkerCount, runCluster, setLogger } from 'cinder'
-import { type CurveFeverOptions, startCurveFever } from './app.ts'
+import {
+  clusterAdapter,
+  clusterWorkerCount,
+  runApplication,
+  runCluster,
+  setLogger,
+  startSupervisor,
+} from 'cinder'
+import { type CurveFeverOptions, curveFever, startCurveFever } from './app.ts'
 
 const env = process.env
 const port = Number(env.PORT ?? 4000)
@@ -63,17 +70,15 @@ if (clusterWorkerCount(process.argv.slice(2), env, 1) > 1) {
     },
   })
 } else {
-  const app = await startCurveFever(options)
-  console.log(
-    `Curve Fever on ${where}  (node ${app.pubsub.node}${via === undefined ? '' : `, cluster via ${via}`})`,
+  const { pubsub, presence, lobby, rooms, endpoint } = await curveFever(options)
+  // The application is its tree: SIGTERM/SIGINT stop it in reverse (sockets drain with 1012).
+  await runApplication(() =>
+    startSupervisor(
+      [pubsub, presence, lobby, rooms, endpoint].map((part) => part.childSpec()),
+      { strategy: 'rest_for_one' },
+    ),
   )
-  let stopping = false
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => {
-      if (stopping) process.exit(1)
-      stopping = true
-      console.log('stopping…')
-      void app.stop().then(() => process.exit(0))
-    })
-  }
+  console.log(
+    `Curve Fever on ${where}  (node ${pubsub.node}${via === undefined ? '' : `, cluster via ${via}`})`,
+  )
 }

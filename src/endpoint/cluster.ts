@@ -107,7 +107,7 @@ const RUNNER_TAG = 'cinder.runner'
  * ```ts
  * await runCluster({
  *   start: async ({ node }) => {
- *     const pubsub = await createPubSub({ name: 'app', node, adapter: clusterAdapter() })
+ *     const pubsub = await startPubSub({ name: 'app', node, adapter: clusterAdapter() })
  *     const endpoint = createEndpoint({ port: 4000, pubsub, sockets: [...] })
  *     await endpoint.start()
  *     return endpoint

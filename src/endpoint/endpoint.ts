@@ -6,22 +6,21 @@
  * child that restarts restarts everything started after it):
  *
  *     endpoint supervisor
- *     ├─ pubsub            the PubSub (created here unless given; stopped last)
+ *     ├─ pubsub            the PubSub, when the endpoint created it (an app
+ *     │                    that passes its own runs it in its own tree)
  *     ├─ socket:<path>     one connection supervisor per mount: every
  *     │                    connection is a process under it, and its
  *     │                    channels are processes tied to it
- *     ├─ http              the HTTP server: WebSocket upgrades, LongPoll,
- *     │                    then the endpoint plug (or `handler`)
+ *     ├─ http              the HTTP server (http-server.ts): WebSocket
+ *     │                    upgrades, LongPoll, then the endpoint plug
  *     └─ drainer           on stop: stop accepting, close sockets with 1012
  *                          in batches, wait for them (docs/endpoint.md)
  *
- * Requests: WebSocket upgrades on `<mount>/websocket` and LongPoll requests
- * on `<mount>/longpoll` go to their transports; anything else runs the
- * endpoint plug (static, request id, log, parsers, method override,
- * session, the app's plugs, the router) or, when given, the raw `handler`.
+ * `createEndpoint` only builds: an application puts `endpoint.childSpec()`
+ * in its own tree (after its PubSub and Presence), or calls `start()`.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo, Socket as NetSocket } from 'node:net'
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { broadcastMessage } from '../channel/broadcast.ts'
 import type { Payload } from '../channel/channel-socket.ts'
 import { FASTLANE } from '../channel/fastlane.ts'
@@ -29,38 +28,18 @@ import { CinderError, describe } from '../errors.ts'
 import { createHandler } from '../http/node-adapter.ts'
 import type { BoundPlug } from '../http/plug.ts'
 import type { Logger } from '../logger.ts'
-import {
-  type Behaviour,
-  type ChildSpec,
-  onExit,
-  type Pid,
-  send,
-  spawn,
-  startSupervisor,
-  stopProcess,
-} from '../process/index.ts'
+import { type ChildSpec, onExit, type Pid, startSupervisor, stopProcess } from '../process/index.ts'
 import { createPubSub, type PubSub } from '../pubsub/index.ts'
-import { type SocketConnection, socketHandler } from '../socket/connection.ts'
 import { startConnectionSupervisor } from '../socket/connection-supervisor.ts'
 import type { CheckOrigin } from '../socket/origin.ts'
-import type { SocketDefinition } from '../socket/socket.ts'
-import { type LongPollOptions, LongPollTransport } from '../socket/transports/longpoll.ts'
-import { type WebSocketOptions, WebSocketTransport } from '../socket/transports/websocket.ts'
+import { checkEndpointOptions, type ListenConfig } from './check-options.ts'
 import { type EndpointUrl, resolveSecretKeyBase, resolveUrl } from './config.ts'
-import { type DrainerOptions, type DrainTarget, drainerSpec } from './drainer.ts'
+import { type DrainerOptions, drainerSpec } from './drainer.ts'
+import { EndpointHttp, type RequestListener } from './http-server.ts'
+import { MountedSocket, type SocketMount } from './mounted-socket.ts'
 import { type EndpointPlugOptions, endpointPlug } from './pipeline.ts'
 
-/** One socket mounted on the endpoint. */
-export interface SocketMount {
-  /** Where it is served: `/socket` serves `/socket/websocket` and `/socket/longpoll`. */
-  readonly path: string
-  // biome-ignore lint/suspicious/noExplicitAny: a mount takes a socket of any assigns shape
-  readonly socket: SocketDefinition<any>
-  /** WebSocket options (checkOrigin, maxFrameSize, idleTimeout), or `false` to disable it. */
-  readonly websocket?: WebSocketOptions | false
-  /** LongPoll: `true` or its options (window, checkOrigin…) to enable it. Default off. */
-  readonly longpoll?: LongPollOptions | boolean
-}
+export type { SocketMount } from './mounted-socket.ts'
 
 /** Options of `createEndpoint`. */
 export interface EndpointOptions extends EndpointPlugOptions {
@@ -80,7 +59,10 @@ export interface EndpointOptions extends EndpointPlugOptions {
   readonly checkOrigin?: CheckOrigin
   /** Errors render the debug page (stack, request). Default: NODE_ENV is not production. */
   readonly debugErrors?: boolean
-  /** The PubSub to broadcast through. Default: a new local one, stopped with the endpoint. */
+  /**
+   * The PubSub to broadcast through, run by the application's own tree
+   * (before the endpoint). Default: a new local one in the endpoint's tree.
+   */
   readonly pubsub?: PubSub
   readonly sockets?: readonly SocketMount[]
   /**
@@ -93,7 +75,7 @@ export interface EndpointOptions extends EndpointPlugOptions {
   readonly logger?: Logger
   /** Graceful shutdown of the sockets (batchSize, batchInterval, shutdown). */
   readonly drainer?: DrainerOptions
-  /** Stop gracefully on SIGTERM and SIGINT (for an application's main endpoint). Default false. */
+  /** Stop gracefully on SIGTERM and SIGINT (for an endpoint started with `start()`). Default false. */
   readonly handleSignals?: boolean
 }
 
@@ -109,7 +91,7 @@ export interface Endpoint {
   readonly port: number
   /** The HTTP server (after `start`). */
   readonly server: Server
-  /** The PubSub (after `start`). */
+  /** The PubSub the endpoint broadcasts through. */
   readonly pubsub: PubSub
 }
 
@@ -121,48 +103,20 @@ export interface SupervisedEndpoint extends Endpoint {
   readonly url: Required<EndpointUrl>
   /** The endpoint plug (test it with `inject(endpoint.plug, …)`), if it has one. */
   readonly plug: BoundPlug | undefined
-  /** The endpoint's supervisor (after `start`). */
+  /** The endpoint's supervisor (while running). */
   readonly supervisor: Pid
-  /** The connection supervisor of the socket mounted at `path` (after `start`). */
+  /** The connection supervisor of the socket mounted at `path` (while running). */
   socketSupervisor(path: string): Pid
+  /** Runs the endpoint in an application's supervision tree (instead of `start`/`stop`). */
+  childSpec(id?: string): ChildSpec
 }
 
-/** One mount, as the running endpoint holds it. */
-class MountedSocket implements DrainTarget {
-  readonly mount: SocketMount
-  supervisor: Pid | undefined
-  websocket: WebSocketTransport<unknown> | undefined
-  longpoll: LongPollTransport<unknown> | undefined
-
-  constructor(mount: SocketMount) {
-    this.mount = mount
-  }
-
-  /** The connection supervisor adopts every new connection. */
-  adopt = (connection: SocketConnection): void => {
-    if (this.supervisor !== undefined) send(this.supervisor, connection)
-  }
-
-  stopAccepting(): void {
-    this.websocket?.stopAccepting()
-    this.longpoll?.stopAccepting()
-  }
-
-  async settled(): Promise<void> {
-    await Promise.all([this.websocket?.settled(), this.longpoll?.settled()])
-  }
-
-  /** Drops whatever is still open (after the drainer, or when it was cut short). */
-  dropAll(): void {
-    this.websocket?.terminateAll()
-    this.longpoll?.stop()
-  }
-}
+type State = 'new' | 'running' | 'stopping' | 'stopped'
 
 let endpoints = 0
 
 /**
- * Creates an endpoint.
+ * Builds an endpoint (nothing runs until its tree starts).
  *
  * **Example**
  * ```ts
@@ -173,145 +127,162 @@ let endpoints = 0
  *   session: { key: '_app_key', signingSalt: 'Jd8a3Kq1' },
  *   sockets: [{ path: '/socket', socket: UserSocket, longpoll: true }],
  * })
- * await endpoint.start()
+ * await runApplication(() => startSupervisor([endpoint.childSpec()]))
  * ```
  */
 export function createEndpoint(options: EndpointOptions): SupervisedEndpoint {
-  const config = checkOptions(options)
-  const logger = options.logger ?? console
-  const secretKeyBase = resolveSecretKeyBase(options.secretKeyBase, logger)
-  const url = resolveUrl(options.url)
-  const plug = endpointPlug(options, secretKeyBase, logger)
-  const debugErrors = options.debugErrors ?? process.env.NODE_ENV !== 'production'
-  const name = `endpoint-${++endpoints}`
-  let state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new'
-  let server: Server | undefined
-  let pubsub: PubSub | undefined = options.pubsub
-  let supervisor: Pid | undefined
-  let stopping: Promise<void> | undefined
-  const mounts = (options.sockets ?? []).map((mount) => new MountedSocket(mount))
-  // Only then does a plain request need its path compared with the mounts'.
-  const longpollMounted = mounts.some(
-    ({ mount }) => mount.longpoll !== undefined && mount.longpoll !== false,
-  )
-  const onSignal = (): void => {
-    void endpoint.stop().then(() => process.exit(0))
-  }
-  const httpHandler =
-    options.handler ??
-    (plug === undefined
-      ? notFound
-      : createHandler(plug, {
-          debugErrors,
-          onError: (error, conn) =>
-            logger.error(`${conn.method} ${conn.requestPath} failed: ${errorText(error)}`),
-        }))
+  return new CinderEndpoint(options)
+}
 
-  function onRequest(req: IncomingMessage, res: ServerResponse): void {
-    if (longpollMounted) {
-      const path = (req.url ?? '/').split('?', 1)[0]
-      for (const { longpoll } of mounts) {
-        if (longpoll !== undefined && longpoll.path === path) {
-          longpoll.handle(req, res)
-          return
-        }
+class CinderEndpoint implements SupervisedEndpoint {
+  readonly secretKeyBase: string
+  readonly url: Required<EndpointUrl>
+  readonly plug: BoundPlug | undefined
+  readonly #options: EndpointOptions
+  readonly #logger: Logger
+  readonly #name = `endpoint-${++endpoints}`
+  readonly #ownsPubSub: boolean
+  readonly #mounts: MountedSocket[]
+  readonly #http: EndpointHttp
+  #state: State = 'new'
+  /** The given PubSub, or the one the running tree created (a fresh one each start). */
+  #pubsub: PubSub | undefined
+  #supervisor: Pid | undefined
+  #stopping: Promise<void> | undefined
+
+  constructor(options: EndpointOptions) {
+    const listen = checkEndpointOptions(options)
+    this.#options = options
+    this.#logger = options.logger ?? console
+    this.secretKeyBase = resolveSecretKeyBase(options.secretKeyBase, this.#logger)
+    this.url = resolveUrl(options.url)
+    this.plug = endpointPlug(options, this.secretKeyBase, this.#logger)
+    this.#ownsPubSub = options.pubsub === undefined
+    this.#pubsub = options.pubsub
+    this.#mounts = (options.sockets ?? []).map((mount) => new MountedSocket(mount))
+    this.#http = this.#buildHttp(listen)
+  }
+
+  childSpec(id = this.#name): ChildSpec {
+    return { id, type: 'supervisor', start: () => this.#startTree() }
+  }
+
+  async start(): Promise<void> {
+    if (this.#state === 'running' || this.#state === 'stopping') {
+      throw new CinderError(
+        'CINDER_ERR_ENDPOINT_STATE',
+        `start() was called on an endpoint that is ${this.#state}`,
+      )
+    }
+    await this.#startTree()
+    if (this.#options.handleSignals === true) {
+      process.once('SIGTERM', this.#onSignal)
+      process.once('SIGINT', this.#onSignal)
+    }
+  }
+
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stopTree()
+    return this.#stopping
+  }
+
+  broadcast(topic: string, event: string, payload: Payload): void {
+    if (this.#state !== 'running') {
+      throw new CinderError(
+        'CINDER_ERR_ENDPOINT_STATE',
+        `broadcast(${describe(topic)}, ${describe(event)}, …) needs a running endpoint; it is ${this.#state}`,
+      )
+    }
+    this.pubsub.broadcast(topic, broadcastMessage(topic, event, payload), FASTLANE)
+  }
+
+  get port(): number {
+    const address = this.#http.server?.address()
+    return typeof address === 'object' && address !== null
+      ? (address as AddressInfo).port
+      : (this.#options.port ?? 4000)
+  }
+
+  get pubsub(): PubSub {
+    if (this.#pubsub === undefined) throw notStarted('pubsub')
+    return this.#pubsub
+  }
+
+  get server(): Server {
+    if (this.#http.server === undefined) throw notStarted('server')
+    return this.#http.server
+  }
+
+  get supervisor(): Pid {
+    if (this.#supervisor === undefined) throw notStarted('supervisor')
+    return this.#supervisor
+  }
+
+  socketSupervisor(path: string): Pid {
+    const mounted = this.#mounts.find((m) => m.mount.path === path)
+    if (mounted === undefined) {
+      throw new CinderError(
+        'CINDER_ERR_ENDPOINT_OPTIONS',
+        `no socket is mounted at ${describe(path)}; mounted: ${describe(this.#mounts.map((m) => m.mount.path))}`,
+      )
+    }
+    if (mounted.supervisor === undefined) throw notStarted('socketSupervisor()')
+    return mounted.supervisor
+  }
+
+  /** Starts the supervisor (also when a parent supervisor restarts this child). */
+  async #startTree(): Promise<Pid> {
+    this.#stopping = undefined
+    let pid: Pid
+    try {
+      pid = await startSupervisor(this.#children(), { strategy: 'rest_for_one' })
+    } catch (error) {
+      this.#state = 'stopped'
+      throw startCause(error)
+    }
+    this.#supervisor = pid
+    this.#state = 'running'
+    onExit(pid, (reason) => this.#exited(pid, reason))
+    return pid
+  }
+
+  #exited(pid: Pid, reason: unknown): void {
+    if (this.#supervisor !== pid) return
+    const was = this.#state
+    this.#state = 'stopped'
+    if (was === 'running' && reason !== 'shutdown') {
+      this.#logger.error(
+        `${this.#name}: its supervisor stopped (${describe(reason)}); the endpoint is down`,
+      )
+    }
+  }
+
+  async #stopTree(): Promise<void> {
+    const was = this.#state
+    this.#state = 'stopping'
+    process.off('SIGTERM', this.#onSignal)
+    process.off('SIGINT', this.#onSignal)
+    if (this.#supervisor !== undefined && was === 'running') {
+      try {
+        await stopProcess(this.#supervisor, 'shutdown')
+      } catch {
+        // Already stopped (it crashed past its restart intensity): nothing left to stop.
       }
     }
-    httpHandler(req, res)
+    this.#state = 'stopped'
   }
 
-  function onUpgrade(req: IncomingMessage, socket: NetSocket, head: Buffer): void {
-    const path = (req.url ?? '/').split('?', 1)[0]
-    for (const { websocket } of mounts) {
-      if (websocket !== undefined && websocket.path === path) {
-        websocket.handleUpgrade(req, socket, head)
-        return
-      }
+  #onSignal = (): void => {
+    void this.stop().then(() => process.exit(0))
+  }
+
+  #children(): ChildSpec[] {
+    const specs: ChildSpec[] = []
+    if (this.#ownsPubSub) {
+      this.#pubsub = createPubSub({ name: this.#name, logger: this.#logger })
+      specs.push(this.#pubsub.childSpec('pubsub'))
     }
-    socket.on('error', () => {})
-    socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
-  }
-
-  /** Holds the PubSub: creates it (unless given) and stops what it created. */
-  const pubsubHolder: Behaviour<null, null> = {
-    name: `${name} pubsub`,
-    async init() {
-      pubsub = options.pubsub ?? (await createPubSub({ name, logger }))
-      return null
-    },
-    async terminate() {
-      if (options.pubsub === undefined) await pubsub?.stop()
-    },
-  }
-
-  /** The HTTP server: builds the transports, listens; on stop, drops what is left and closes. */
-  const http: Behaviour<null, null> = {
-    name: `${name} http`,
-    async init() {
-      const bus = pubsub as PubSub
-      for (const mounted of mounts) mountTransports(mounted, bus)
-      const created = createServer({ keepAlive: true }, onRequest)
-      created.on('upgrade', onUpgrade)
-      await new Promise<void>((resolve, reject) => {
-        created.once('error', reject)
-        created.listen(config.port, config.host, () => {
-          created.off('error', reject)
-          resolve()
-        })
-      })
-      server = created
-      return null
-    },
-    async terminate() {
-      const closing = server
-      if (closing === undefined) return
-      const closed = new Promise<void>((resolve) => {
-        closing.close(() => resolve())
-      })
-      for (const mounted of mounts) mounted.dropAll()
-      closing.closeAllConnections()
-      await closed
-    },
-  }
-
-  function mountTransports(mounted: MountedSocket, bus: PubSub): void {
-    const { mount } = mounted
-    const handler = socketHandler(mount.socket, { pubsub: bus, logger, adopt: mounted.adopt })
-    const checkOrigin =
-      options.checkOrigin === undefined ? {} : { checkOrigin: options.checkOrigin }
-    mounted.websocket =
-      mount.websocket === false
-        ? undefined
-        : new WebSocketTransport({
-            path: mount.path,
-            handler: handler as never,
-            endpointHost: url.host,
-            logger,
-            options: { ...checkOrigin, ...(mount.websocket ?? {}) },
-          })
-    const longpoll = mount.longpoll
-    if (longpoll === undefined || longpoll === false) {
-      mounted.longpoll = undefined
-      return
-    }
-    const transport = new LongPollTransport({
-      path: mount.path,
-      handler: handler as never,
-      endpointHost: url.host,
-      logger,
-      pubsub: bus,
-      secretKeyBase,
-      options: { ...checkOrigin, ...(longpoll === true ? {} : longpoll) },
-    })
-    transport.start()
-    mounted.longpoll = transport
-  }
-
-  function children(): ChildSpec[] {
-    const specs: ChildSpec[] = [
-      { id: 'pubsub', start: () => spawn(pubsubHolder, null, { link: true }) },
-    ]
-    for (const mounted of mounts) {
+    for (const mounted of this.#mounts) {
       specs.push({
         id: `socket:${mounted.mount.path}`,
         type: 'supervisor',
@@ -321,121 +292,53 @@ export function createEndpoint(options: EndpointOptions): SupervisedEndpoint {
         },
       })
     }
-    specs.push({ id: 'http', start: () => spawn(http, null, { link: true }) })
+    specs.push(this.#http.childSpec(this.#name))
     specs.push(
       drainerSpec(
-        () => mounts,
-        () => server?.close(),
-        logger,
-        options.drainer ?? {},
+        () => this.#mounts,
+        () => this.#http.server?.close(),
+        this.#logger,
+        this.#options.drainer ?? {},
       ),
     )
     return specs
   }
 
-  const endpoint: SupervisedEndpoint = {
-    async start() {
-      if (state !== 'new') {
-        throw new CinderError(
-          'CINDER_ERR_ENDPOINT_STATE',
-          `start() was called on an endpoint that is ${state}`,
-        )
-      }
-      state = 'starting'
-      try {
-        supervisor = await startSupervisor(children(), { strategy: 'rest_for_one' })
-      } catch (error) {
-        state = 'stopped'
-        // A failed listen (EADDRINUSE…) is the cause worth showing, under the start failures.
-        let cause: unknown = error
-        while (cause instanceof CinderError && cause.code === 'CINDER_ERR_START_FAILED') {
-          if (!(cause.cause instanceof Error)) break
-          cause = cause.cause
-        }
-        throw cause
-      }
-      onExit(supervisor, (reason) => {
-        if (state !== 'running') return
-        state = 'stopped'
-        logger.error(`${name}: its supervisor stopped (${describe(reason)}); the endpoint is down`)
-      })
-      if (options.handleSignals === true) {
-        process.once('SIGTERM', onSignal)
-        process.once('SIGINT', onSignal)
-      }
-      state = 'running'
-    },
-
-    stop() {
-      stopping ??= stopAll()
-      return stopping
-    },
-
-    broadcast(topic, event, payload) {
-      if (pubsub === undefined || state !== 'running') {
-        throw new CinderError(
-          'CINDER_ERR_ENDPOINT_STATE',
-          `broadcast(${describe(topic)}, ${describe(event)}, …) needs a running endpoint; it is ${state}`,
-        )
-      }
-      pubsub.broadcast(topic, broadcastMessage(topic, event, payload), FASTLANE)
-    },
-
-    get port() {
-      const address = server?.address()
-      return typeof address === 'object' && address !== null
-        ? (address as AddressInfo).port
-        : config.port
-    },
-
-    get server() {
-      if (server === undefined) throw notStarted('server')
-      return server
-    },
-
-    get pubsub() {
-      if (pubsub === undefined) throw notStarted('pubsub')
-      return pubsub
-    },
-
-    secretKeyBase,
-    url,
-    plug,
-
-    get supervisor() {
-      if (supervisor === undefined) throw notStarted('supervisor')
-      return supervisor
-    },
-
-    socketSupervisor(path) {
-      const mounted = mounts.find((m) => m.mount.path === path)
-      if (mounted === undefined) {
-        throw new CinderError(
-          'CINDER_ERR_ENDPOINT_OPTIONS',
-          `no socket is mounted at ${describe(path)}; mounted: ${describe(mounts.map((m) => m.mount.path))}`,
-        )
-      }
-      if (mounted.supervisor === undefined) throw notStarted('socketSupervisor()')
-      return mounted.supervisor
-    },
+  #buildHttp(listen: ListenConfig): EndpointHttp {
+    const options = this.#options
+    return new EndpointHttp({
+      ...listen,
+      mounts: this.#mounts,
+      handler: options.handler ?? this.#plugHandler(),
+      transports: () => ({
+        pubsub: this.pubsub,
+        logger: this.#logger,
+        endpointHost: this.url.host,
+        secretKeyBase: this.secretKeyBase,
+        checkOrigin: options.checkOrigin,
+      }),
+    })
   }
 
-  async function stopAll(): Promise<void> {
-    const was = state
-    state = 'stopping'
-    process.off('SIGTERM', onSignal)
-    process.off('SIGINT', onSignal)
-    if (supervisor !== undefined && was === 'running') {
-      try {
-        await stopProcess(supervisor, 'shutdown')
-      } catch {
-        // Already stopped (it crashed past its restart intensity): nothing left to stop.
-      }
-    }
-    state = 'stopped'
+  #plugHandler(): RequestListener {
+    if (this.plug === undefined) return notFound
+    const logger = this.#logger
+    return createHandler(this.plug, {
+      debugErrors: this.#options.debugErrors ?? process.env.NODE_ENV !== 'production',
+      onError: (error, conn) =>
+        logger.error(`${conn.method} ${conn.requestPath} failed: ${errorText(error)}`),
+    })
   }
+}
 
-  return endpoint
+/** A failed listen (EADDRINUSE…) is the cause worth showing, under the start failures. */
+function startCause(error: unknown): unknown {
+  let cause: unknown = error
+  while (cause instanceof CinderError && cause.code === 'CINDER_ERR_START_FAILED') {
+    if (!(cause.cause instanceof Error)) break
+    cause = cause.cause
+  }
+  return cause
 }
 
 function notFound(_req: IncomingMessage, res: ServerResponse): void {
@@ -450,61 +353,6 @@ function errorText(error: unknown): string {
 function notStarted(what: string): CinderError {
   return new CinderError(
     'CINDER_ERR_ENDPOINT_STATE',
-    `endpoint.${what} is available once start() has run`,
+    `endpoint.${what} is available while the endpoint runs (after start())`,
   )
-}
-
-function checkOptions(options: EndpointOptions): { port: number; host: string; urlHost: string } {
-  if (typeof options !== 'object' || options === null) {
-    throw new CinderError(
-      'CINDER_ERR_ENDPOINT_OPTIONS',
-      `createEndpoint expects an options object; got: ${describe(options)}`,
-    )
-  }
-  const port = options.port ?? 4000
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new CinderError(
-      'CINDER_ERR_ENDPOINT_OPTIONS',
-      `port must be an integer in 0..65535; got: ${describe(port)}`,
-    )
-  }
-  const paths = new Set<string>()
-  for (const mount of options.sockets ?? []) {
-    if (
-      typeof mount?.path !== 'string' ||
-      !mount.path.startsWith('/') ||
-      mount.socket?.router === undefined
-    ) {
-      throw new CinderError(
-        'CINDER_ERR_ENDPOINT_OPTIONS',
-        `each socket mount is { path: '/socket', socket: defineSocket({...}) }; got: ${describe(mount)}`,
-      )
-    }
-    if (paths.has(mount.path)) {
-      throw new CinderError(
-        'CINDER_ERR_ENDPOINT_OPTIONS',
-        `two sockets are mounted at ${describe(mount.path)}`,
-      )
-    }
-    paths.add(mount.path)
-  }
-  for (const key of ['batchSize', 'batchInterval', 'shutdown'] as const) {
-    const value = options.drainer?.[key]
-    if (value !== undefined && !(Number.isInteger(value) && value > 0)) {
-      throw new CinderError(
-        'CINDER_ERR_ENDPOINT_OPTIONS',
-        `drainer.${key} must be a positive integer; got: ${describe(value)}`,
-      )
-    }
-  }
-  if (
-    options.handler !== undefined &&
-    (options.router !== undefined || options.plugs !== undefined)
-  ) {
-    throw new CinderError(
-      'CINDER_ERR_ENDPOINT_OPTIONS',
-      'give either handler (a raw Node listener) or router/plugs (the endpoint plug), not both',
-    )
-  }
-  return { port, host: options.host ?? '127.0.0.1', urlHost: options.url?.host ?? 'localhost' }
 }

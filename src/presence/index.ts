@@ -1,6 +1,12 @@
 // Public API of presence/ (re-exported from src/index.ts). See docs/presence.md.
 export type { TrackOwner } from './owner.ts'
-export { createPresence, type MetaUpdate, Presence, type PresenceOptions } from './presence.ts'
+export {
+  createPresence,
+  type MetaUpdate,
+  Presence,
+  type PresenceOptions,
+  startPresence,
+} from './presence.ts'
 export type {
   PresenceDiff,
   PresenceGroup,

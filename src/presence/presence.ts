@@ -31,7 +31,7 @@ import {
 import type { Diff, Meta } from './tracker/state.ts'
 import { startTracker, type Tracker, type TrackerOptions, type TrackOwner } from './tracker.ts'
 
-/** Options of `createPresence`: the Tracker's (but `onDiff`), plus `fetch` and `diffBurst`. */
+/** Options of `startPresence`: the Tracker's (but `onDiff`), plus `fetch` and `diffBurst`. */
 export interface PresenceOptions extends Omit<TrackerOptions, 'onDiff'> {
   /**
    * Adds data to what clients receive: gets a topic's presences grouped by key (in a list,
@@ -46,14 +46,22 @@ export interface PresenceOptions extends Omit<TrackerOptions, 'onDiff'> {
 /** A meta, or a function of the previous meta (without its refs) giving the new one. */
 export type MetaUpdate = Meta | ((previous: Meta) => Meta)
 
-/** Starts a Presence (and its Tracker). */
-export async function createPresence(options: PresenceOptions): Promise<Presence> {
+/**
+ * Builds a Presence without starting it: put `presence.childSpec()` in the
+ * application's supervision tree (or call `presence.start()`).
+ */
+export function createPresence(options: PresenceOptions): Presence {
+  return new Presence(options)
+}
+
+/** Builds and starts a Presence (and its Tracker). */
+export async function startPresence(options: PresenceOptions): Promise<Presence> {
   const presence = new Presence(options)
   await presence.start()
   return presence
 }
 
-/** Presence on a Tracker. See `createPresence`. */
+/** Presence on a Tracker. See `startPresence`. */
 export class Presence {
   readonly #options: PresenceOptions
   readonly #batcher: DiffBatcher
@@ -106,7 +114,7 @@ export class Presence {
    * The Presence as a child of an application's supervision tree: starting it starts the
    * Tracker (its shard supervisor is the child's pid); if that supervisor gives up, the
    * parent's restart starts a fresh Tracker in its place. Use `new Presence(options)`, not
-   * `createPresence`, when the tree starts it.
+   * `startPresence`, when the tree starts it.
    *
    * @example
    * const presence = new Presence({ pubsub })
@@ -313,7 +321,7 @@ export class Presence {
     if (tracker === undefined) {
       throw new CinderError(
         'CINDER_ERR_PRESENCE_NOT_RUNNING',
-        'expected a started Presence (await createPresence(…) or presence.start()), got one not started',
+        'expected a started Presence (await startPresence(…) or presence.start()), got one not started',
       )
     }
     return tracker

@@ -8,11 +8,12 @@
  * `finish` tells links, monitors and exit hooks and frees everything. `'kill'`
  * jumps straight to `finish`.
  */
+
+import { getLogger } from '../logger.ts'
 import type { Behaviour, ExitReason, From } from './behaviour.ts'
 import { getClock, type TimerHandle } from './clock.ts'
 import { CALL, DEAD, EXITING, INIT, RUNNING } from './codes.ts'
 import { calleeExited, formatReason } from './failures.ts'
-import { getLogger } from '../logger.ts'
 import { forgetName } from './names.ts'
 import { detachPid, Pid, type Ref } from './pid.ts'
 import { als, enter, isThenable, leave, schedule } from './scheduler.ts'

@@ -15,9 +15,9 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { CinderError, describe } from '../errors.ts'
+import { getLogger } from '../logger.ts'
 import { type DownMessage, type ExitMessage, isNormalExit, Outcome } from './behaviour.ts'
 import { CALL, CAST, DEAD, DOWN, EXIT, EXITING, INFO, RUNNING } from './codes.ts'
-import { getLogger } from '../logger.ts'
 import type { CallRequest, Proc } from './proc.ts'
 import type { Monitor } from './signals.ts'
 

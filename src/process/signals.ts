@@ -8,10 +8,11 @@
  * watcher gets one `DOWN` message. Exit hooks are the framework's own monitors,
  * plain functions called when the process stops.
  */
+
+import { getLogger } from '../logger.ts'
 import type { ExitMessage, ExitReason } from './behaviour.ts'
 import { DEAD, DOWN, EXIT } from './codes.ts'
 import { formatReason, noproc } from './failures.ts'
-import { getLogger } from '../logger.ts'
 import { type ProcessTarget, resolveTarget } from './names.ts'
 import { Pid, procOf, Ref } from './pid.ts'
 import type { ExitHook, Proc } from './proc.ts'

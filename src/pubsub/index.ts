@@ -36,5 +36,6 @@ export {
   type SubscribeOptions,
   type Subscriber,
   type SubscriberFn,
+  startPubSub,
 } from './pubsub.ts'
 export type { SubscriberEntry } from './subscriptions.ts'

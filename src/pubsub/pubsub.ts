@@ -24,10 +24,11 @@
 import { hostname } from 'node:os'
 import { CinderError, describe } from '../errors.ts'
 import { type Logger, runtimeLogger } from '../logger.ts'
-import { isAlive, nodeName, onExit, Pid, send } from '../process/index.ts'
+import { type ChildSpec, isAlive, nodeName, onExit, Pid, send } from '../process/index.ts'
 import type { Adapter, AdapterContext } from './adapter.ts'
 import { localAdapter } from './adapters/local.ts'
 import { decodeFrame, encodeFrame } from './encoding.ts'
+import { pubsubChildSpec } from './holder.ts'
 import { type SubscriberEntry, Subscriptions, type TopicEntries } from './subscriptions.ts'
 
 /** A function subscriber: called synchronously with each message. */
@@ -86,8 +87,16 @@ export function defaultNodeName(): string {
   return runtime !== 'cinder' ? runtime : `${hostname()}-${process.pid}`
 }
 
-/** Creates a PubSub and starts its adapter. */
-export async function createPubSub(options: PubSubOptions): Promise<PubSub> {
+/**
+ * Builds a PubSub without starting it: put `pubsub.childSpec()` in the
+ * application's supervision tree (or call `pubsub.start()`).
+ */
+export function createPubSub(options: PubSubOptions): PubSub {
+  return new PubSub(options)
+}
+
+/** Builds a PubSub and starts its adapter. */
+export async function startPubSub(options: PubSubOptions): Promise<PubSub> {
   const pubsub = new PubSub(options)
   await pubsub.start()
   return pubsub
@@ -143,6 +152,24 @@ export class PubSub {
   /** Whether the link to the other nodes is up (always true for a single-node adapter). */
   get connected(): boolean {
     return this.#state === 'running' && !this.#link.down
+  }
+
+  /** Where the PubSub is in its life: `new`, `starting`, `running` or `stopped`. */
+  get state(): 'new' | 'starting' | 'running' | 'stopped' {
+    return this.#state
+  }
+
+  /**
+   * Runs this PubSub in a supervision tree: the tree starts its adapter
+   * and, when it stops, stops it (after the children that use it, which
+   * come later in the list). A PubSub stopped for good does not restart.
+   *
+   * @example
+   * const pubsub = createPubSub({ name: 'app', adapter: redisAdapter({ url }) })
+   * await startSupervisor([pubsub.childSpec(), presence.childSpec(), endpoint.childSpec()])
+   */
+  childSpec(id = `pubsub ${this.name}`): ChildSpec {
+    return pubsubChildSpec(this, id)
   }
 
   /** Starts the adapter; resolves once broadcasts can flow between nodes. */

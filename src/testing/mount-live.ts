@@ -30,7 +30,7 @@ import '../live/dead-render.ts'
 import { createLive } from '../live/live-config.ts'
 import { liveSession } from '../live/live-route.ts'
 import type { LiveView } from '../live/live-view.ts'
-import { createPubSub, type PubSub } from '../pubsub/index.ts'
+import { type PubSub, startPubSub } from '../pubsub/index.ts'
 import { find } from './html-query.ts'
 import { type LiveTransport, LiveViewTest, type PushReply } from './live-view-test.ts'
 
@@ -84,7 +84,7 @@ export async function mountLive<A extends object>(
   if (container === undefined || id === undefined)
     throw new Error(`no LiveView container in:\n${response.text}`)
 
-  const pubsub = options.pubsub ?? (await createPubSub({ name: `live-test-${++mounted}` }))
+  const pubsub = options.pubsub ?? (await startPubSub({ name: `live-test-${++mounted}` }))
   const ownsPubSub = options.pubsub === undefined
   const channel = live.socket(router).router.match(`lv:${id}`)?.channel as Channel<
     Record<string, unknown>

@@ -14,7 +14,7 @@ import {
 import { registerFastlane } from '../../src/channel/fastlane.ts'
 import { error, ok } from '../../src/channel/results.ts'
 import { noreply, reply, self, send, setLogger, stop } from '../../src/process/index.ts'
-import { createPubSub, type PubSub } from '../../src/pubsub/index.ts'
+import { type PubSub, startPubSub } from '../../src/pubsub/index.ts'
 import type { Message } from '../../src/wire/message.ts'
 import { v2Json } from '../../src/wire/serializer.ts'
 
@@ -24,7 +24,7 @@ const runtimeLines: string[] = []
 const restoreLogger = setLogger({ info() {}, warn() {}, error: (m) => runtimeLines.push(m) })
 after(() => restoreLogger())
 before(async () => {
-  pubsub = await createPubSub({ name: 'channel-server-test', logger: silent() })
+  pubsub = await startPubSub({ name: 'channel-server-test', logger: silent() })
   registerFastlane(pubsub)
 })
 after(() => pubsub.stop())

@@ -18,9 +18,9 @@ import {
   type ClusterRelay,
   clusterAdapter,
   createClusterRelay,
-  createPubSub,
   type IpcChannel,
   type IpcPort,
+  startPubSub,
 } from '../../src/pubsub/index.ts'
 import { LogCapture, pubsubContract, until } from '../contracts/pubsub.ts'
 
@@ -40,7 +40,7 @@ pubsubContract('cluster', async () => {
   return {
     multiNode: true,
     start: (name, node, logger) =>
-      createPubSub({ name, node, logger, adapter: clusterAdapter({ channel }) }),
+      startPubSub({ name, node, logger, adapter: clusterAdapter({ channel }) }),
     async inject(pubsub, data) {
       relay.send(['test.inject', pubsub, data])
     },
@@ -100,7 +100,7 @@ describe('cluster adapter: joining', () => {
   test('start fails with a clear error when no relay answers', async () => {
     const channel = fakeChannel()
     await assert.rejects(
-      createPubSub({
+      startPubSub({
         name: 'silent',
         node: 'n1',
         logger: quiet,
@@ -118,7 +118,7 @@ describe('cluster adapter: joining', () => {
   test('outside a cluster worker there is no channel, and start says so', async () => {
     if (process.send !== undefined) return // run under a parent with IPC: nothing to check
     await assert.rejects(
-      createPubSub({ name: 'x', node: 'n', logger: quiet, adapter: clusterAdapter() }),
+      startPubSub({ name: 'x', node: 'n', logger: quiet, adapter: clusterAdapter() }),
       (err: unknown) =>
         err instanceof CinderError &&
         err.code === 'CINDER_ERR_PUBSUB_CONNECT' &&
@@ -130,14 +130,14 @@ describe('cluster adapter: joining', () => {
     const relay = createClusterRelay({ logger: quiet })
     const a = relayedChannel(relay)
     const b = relayedChannel(relay)
-    const first = await createPubSub({
+    const first = await startPubSub({
       name: 'p',
       node: 'same',
       logger: quiet,
       adapter: clusterAdapter({ channel: a }),
     })
     await assert.rejects(
-      createPubSub({
+      startPubSub({
         name: 'p',
         node: 'same',
         logger: quiet,

@@ -9,12 +9,12 @@ import {
   channel,
   createEndpoint,
   createMemoryBus,
-  createPubSub,
   defineSocket,
   ok,
   type PubSub,
   reply,
   type SupervisedEndpoint,
+  startPubSub,
 } from '../../src/index.ts'
 import {
   delay,
@@ -422,7 +422,7 @@ describe('no sticky sessions: two nodes sharing one PubSub', () => {
   })
   before(async () => {
     for (const node of ['lp-a', 'lp-b']) {
-      const pubsub = await createPubSub({ name: 'lp-cluster', node, adapter: bus.adapter() })
+      const pubsub = await startPubSub({ name: 'lp-cluster', node, adapter: bus.adapter() })
       const endpoint = createEndpoint({
         port: 0,
         pubsub,

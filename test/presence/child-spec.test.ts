@@ -11,7 +11,7 @@ import {
   startSupervisor,
   stopProcess,
 } from '../../src/process/index.ts'
-import { createPubSub } from '../../src/pubsub/index.ts'
+import { startPubSub } from '../../src/pubsub/index.ts'
 
 const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 20))
 
@@ -22,7 +22,7 @@ test("the app's supervisor starts it, restarts a fresh tracker when it gives up,
     warn: (m) => logged.push(m),
     error: (m) => logged.push(m),
   })
-  const pubsub = await createPubSub({ name: `presence-tree-${Math.random()}` })
+  const pubsub = await startPubSub({ name: `presence-tree-${Math.random()}` })
   const presence = new Presence({ pubsub, name: 'app-presence' })
   const owner: Pid = await spawn({ init: () => null }, undefined)
   const root = await startSupervisor([presence.childSpec()], { strategy: 'one_for_one' })

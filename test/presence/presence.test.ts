@@ -2,9 +2,9 @@
 // batching, fetch, untrack/update forms, and errors.
 import assert from 'node:assert/strict'
 import { afterEach, beforeEach, describe, test } from 'node:test'
-import { createPresence, type Presence, type PresenceDiff } from '../../src/presence/index.ts'
+import { type Presence, type PresenceDiff, startPresence } from '../../src/presence/index.ts'
 import { type Pid, spawn, stopProcess } from '../../src/process/index.ts'
-import { createMemoryBus, createPubSub, type PubSub } from '../../src/pubsub/index.ts'
+import { createMemoryBus, type PubSub, startPubSub } from '../../src/pubsub/index.ts'
 import { FAST, Lines, ManualTime, settle } from './support.ts'
 
 let time: ManualTime
@@ -36,13 +36,13 @@ async function node(
     node: nodeName = 'solo',
     ...rest
   } = options
-  const pubsub = await createPubSub({
+  const pubsub = await startPubSub({
     name: pubsubName,
     node: nodeName,
     logger: new Lines(),
     ...(bus ? { adapter: bus.adapter() } : {}),
   })
-  const presence = await createPresence({ pubsub, ...FAST, logger: new Lines(), ...rest })
+  const presence = await startPresence({ pubsub, ...FAST, logger: new Lines(), ...rest })
   const diffs: PresenceDiff[] = []
   pubsub.subscribe('room:1', (message) => {
     const m = message as { event?: string; payload?: PresenceDiff }
@@ -289,12 +289,12 @@ describe('one node', () => {
     assert.throws(() => presence.track('nobody' as unknown as Pid, 'room:1', 'b', {}), {
       code: 'CINDER_ERR_PRESENCE_BAD_ARG',
     })
-    const pubsub = await createPubSub({ name: `bad-${++names}`, logger: new Lines() })
+    const pubsub = await startPubSub({ name: `bad-${++names}`, logger: new Lines() })
     stops.push(() => pubsub.stop())
-    await assert.rejects(createPresence({ pubsub, broadcastPeriod: 100, downPeriod: 150 }), {
+    await assert.rejects(startPresence({ pubsub, broadcastPeriod: 100, downPeriod: 150 }), {
       code: 'CINDER_ERR_PRESENCE_BAD_ARG',
     })
-    await assert.rejects(createPresence({ pubsub, downPeriod: 60_000, permdownPeriod: 1_000 }), {
+    await assert.rejects(startPresence({ pubsub, downPeriod: 60_000, permdownPeriod: 1_000 }), {
       code: 'CINDER_ERR_PRESENCE_BAD_ARG',
     })
     await presence.stop()

@@ -6,7 +6,7 @@ import { decodeMessage, encodeMessage } from '../../src/presence/tracker/envelop
 import { replicaId } from '../../src/presence/tracker/replica.ts'
 import type { Delta, Entry } from '../../src/presence/tracker/state.ts'
 import { type Pid, spawn, stopProcess } from '../../src/process/index.ts'
-import { createPubSub, type PubSub } from '../../src/pubsub/index.ts'
+import { type PubSub, startPubSub } from '../../src/pubsub/index.ts'
 import { FAST, joinedKeys, leftKeys, listed, ManualTime, settle, TestCluster } from './support.ts'
 
 let time: ManualTime
@@ -201,7 +201,7 @@ describe('the protocol, against a hand-driven peer', () => {
 
   async function withPeer() {
     const a = await cluster.node('a')
-    peer = await createPubSub({
+    peer = await startPubSub({
       name: cluster.pubsubName,
       node: 'z',
       adapter: cluster.bus.adapter(),

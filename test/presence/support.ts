@@ -6,9 +6,9 @@ import type { Diff } from '../../src/presence/tracker/state.ts'
 import { type Clock, type Logger, setClock, TestClock } from '../../src/process/index.ts'
 import {
   createMemoryBus,
-  createPubSub,
   type MemoryBus,
   type PubSub,
+  startPubSub,
 } from '../../src/pubsub/index.ts'
 
 /** Keeps log lines for assertions. */
@@ -81,7 +81,7 @@ export class TestCluster {
 
   async node(name: string, options: Partial<TrackerOptions> = {}): Promise<TestNode> {
     const log = new Lines()
-    const pubsub = await createPubSub({
+    const pubsub = await startPubSub({
       name: this.pubsubName,
       node: name,
       adapter: this.bus.adapter(),

@@ -1,8 +1,8 @@
-import { createPubSub, localAdapter } from '../../src/pubsub/index.ts'
+import { localAdapter, startPubSub } from '../../src/pubsub/index.ts'
 import { pubsubContract } from '../contracts/pubsub.ts'
 
 pubsubContract('local', async () => ({
   multiNode: false,
-  start: (name, node, logger) => createPubSub({ name, node, logger, adapter: localAdapter() }),
+  start: (name, node, logger) => startPubSub({ name, node, logger, adapter: localAdapter() }),
   close: async () => {},
 }))

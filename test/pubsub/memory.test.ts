@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { createMemoryBus, createPubSub } from '../../src/pubsub/index.ts'
+import { createMemoryBus, startPubSub } from '../../src/pubsub/index.ts'
 import { inbox, LogCapture, pubsubContract, until } from '../contracts/pubsub.ts'
 
 const bus = createMemoryBus()
 pubsubContract('memory', async () => ({
   multiNode: true,
-  start: (name, node, logger) => createPubSub({ name, node, logger, adapter: bus.adapter() }),
+  start: (name, node, logger) => startPubSub({ name, node, logger, adapter: bus.adapter() }),
   inject: async (name, data) => bus.inject(data, name),
   close: async () => {},
 }))
@@ -14,8 +14,8 @@ pubsubContract('memory', async () => ({
 test('a node cut off the bus logs the loss once, drops broadcasts, and runs onReconnect when healed', async () => {
   const net = createMemoryBus()
   const log = new LogCapture()
-  const a = await createPubSub({ name: 'cut', node: 'a', logger: log, adapter: net.adapter() })
-  const b = await createPubSub({ name: 'cut', node: 'b', logger: log, adapter: net.adapter() })
+  const a = await startPubSub({ name: 'cut', node: 'a', logger: log, adapter: net.adapter() })
+  const b = await startPubSub({ name: 'cut', node: 'b', logger: log, adapter: net.adapter() })
   const remote = inbox()
   b.subscribe('t', remote.fn)
   let reconnects = 0

@@ -4,10 +4,10 @@ import { before, test } from 'node:test'
 import { connect } from 'nats'
 import { CinderError } from '../../src/errors.ts'
 import {
-  createPubSub,
   natsAdapter,
   natsNodeSubject,
   natsSubject,
+  startPubSub,
   subjectToken,
 } from '../../src/pubsub/index.ts'
 import { inbox, LogCapture, pubsubContract, uniqueName, until } from '../contracts/pubsub.ts'
@@ -22,7 +22,7 @@ pubsubContract('nats', async () => {
   return {
     multiNode: true,
     start: (name, node, logger) =>
-      createPubSub({ name, node, logger, adapter: natsAdapter({ servers }) }),
+      startPubSub({ name, node, logger, adapter: natsAdapter({ servers }) }),
     inject: async (name, data) => {
       raw.publish(natsSubject(name), data)
       await raw.flush()
@@ -74,13 +74,13 @@ test('the adapter reconnects after its NATS connection drops, and delivery resum
   const proxy = await startProxy()
   const name = uniqueName('nats-reconnect')
   const log = new LogCapture()
-  const a = await createPubSub({
+  const a = await startPubSub({
     name,
     node: 'a',
     logger: log,
     adapter: natsAdapter({ servers: `nats://127.0.0.1:${proxy.port}`, reconnectTimeWait: 50 }),
   })
-  const b = await createPubSub({ name, node: 'b', logger: log, adapter: natsAdapter({ servers }) })
+  const b = await startPubSub({ name, node: 'b', logger: log, adapter: natsAdapter({ servers }) })
   try {
     const box = inbox()
     a.subscribe('t', box.fn)
@@ -104,7 +104,7 @@ test('the adapter reconnects after its NATS connection drops, and delivery resum
 
 test('start fails with a clear error when NATS does not answer', async () => {
   await assert.rejects(
-    createPubSub({
+    startPubSub({
       name: 'nowhere',
       adapter: natsAdapter({ servers: 'nats://127.0.0.1:1' }),
       logger: new LogCapture(),

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { createClient } from 'redis'
 import { CinderError } from '../../src/errors.ts'
-import { createPubSub, type PubSub, redisAdapter, redisChannel } from '../../src/pubsub/index.ts'
+import { type PubSub, redisAdapter, redisChannel, startPubSub } from '../../src/pubsub/index.ts'
 import { inbox, LogCapture, pubsubContract, uniqueName, until } from '../contracts/pubsub.ts'
 import { requireService } from './service.ts'
 
@@ -27,7 +27,7 @@ pubsubContract('redis', async () => {
   return {
     multiNode: true,
     start: (name, node, logger) =>
-      createPubSub({ name, node, logger, adapter: redisAdapter({ url }) }),
+      startPubSub({ name, node, logger, adapter: redisAdapter({ url }) }),
     inject: async (name, data) => {
       await admin.publish(redisChannel(name), data)
     },
@@ -50,7 +50,7 @@ test('the adapter reconnects after Redis drops its subscriber connection, and de
   const name = uniqueName('redis-reconnect')
   const log = new LogCapture()
   const start = (node: string): Promise<PubSub> =>
-    createPubSub({
+    startPubSub({
       name,
       node,
       logger: log,
@@ -87,7 +87,7 @@ test('the adapter reconnects after Redis drops its subscriber connection, and de
 
 test('start fails with a clear error when Redis does not answer', async () => {
   await assert.rejects(
-    createPubSub({
+    startPubSub({
       name: 'nowhere',
       adapter: redisAdapter({ url: 'redis://127.0.0.1:1' }),
       logger: new LogCapture(),
@@ -103,7 +103,7 @@ test('node names with spaces and non-ASCII characters work', async (t) => {
   if (skip !== undefined) return t.skip(skip)
   const name = uniqueName('redis-names')
   const start = (node: string): Promise<PubSub> =>
-    createPubSub({ name, node, logger: new LogCapture(), adapter: redisAdapter({ url }) })
+    startPubSub({ name, node, logger: new LogCapture(), adapter: redisAdapter({ url }) })
   const [a, b] = await Promise.all([start('web 1'), start('nœud b')])
   try {
     const box = inbox()

@@ -5,7 +5,7 @@ import { CounterLive } from '../../bench/live-fixtures/counter.ts'
 import { FormLive } from '../../bench/live-fixtures/form.ts'
 import { ListLive } from '../../bench/live-fixtures/list.ts'
 import { NavLive } from '../../bench/live-fixtures/nav.ts'
-import { createPubSub, html, type LiveView } from '../../src/index.ts'
+import { html, type LiveView, startPubSub } from '../../src/index.ts'
 import { mountLive } from '../../src/testing/index.ts'
 
 test("mountLive renders the view, and click sends the element's phx-click with its values", async () => {
@@ -71,7 +71,7 @@ test('patches run handleParams and keep the mount; server patches are reported',
 })
 
 test('streams: two chat views share messages through one PubSub', async () => {
-  const pubsub = await createPubSub({ name: 'mount-live-chat' })
+  const pubsub = await startPubSub({ name: 'mount-live-chat' })
   const a = await mountLive(ChatLive, { pubsub })
   const b = await mountLive(ChatLive, { pubsub })
   const before = a.findAll('li').length

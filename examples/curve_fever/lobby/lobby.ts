@@ -10,6 +10,7 @@
  */
 import {
   type Behaviour,
+  type ChildSpec,
   call,
   createTable,
   noreply,
@@ -18,7 +19,6 @@ import {
   type PubSub,
   reply,
   spawn,
-  stopProcess,
   type Table,
 } from 'cinder'
 import { GAMES_TOPIC, type GameListing, type User } from '../rooms/protocol.ts'
@@ -148,26 +148,41 @@ export interface LobbyOptions {
 
 export type SayResult = { readonly ok: true } | { readonly ok: false; readonly message: string }
 
+/** The lobby of one node; `childSpec()` runs its keeper in the application's tree. */
 export class Lobby {
   readonly pubsub: PubSub
   readonly presence: Presence
-  readonly #keeper: Pid
-  readonly #chat: Table<ChatRow>
-  readonly #wins: Table<WinRow>
+  /** The keeper's tables, once it runs (a restarted keeper brings new ones). */
+  #tables: KeeperTables | undefined
   #seq = 0
 
-  private constructor(options: LobbyOptions, pid: Pid, tables: KeeperTables) {
+  constructor(options: LobbyOptions) {
     this.pubsub = options.pubsub
     this.presence = options.presence
-    this.#keeper = pid
-    this.#chat = tables.chat
-    this.#wins = tables.wins
   }
 
-  static async start(options: LobbyOptions): Promise<Lobby> {
-    const pid = await spawn(keeper, options.pubsub)
-    const tables = (await call(pid, 'tables')) as KeeperTables
-    return new Lobby(options, pid, tables)
+  childSpec(): ChildSpec {
+    return {
+      id: 'lobby',
+      start: async () => {
+        const pid = await spawn(keeper, this.pubsub, { link: true })
+        this.#tables = (await call(pid, 'tables')) as KeeperTables
+        return pid
+      },
+    }
+  }
+
+  get #chat(): Table<ChatRow> {
+    return this.#running().chat
+  }
+
+  get #wins(): Table<WinRow> {
+    return this.#running().wins
+  }
+
+  #running(): KeeperTables {
+    if (this.#tables === undefined) throw new Error('the lobby is not running (see childSpec)')
+    return this.#tables
   }
 
   /** Posts a chat line for every node; refuses empty and oversized ones. */
@@ -240,10 +255,6 @@ export class Lobby {
 
   setTyping(pid: Pid, user: User, typing: boolean): void {
     this.presence.update(pid, LOBBY_TOPIC, user.id, (meta) => ({ ...meta, typing }))
-  }
-
-  async stop(): Promise<void> {
-    await stopProcess(this.#keeper, 'shutdown')
   }
 }
 

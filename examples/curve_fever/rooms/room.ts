@@ -20,6 +20,7 @@ import {
   isNormalExit,
   monitor,
   noreply,
+  type Payload,
   Pid,
   type Presence,
   type PubSub,
@@ -126,7 +127,7 @@ export interface RoomContext {
   readonly records: RecordTable
   readonly registry: Registry<string, null>
   /** Sends to every client on a channel topic (the endpoint's broadcast). */
-  readonly broadcast: (topic: string, event: string, payload: Uint8Array | object) => void
+  readonly broadcast: (topic: string, event: string, payload: Payload) => void
   readonly presence?: Presence
   readonly stats?: TickStats
   readonly meter?: TrafficMeter

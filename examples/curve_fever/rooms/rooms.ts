@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto'
 import {
   type Behaviour,
+  type ChildSpec,
   call,
   createTable,
   getClock,
@@ -20,6 +21,7 @@ import {
   spawn,
   startChild,
   startDynamicSupervisor,
+  startSupervisor,
   stopProcess,
   type TimerHandle,
 } from 'cinder'
@@ -89,54 +91,110 @@ const keeper: Behaviour<RecordTable, null> = {
   handleCall: (_request, _from, table) => reply(table, table),
 }
 
+/**
+ * The rooms of one node. `childSpec()` runs them in the application's tree: a supervisor with
+ * the keeper of the records (first) and the rooms' DynamicSupervisor, `rest_for_one`, so rooms
+ * never outlive the table they save into.
+ */
 export class Rooms {
   /** The rooms running on this node, by id. */
-  readonly registry: Registry<string, null>
+  readonly registry = new Registry<string, null>({ keys: 'unique', name: 'curve fever rooms' })
+  readonly settings: RoomSettings
   readonly #options: RoomsOptions
-  readonly #context: RoomContext
-  readonly #keeper: Pid
-  readonly #supervisor: Pid
   readonly #replyTopic: string
   readonly #pending = new Map<number, Pending>()
   readonly #onReply = (message: unknown): void => this.#settle(message)
+  #context: RoomContext | undefined
+  #supervisor: Pid | undefined
+  #tree: Pid | undefined
   #nextRef = 1
 
-  private constructor(options: RoomsOptions, context: RoomContext, keeperPid: Pid, sup: Pid) {
+  constructor(options: RoomsOptions) {
     this.#options = options
-    this.#context = context
-    this.registry = context.registry
-    this.#keeper = keeperPid
-    this.#supervisor = sup
+    this.settings = { ...DEFAULT_ROOM_SETTINGS, ...options.settings }
     this.#replyTopic = `cf:reply:${options.pubsub.node}`
-    options.pubsub.subscribe(this.#replyTopic, this.#onReply)
   }
 
+  /** Builds and starts the rooms outside a tree (tests, benchmarks); `stop()` stops them. */
   static async start(options: RoomsOptions): Promise<Rooms> {
-    const keeperPid = await spawn(keeper, null)
-    const records = (await call(keeperPid, 'table')) as RecordTable
-    const supervisor = await startDynamicSupervisor({
-      maxChildren: options.maxRooms ?? 1000,
-      // Rooms guard themselves against crash loops (settings.maxCrashes); the supervisor only
-      // gives up when the whole node is in trouble.
-      maxRestarts: 50,
-      maxSeconds: 10,
-    })
-    const context: RoomContext = {
+    const rooms = new Rooms(options)
+    rooms.#tree = await startSupervisor(rooms.#children(), { strategy: 'rest_for_one' })
+    return rooms
+  }
+
+  /** Stops what `Rooms.start` started: every room (each closes normally), then the records. */
+  async stop(): Promise<void> {
+    if (this.#tree !== undefined) await stopProcess(this.#tree, 'shutdown')
+  }
+
+  childSpec(): ChildSpec {
+    return {
+      id: 'rooms',
+      type: 'supervisor',
+      start: () => startSupervisor(this.#children(), { strategy: 'rest_for_one', link: true }),
+    }
+  }
+
+  #children(): ChildSpec[] {
+    return [
+      {
+        id: 'records',
+        start: async () => {
+          const pid = await spawn(keeper, null, { link: true })
+          this.#context = this.#contextWith((await call(pid, 'table')) as RecordTable)
+          return pid
+        },
+      },
+      {
+        id: 'room-supervisor',
+        type: 'supervisor',
+        start: async () => {
+          this.#supervisor = await startDynamicSupervisor({
+            maxChildren: this.#options.maxRooms ?? 1000,
+            // Rooms guard themselves against crash loops (settings.maxCrashes); the supervisor
+            // only gives up when the whole node is in trouble.
+            maxRestarts: 50,
+            maxSeconds: 10,
+            link: true,
+          })
+          return this.#supervisor
+        },
+      },
+      // Last, so it stops first: pending requests are answered `closing` before rooms stop.
+      { id: 'replies', start: () => spawn(replyDesk, this.#replies(), { link: true }) },
+    ]
+  }
+
+  /** What the reply desk process needs: where answers come and who waits for them. */
+  #replies(): ReplyDesk {
+    return {
+      pubsub: this.#options.pubsub,
+      topic: this.#replyTopic,
+      onReply: this.#onReply,
+      pending: this.#pending,
+    }
+  }
+
+  #contextWith(records: RecordTable): RoomContext {
+    const options = this.#options
+    return {
       pubsub: options.pubsub,
       records,
-      registry: new Registry<string, null>({ keys: 'unique', name: 'curve fever rooms' }),
+      registry: this.registry,
       broadcast: options.broadcast,
-      settings: { ...DEFAULT_ROOM_SETTINGS, ...options.settings },
+      settings: this.settings,
       ...(options.presence === undefined ? {} : { presence: options.presence }),
       ...(options.stats === undefined ? {} : { stats: options.stats }),
       ...(options.meter === undefined ? {} : { meter: options.meter }),
       ...(options.onMatchOver === undefined ? {} : { onMatchOver: options.onMatchOver }),
     }
-    return new Rooms(options, context, keeperPid, supervisor)
   }
 
-  get settings(): RoomSettings {
-    return this.#context.settings
+  get #running(): { context: RoomContext; supervisor: Pid } {
+    if (this.#context === undefined || this.#supervisor === undefined) {
+      throw new Error('the rooms are not running (see childSpec)')
+    }
+    return { context: this.#context, supervisor: this.#supervisor }
   }
 
   /** Creates a room on this node and returns its id. */
@@ -151,16 +209,17 @@ export class Rooms {
       starts: 0,
       crashes: [],
     }
-    this.#context.records.insert([id, record])
+    const { context, supervisor } = this.#running
+    context.records.insert([id, record])
     try {
-      await startChild(this.#supervisor, {
+      await startChild(supervisor, {
         id: `room-${id}`,
-        start: () => spawn(roomBehaviour, { id, context: this.#context }, { link: true }),
+        start: () => spawn(roomBehaviour, { id, context }, { link: true }),
         restart: 'transient',
         shutdown: 2000,
       })
     } catch (err) {
-      this.#context.records.delete(id)
+      context.records.delete(id)
       throw err
     }
     return id
@@ -173,7 +232,7 @@ export class Rooms {
 
   /** Rooms running on this node. */
   localIds(): string[] {
-    return this.#context.records.toList().map(([id]) => id)
+    return this.#running.context.records.toList().map(([id]) => id)
   }
 
   /** Whether a room runs anywhere in the cluster (here, or listed in Presence). */
@@ -227,16 +286,28 @@ export class Rooms {
     getClock().clearTimeout(pending.timer)
     pending.resolve(value)
   }
+}
 
-  /** Stops every room (each closes normally), then the records. */
-  async stop(): Promise<void> {
-    this.#options.pubsub.unsubscribe(this.#replyTopic, this.#onReply)
-    for (const [ref, pending] of this.#pending) {
+interface ReplyDesk {
+  readonly pubsub: PubSub
+  readonly topic: string
+  readonly onReply: (message: unknown) => void
+  readonly pending: Map<number, Pending>
+}
+
+/** Receives the answers of rooms on this node's reply topic while the rooms run. */
+const replyDesk: Behaviour<ReplyDesk, ReplyDesk> = {
+  name: 'curve fever room replies',
+  init(desk) {
+    desk.pubsub.subscribe(desk.topic, desk.onReply)
+    return desk
+  },
+  terminate(_reason, desk) {
+    desk.pubsub.unsubscribe(desk.topic, desk.onReply)
+    for (const [ref, pending] of desk.pending) {
       getClock().clearTimeout(pending.timer)
       pending.resolve(refuse('closing', 'the server is stopping'))
-      this.#pending.delete(ref)
+      desk.pending.delete(ref)
     }
-    await stopProcess(this.#supervisor, 'shutdown')
-    await stopProcess(this.#keeper, 'shutdown')
-  }
+  },
 }

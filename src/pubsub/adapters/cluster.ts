@@ -225,7 +225,7 @@ function nodeTaken(ctx: AdapterContext, where: string): CinderError {
  *
  * **Example**
  * ```ts
- * const pubsub = await createPubSub({ name: 'app', adapter: clusterAdapter() })
+ * const pubsub = await startPubSub({ name: 'app', adapter: clusterAdapter() })
  * ```
  */
 export function clusterAdapter(options: ClusterAdapterOptions = {}): Adapter {

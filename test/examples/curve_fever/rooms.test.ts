@@ -9,7 +9,7 @@ import type { JoinAccepted, RoomInfo, User } from '../../../examples/curve_fever
 import type { MatchResult, RoomSettings } from '../../../examples/curve_fever/rooms/room.ts'
 import { Rooms } from '../../../examples/curve_fever/rooms/rooms.ts'
 import { TickStats } from '../../../examples/curve_fever/rooms/tick-stats.ts'
-import { createPubSub, type PubSub, setClock, setLogger, TestClock } from '../../../src/index.ts'
+import { type PubSub, setClock, setLogger, startPubSub, TestClock } from '../../../src/index.ts'
 
 const DT = 1000 / 60
 const ada: User = { id: 'u-ada', name: 'Ada', colour: '#e4572e' }
@@ -35,7 +35,7 @@ let stats: TickStats
 const flush = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 async function start(settings: Partial<RoomSettings> = {}): Promise<void> {
-  pubsub = await createPubSub({ name: `rooms-test-${Math.random()}`, node: 'n1' })
+  pubsub = await startPubSub({ name: `rooms-test-${Math.random()}`, node: 'n1' })
   rooms = await Rooms.start({
     pubsub,
     broadcast: (topic, event, payload) => sent.push({ topic, event, payload }),
