@@ -19,22 +19,21 @@ import { redirect as httpRedirect, sendHtml } from '../http/controller.ts'
 import type { PlugResult } from '../http/plug.ts'
 import { getCsrfToken } from '../http/plugs/csrf-protection.ts'
 import { getSession } from '../http/plugs/session.ts'
-import { type LiveRoute, registerLiveHandler } from '../http/router/live.ts'
+import type { LiveRoute } from '../http/router/live.ts'
 import { parsePattern } from '../http/router/pattern.ts'
 import { escapeHtml, raw } from './escape.ts'
 import { connFlash, keepFlash } from './flash.ts'
 import { isTemplate } from './html.ts'
 import { LiveComponents } from './live-component.ts'
-import { LIVE_CONFIG_KEY, type LiveConfig } from './live-config.ts'
+import type { LiveConfig } from './live-config.ts'
 import { LIVE_SESSION_KEY, type LiveRouteEntry, viewKey } from './live-route.ts'
 import { containerId } from './live-session.ts'
 import { kLive, type LiveSocket, type LiveView, LiveSocket as Socket, settle } from './live-view.ts'
 import { NestedContainers } from './nested.ts'
 import { renderToString } from './render-to-string.ts'
 
-/** Serves a matched live route (registered with the Router on import). */
-export async function deadRender(conn: Conn, route: LiveRoute): Promise<Conn> {
-  const config = configOf(conn, route)
+/** Serves a matched live route (`live.plug` hands it to the Router through the conn). */
+export async function deadRender(conn: Conn, route: LiveRoute, config: LiveConfig): Promise<Conn> {
   const entry = entryOf(route)
   const view = entry.view as LiveView
   const uri = requestUrl(conn)
@@ -105,17 +104,6 @@ export async function deadRender(conn: Conn, route: LiveRoute): Promise<Conn> {
   )
 }
 
-function configOf(conn: Conn, route: LiveRoute): LiveConfig {
-  const config = conn.private[LIVE_CONFIG_KEY] as LiveConfig | undefined
-  if (config === undefined) {
-    throw new CinderError(
-      'CINDER_ERR_LIVE_CONFIG',
-      `the live route ${route.path} ran without live.plug: add the plug of createLive(…) to the route's pipeline (after fetchSession and fetchFlash)`,
-    )
-  }
-  return config
-}
-
 function entryOf(route: LiveRoute): LiveRouteEntry {
   const view = route.view as LiveView
   if (typeof view !== 'object' || view === null || typeof view.render !== 'function') {
@@ -184,5 +172,3 @@ function redirectFrom(conn: Conn, socket: LiveSocket<object>): PlugResult {
 function isCode(error: unknown, code: string): boolean {
   return error instanceof CinderError && error.code === code
 }
-
-registerLiveHandler(deadRender)

@@ -18,25 +18,6 @@ export { type DiffExtras, LiveRenderer, type RendererOptions } from './diff.ts'
 export { escapeHtml, isRaw, type Raw, raw } from './escape.ts'
 // templates
 export { html, isTemplate, type Template } from './html.ts'
-export { type RenderToStringOptions, renderToString } from './render-to-string.ts'
-export {
-  type Diff,
-  type Dynamic,
-  isEmptyDiff,
-  type Keyed,
-  type PushedEvent,
-  type RenderedComponent,
-  type RenderedComprehension,
-  type RenderedEntry,
-  type RenderedNode,
-  type StreamInsertWire,
-  type StreamWire,
-} from './rendered.ts'
-export { type InsertOptions, LiveStream, type StreamInsert } from './stream.ts'
-
-// LiveView runtime: the behaviour, its socket, routes, the dead render and the live channel
-import './dead-render.ts'
-
 export { LIVEVIEW_VERSION } from './live-channel.ts'
 export type { ComponentAssigns, LiveComponent } from './live-component.ts'
 export {
@@ -61,6 +42,21 @@ export {
 } from './live-view.ts'
 export { type LinkOptions, liveLink } from './navigation.ts'
 export { type LiveRenderCall, type LiveRenderOptions, liveRender } from './nested.ts'
+export { type RenderToStringOptions, renderToString } from './render-to-string.ts'
+export {
+  type Diff,
+  type Dynamic,
+  isEmptyDiff,
+  type Keyed,
+  type PushedEvent,
+  type RenderedComponent,
+  type RenderedComprehension,
+  type RenderedEntry,
+  type RenderedNode,
+  type StreamInsertWire,
+  type StreamWire,
+} from './rendered.ts'
+export { type InsertOptions, LiveStream, type StreamInsert } from './stream.ts'
 export { type FileInputAttributes, liveFileInput } from './uploads/file-input.ts'
 export type {
   LiveUpload,

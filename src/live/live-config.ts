@@ -24,9 +24,11 @@ import { inject } from '../http/inject.ts'
 import { type BoundPlug, pipeline } from '../http/plug.ts'
 import { validCsrfToken } from '../http/plugs/csrf-protection.ts'
 import { fetchSession, getSession, type SessionOptions, session } from '../http/plugs/session.ts'
+import { type LiveRoute, putLiveHandler } from '../http/router/live.ts'
 import type { Router } from '../http/router/router.ts'
 import { channel } from '../socket/routes.ts'
 import { defineSocket, type SocketDefinition } from '../socket/socket.ts'
+import { deadRender } from './dead-render.ts'
 import type { Raw } from './escape.ts'
 import { fetchLiveFlash } from './flash.ts'
 import { html, type Template } from './html.ts'
@@ -92,14 +94,12 @@ export interface LiveConfig {
 
 const SESSION_DATA = 'cinderLiveSessionData'
 
-/** @internal Where `live.plug` leaves the configuration for the dead render. */
-export const LIVE_CONFIG_KEY = 'cinderLive'
-
 export function createLive(options: LiveOptions): Live {
   const config = checkOptions(options)
+  const serve = (conn: Conn, route: LiveRoute) => deadRender(conn, route, config)
   const plug = Object.assign(
     function livePlug(conn: Conn): Conn {
-      conn.putPrivate(LIVE_CONFIG_KEY, config)
+      putLiveHandler(conn, serve)
       return fetchLiveFlash(conn, config.tokens)
     },
     { plugName: 'livePlug' },

@@ -37,9 +37,9 @@ export function buildRouter(web: WebContext, live: Live): Router {
     })
     r.get('/signout', (conn) => redirect(clearSession(conn), '/'))
     liveSession(r, 'curve_fever', (page) => {
-      page('/', signInLive(web) as never)
-      page('/lobby', lobbyLive(web) as never)
-      page('/game/:id', gameLive(web) as never)
+      page('/', signInLive(web))
+      page('/lobby', lobbyLive(web))
+      page('/game/:id', gameLive(web))
     })
   })
   return router

@@ -1,10 +1,4 @@
-export {
-  LIVE_ROUTE_KEY,
-  type LiveHandler,
-  type LiveRoute,
-  type LiveRouteOptions,
-  registerLiveHandler,
-} from './live.ts'
+export type { LiveRoute, LiveRouteOptions, LiveRouteView } from './live.ts'
 export {
   type Action,
   NoRouteError,

@@ -1,8 +1,10 @@
 /**
  * The seam between the Router and LiveView. `router.live(path, View)` stores a
- * route of kind 'live'; when it matches, the router calls the live handler
- * registered here. The LiveView part registers itself on import, so http/
- * never imports live/ (dependencies point down only).
+ * route of kind 'live'; when it matches, the route hands the conn to the live
+ * handler that the LiveView plug (`live.plug`, earlier in the pipeline) put
+ * in `conn.private`. No registration, no module state: http/ never imports
+ * live/ (dependencies point down only), and a route whose pipeline lacks the
+ * plug says so.
  */
 import { CinderError } from '../../errors.ts'
 import type { Conn } from '../conn.ts'
@@ -18,10 +20,15 @@ export interface LiveRouteOptions {
   readonly metadata?: Readonly<Record<string, unknown>>
 }
 
+/** What the Router asks of a view: something that renders (a `LiveView`). */
+export interface LiveRouteView {
+  readonly render: (...args: never[]) => unknown
+}
+
 /** What the live handler receives about the matched route. */
 export interface LiveRoute {
   readonly path: string
-  readonly view: unknown
+  readonly view: LiveRouteView
   readonly action: string | undefined
   readonly metadata: Readonly<Record<string, unknown>>
 }
@@ -29,23 +36,23 @@ export interface LiveRoute {
 /** Renders a matched live route (the dead render, then the client joins over the socket). */
 export type LiveHandler = (conn: Conn, route: LiveRoute) => PlugResult
 
-let liveHandler: LiveHandler | undefined
-
-/** Called by the LiveView part to serve `live` routes; the last registration wins. */
-export function registerLiveHandler(handler: LiveHandler): void {
-  liveHandler = handler
-}
-
 /** The key under which the matched live route is put in `conn.private`. */
 export const LIVE_ROUTE_KEY = 'cinderLiveRoute'
+const LIVE_HANDLER_KEY = 'cinderLiveHandler'
+
+/** Called by the LiveView plug: live routes of this request are served by `handler`. */
+export function putLiveHandler(conn: Conn, handler: LiveHandler): void {
+  conn.putPrivate(LIVE_HANDLER_KEY, handler)
+}
 
 export function callLiveHandler(conn: Conn, route: LiveRoute): PlugResult {
   conn.putPrivate(LIVE_ROUTE_KEY, route)
-  if (liveHandler === undefined) {
+  const handler = conn.private[LIVE_HANDLER_KEY] as LiveHandler | undefined
+  if (handler === undefined) {
     throw new CinderError(
       'CINDER_ERR_ROUTER_CONFIG',
-      `live route ${route.path} matched, but no LiveView handler is registered (import the LiveView part of cinder so it can call registerLiveHandler)`,
+      `live route ${route.path} matched, but no LiveView plug ran before it: add the plug of createLive(…) to the route's pipeline (after fetchSession and fetchFlash)`,
     )
   }
-  return liveHandler(conn, route)
+  return handler(conn, route)
 }

@@ -27,7 +27,12 @@ import {
   pipeline,
 } from '../plug.ts'
 import { encodeQuery, type Params } from '../query.ts'
-import { callLiveHandler, type LiveRoute, type LiveRouteOptions } from './live.ts'
+import {
+  callLiveHandler,
+  type LiveRoute,
+  type LiveRouteOptions,
+  type LiveRouteView,
+} from './live.ts'
 import { joinPaths, paramNames, parsePattern, shapeOf, type Token } from './pattern.ts'
 import { ANY_METHOD, RadixTree } from './radix.ts'
 
@@ -255,8 +260,8 @@ export class Router {
     return this
   }
 
-  /** A LiveView route (GET); the LiveView part serves it (see `registerLiveHandler`). */
-  live(path: string, view: unknown, options: LiveRouteOptions = {}): this {
+  /** A LiveView route (GET); the LiveView plug in its pipeline serves it (`createLive`). */
+  live(path: string, view: LiveRouteView, options: LiveRouteOptions = {}): this {
     const fullPath = joinPaths(this.#scope().path, path)
     const route = {
       path: fullPath,

@@ -6,10 +6,11 @@ import {
   inject,
   json,
   NoRouteError,
+  pipeline,
   Router,
-  registerLiveHandler,
   text,
 } from '../../../src/http/index.ts'
+import { putLiveHandler } from '../../../src/http/router/live.ts'
 
 const tag = (name: string) =>
   function tagPlug(conn: Conn): Conn {
@@ -177,22 +178,26 @@ describe('Router forward', () => {
 })
 
 describe('Router live routes', () => {
-  test('a live route calls the registered live handler with the view and action', async () => {
-    const View = { name: 'CounterLive' }
+  test('a live route calls the live handler its pipeline put on the conn', async () => {
+    const View = { name: 'CounterLive', render: () => '' }
     const router = new Router()
     router.scope('/live', (r) => r.live('/counter/:id', View, { action: 'show', as: 'counter' }))
     const before = await inject(router.plug, '/live/counter/3', { debugErrors: true, onError() {} })
     assert.equal(before.status, 500)
-    assert.match(before.text, /no LiveView handler is registered/)
-    registerLiveHandler((conn, route) =>
-      json(conn, {
-        view: (route.view as typeof View).name,
-        action: route.action,
-        path: route.path,
-        id: conn.params.id,
-      }),
-    )
-    const res = await inject(router.plug, '/live/counter/3')
+    assert.match(before.text, /no LiveView plug ran before it/)
+    const withHandler = (conn: Conn): Conn => {
+      putLiveHandler(conn, (c, route) =>
+        json(c, {
+          view: (route.view as typeof View).name,
+          action: route.action,
+          path: route.path,
+          id: c.params.id,
+        }),
+      )
+      return conn
+    }
+    const serving = pipeline([withHandler, router.plug])
+    const res = await inject(serving, '/live/counter/3')
     assert.deepEqual(res.json(), {
       view: 'CounterLive',
       action: 'show',
