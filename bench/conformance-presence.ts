@@ -14,8 +14,6 @@ import {
   type ChannelSocket,
   CinderError,
   clusterAdapter,
-  startPresence,
-  startPubSub,
   type Endpoint,
   type HandleInResult,
   type HandleResult,
@@ -29,7 +27,9 @@ import {
   reply,
   self,
   send,
-} from '../src/index.ts'
+  startPresence,
+  startPubSub,
+} from '../src/extend.ts'
 
 /** Cluster and presence options of the conformance server. */
 export interface PresenceServerOptions {

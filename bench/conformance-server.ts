@@ -57,7 +57,7 @@ import {
   reply,
   type SocketLimits,
   stop,
-} from '../src/index.ts'
+} from '../src/extend.ts'
 import {
   type PresenceServerOptions,
   presenceFlags,

@@ -110,6 +110,7 @@ export const ERROR_CODES = {
     'runCluster workers crashed more often than its restart intensity allows',
 } as const
 
+/** A stable error code (`CINDER_ERR_*`); `err.code` of every CinderError. */
 export type ErrorCode = keyof typeof ERROR_CODES
 
 /** An error with a stable code. `message` says what was expected and what came. */

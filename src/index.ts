@@ -1,29 +1,176 @@
 /**
- * Cinder's public API. Applications import from the package root only;
- * everything not re-exported here is internal.
+ * Cinder's public API for applications. Everything here is documented in a
+ * guide under docs/; authors of adapters, transports, serializers and other
+ * integrations find the lower-level pieces in `cinder/extend`, and test
+ * helpers are in `cinder/testing`. Nothing else is public.
  */
 
-/** Channels. */
-export * from './channel/index.ts'
-/** The Endpoint: HTTP server, sockets, PubSub and supervision tree in one. */
-export * from './endpoint/index.ts'
-/** Errors with stable codes (`CINDER_ERR_*`). */
-export * from './errors.ts'
-/** HTTP: Conn, plugs, Router, controllers. */
-export * from './http/index.ts'
-/** LiveView. */
-export * from './live/index.ts'
-/** Presence on a replicated delta-CRDT Tracker. */
-export * from './presence/index.ts'
-/** Processes, supervisors, registries, timers and the clock. */
-export * from './process/index.ts'
-/** PubSub and its adapters (local, redis, nats). */
-export * from './pubsub/index.ts'
-/** Sockets, serializers and transports. */
-export * from './socket/index.ts'
-/** The ETS-like in-memory Table. */
-export * from './table/index.ts'
-/** Signed and encrypted tokens, byte-compatible with Phoenix.Token. */
-export * from './token/index.ts'
-/** The wire protocol: messages, serializers, the connection interface. */
-export * from './wire/index.ts'
+// Sockets and channels (docs/channels.md, docs/limits.md).
+export {
+  assign,
+  broadcast,
+  broadcastFrom,
+  type Channel,
+  ChannelSocket,
+  error,
+  ok,
+  push,
+  replyToPush,
+  socketRef,
+} from './channel/index.ts'
+// The Endpoint and clusters of Node processes (docs/endpoint.md, docs/deploy.md).
+export {
+  clusterWorkerCount,
+  createEndpoint,
+  type Endpoint,
+  type EndpointOptions,
+  runCluster,
+} from './endpoint/index.ts'
+export { CinderError, type ErrorCode } from './errors.ts'
+// HTTP: Conn, plugs, the Router (docs/http.md, docs/router.md).
+export {
+  accepts,
+  Conn,
+  clearSession,
+  configureSession,
+  createHandler,
+  fetchFlash,
+  fetchSession,
+  getCsrfToken,
+  getFlash,
+  getSession,
+  inject,
+  json,
+  logger,
+  type Params,
+  type Plug,
+  type PlugResult,
+  parsers,
+  pipeline,
+  protectFromForgery,
+  putFlash,
+  putSecureBrowserHeaders,
+  putSession,
+  Router,
+  redirect,
+  requestId,
+  type SessionOptions,
+  sendHtml,
+  session,
+  staticFiles,
+  text,
+  Upload,
+} from './http/index.ts'
+// LiveView (docs/liveview.md).
+export {
+  allowUpload,
+  cancelUpload,
+  consumeUploadedEntries,
+  createLive,
+  each,
+  type FunctionComponent,
+  html,
+  type Live,
+  type LiveComponent,
+  type LiveLayout,
+  LiveSocket,
+  LiveStream,
+  type LiveUpload,
+  type LiveView,
+  liveComponent,
+  liveFileInput,
+  liveLink,
+  liveRender,
+  liveSession,
+  raw,
+  renderSlot,
+  type Slot,
+  type Template,
+  uploadErrors,
+  uploadedEntries,
+  usedInput,
+} from './live/index.ts'
+// Logging and errors (docs/errors.md).
+export { type Logger, setLogger } from './logger.ts'
+// Presence (docs/presence.md).
+export {
+  createPresence,
+  Presence,
+  type PresenceOptions,
+  startPresence,
+} from './presence/index.ts'
+// Processes and supervision (docs/processes.md).
+export {
+  type Behaviour,
+  type ChildSpec,
+  call,
+  cancelTimer,
+  cast,
+  childSpec,
+  currentPid,
+  type DownMessage,
+  demonitor,
+  type ExitMessage,
+  type ExitReason,
+  exit,
+  type From,
+  getClock,
+  isAlive,
+  isNormalExit,
+  link,
+  monitor,
+  noreply,
+  onExit,
+  Pid,
+  Registry,
+  register,
+  reply,
+  replyTo,
+  runApplication,
+  type SupervisorOptions,
+  self,
+  send,
+  sendAfter,
+  spawn,
+  startChild,
+  startDynamicSupervisor,
+  startSupervisor,
+  stop,
+  stopProcess,
+  type TimerHandle,
+  TimerRef,
+  terminateChild,
+  trapExits,
+  whereis,
+  whichChildren,
+} from './process/index.ts'
+// PubSub (docs/pubsub.md).
+export {
+  type Adapter,
+  clusterAdapter,
+  createPubSub,
+  natsAdapter,
+  PubSub,
+  type PubSubOptions,
+  redisAdapter,
+  startPubSub,
+} from './pubsub/index.ts'
+export {
+  type ConnectInfo,
+  channel,
+  defineSocket,
+  expireAt,
+  Socket,
+  type SocketLimits,
+} from './socket/index.ts'
+// The Table (docs/table.md).
+export { createTable, P, Table, type TableOptions, whereisTable } from './table/index.ts'
+// Tokens (docs/tokens.md).
+export {
+  decryptToken,
+  encryptToken,
+  signToken,
+  type TokenResult,
+  verifyToken,
+} from './token/index.ts'
+export { CloseCode, type Payload } from './wire/index.ts'

@@ -35,7 +35,8 @@ function examples(): Example[] {
       let end = start
       while (end < lines.length && lines[end]?.trim() !== '```') end++
       const code = lines.slice(start, end).join('\n')
-      if (/from 'cinder(\/testing)?'/.test(code)) found.push({ file: name, line: start + 1, code })
+      if (/from 'cinder(\/testing|\/extend)?'/.test(code))
+        found.push({ file: name, line: start + 1, code })
       i = end
     }
   }
@@ -70,6 +71,7 @@ test('every complete example in docs/ type-checks against the public API', () =>
         paths: {
           cinder: [join(root, 'src', 'index.ts')],
           'cinder/testing': [join(root, 'src', 'testing', 'index.ts')],
+          'cinder/extend': [join(root, 'src', 'extend.ts')],
         },
       },
       files: names,

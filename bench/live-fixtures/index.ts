@@ -26,7 +26,7 @@ import {
   type SessionOptions,
   type SocketMount,
   session,
-} from '../../src/index.ts'
+} from '../../src/extend.ts'
 import { ChatLive } from './chat.ts'
 import { ComponentsLive } from './components.ts'
 import { CounterLive } from './counter.ts'

@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { TrafficMeter } from '../../examples/curve_fever/rooms/room.ts'
 import { Rooms } from '../../examples/curve_fever/rooms/rooms.ts'
 import { TickStats, type TickSummary } from '../../examples/curve_fever/rooms/tick-stats.ts'
-import { startPubSub, type PubSub, setLogger } from '../../src/index.ts'
+import { type PubSub, setLogger, startPubSub } from '../../src/index.ts'
 
 const TICK_MS = 1000 / 60
 const P99_LIMIT_MS = 5

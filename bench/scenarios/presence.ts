@@ -6,9 +6,9 @@
  */
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
-import { startPresence, type Presence } from '../../src/presence/index.ts'
+import { type Presence, startPresence } from '../../src/presence/index.ts'
 import { type Pid, spawn, stopProcess } from '../../src/process/index.ts'
-import { startPubSub, type PubSub, redisAdapter } from '../../src/pubsub/index.ts'
+import { type PubSub, redisAdapter, startPubSub } from '../../src/pubsub/index.ts'
 
 const OWNERS = 1_000
 const TOPICS = 100

@@ -5,7 +5,7 @@
  */
 import { cpus } from 'node:os'
 import { decodeFrame, encodeFrame } from '../../src/pubsub/encoding.ts'
-import { startPubSub, type PubSub } from '../../src/pubsub/index.ts'
+import { type PubSub, startPubSub } from '../../src/pubsub/index.ts'
 
 const SUBSCRIBERS = 10_000
 const ROUNDS = 5

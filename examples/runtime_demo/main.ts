@@ -9,7 +9,7 @@
  * Ctrl-C (SIGINT) or SIGTERM stops the tree gracefully: each worker's
  * `terminate` runs, in reverse start order, then Node exits by itself.
  *
- * Run: npm start   (or: node --import tsx examples/runtime_demo/main.ts)
+ * Run: node --import tsx --conditions=cinder:source examples/runtime_demo/main.ts
  */
 import {
   type Behaviour,

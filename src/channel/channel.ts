@@ -86,7 +86,7 @@
  * }
  * ```
  */
-import type { ExitReason, NoReply, Reply, Stop } from '../process/behaviour.ts'
+import type { ExitReason, MaybePromise, NoReply, Reply, Stop } from '../process/behaviour.ts'
 import type { ChannelSocket, Payload } from './channel-socket.ts'
 
 export type { ExitReason } from '../process/behaviour.ts'
@@ -119,9 +119,6 @@ export type HandleInResult<A extends object> =
 
 /** What `handleOut` and `handleInfo` return: `noreply(socket)` or `stop(reason, socket)`. */
 export type HandleResult<A extends object> = NoReply<ChannelSocket<A>> | Stop<ChannelSocket<A>>
-
-/** A value or a promise of it: every callback may be async. */
-export type MaybePromise<T> = T | Promise<T>
 
 /**
  * A channel: the callbacks that serve the topics routed to it.

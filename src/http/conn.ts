@@ -34,6 +34,10 @@ const DEFAULT_RESP_HEADERS: ReadonlyArray<readonly [string, string]> = [
   ['cache-control', 'max-age=0, private, must-revalidate'],
 ]
 
+/**
+ * One request and the response being built: what every plug receives and
+ * returns (Plug.Conn). See docs/http.md.
+ */
 export class Conn {
   // Request
   /** Upper-case method; the method-override plug may change it. */

@@ -24,6 +24,7 @@
 import { CinderError, describe } from '../errors.ts'
 import { isTemplate, type Template } from './html.ts'
 
+/** A function component: props in, a template out (Phoenix's function components). */
 export type FunctionComponent<P> = (props: P) => Template
 
 /** Slot content: a template, or a function of the slot's argument. */
@@ -59,6 +60,7 @@ export interface LiveComponentCall<
   readonly props: P
 }
 
+/** Renders a stateful live component with its id and props (`<.live_component>`). */
 export function liveComponent<D, P extends { id: string | number }>(
   component: D,
   props: P,

@@ -29,6 +29,7 @@
  * `pushPatch`, `putFlash`…) goes out with its view's reply.
  */
 import { CinderError, describe } from '../errors.ts'
+import type { MaybePromise } from '../process/behaviour.ts'
 import type { LiveComponentCall, ResolvedComponent } from './component.ts'
 import type { LiveRenderer } from './diff.ts'
 import { isTemplate, type Template } from './html.ts'
@@ -40,7 +41,6 @@ import {
   type LiveAssigns,
   type LiveResult,
   LiveSocket,
-  type MaybePromise,
   settle,
 } from './live-view.ts'
 

@@ -94,6 +94,11 @@ export interface LiveConfig {
 
 const SESSION_DATA = 'cinderLiveSessionData'
 
+/**
+ * Builds the LiveView configuration of an application: `live.plug` for the
+ * router pipeline and `live.socket(router)` for the endpoint's `/live` mount
+ * (docs/liveview.md).
+ */
 export function createLive(options: LiveOptions): Live {
   const config = checkOptions(options)
   const serve = (conn: Conn, route: LiveRoute) => deadRender(conn, route, config)

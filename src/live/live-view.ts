@@ -31,16 +31,13 @@
  */
 import { CinderError, describe } from '../errors.ts'
 import type { Params } from '../http/query.ts'
-import { Outcome } from '../process/behaviour.ts'
+import { type MaybePromise, Outcome } from '../process/behaviour.ts'
 import type { Template } from './html.ts'
 import type { Flash } from './live-session.ts'
 import type { PushedEvent } from './rendered.ts'
 import { LiveStream } from './stream.ts'
 import type { UploadConfig } from './uploads/upload-config.ts'
 import type { UploadRegistry } from './uploads/upload-registry.ts'
-
-/** A value or a promise of it. */
-export type MaybePromise<T> = T | Promise<T>
 
 /** The HTTP session as the dead render saw it (JSON data). */
 export type LiveSessionData = Readonly<Record<string, unknown>>

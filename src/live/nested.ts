@@ -55,6 +55,7 @@ const nestedViews = new Map<string, LiveView<any>>()
 
 const DOM_ID = /^[A-Za-z][A-Za-z0-9_-]{0,99}$/
 
+/** Renders a nested LiveView (`live_render`): the child joins on its own topic. */
 export function liveRender<A extends object>(
   view: LiveView<A>,
   options: LiveRenderOptions,

@@ -36,6 +36,7 @@ export interface InsertOptions {
   updateOnly?: boolean
 }
 
+/** A stream of items the client keeps and the server forgets (`socket.stream`, docs/liveview.md). */
 export class LiveStream<T> {
   readonly [STREAM] = true as const
   /** The stream's id within its view (`"0"`, `"1"`, or `"<cid>-<n>"` in a component). */

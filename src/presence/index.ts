@@ -13,10 +13,7 @@ export type {
   PresenceMap,
   WireMeta as PresenceMeta,
 } from './presence-diff.ts'
-export { TRACKER_PROTOCOL_VERSION } from './tracker/envelope.ts'
-export { shardTopic } from './tracker/shard.ts'
 export {
-  shardIndex,
   startTracker,
   type TrackedPresence,
   Tracker,

@@ -15,17 +15,11 @@ export { createMemoryBus, type MemoryBus } from './adapters/memory.ts'
 export {
   type NatsAdapterOptions,
   natsAdapter,
-  natsNodeSubject,
-  natsSubject,
-  subjectToken,
 } from './adapters/nats.ts'
 export {
   type RedisAdapterOptions,
   redisAdapter,
-  redisChannel,
-  redisNodeChannel,
 } from './adapters/redis.ts'
-export { FRAME_MARK, PROTOCOL_VERSION } from './encoding.ts'
 export {
   createPubSub,
   type Dispatcher,

@@ -8,6 +8,7 @@ import type { Row } from './term.ts'
 export type TableKind = 'set' | 'ordered_set' | 'bag' | 'duplicate_bag'
 export type TableAccess = 'public' | 'protected' | 'private'
 
+/** Options of `createTable`: kind, access, name, heir, key position and more (docs/table.md). */
 export interface TableOptions {
   /** Default `'set'`. */
   readonly kind?: TableKind

@@ -67,6 +67,10 @@ export function createTable<R extends Row = Row, K = R[0]>(
   return new Table<R, K>(options)
 }
 
+/**
+ * An in-memory table owned by a process (an ETS table): `set`, `ordered_set`,
+ * `bag` or `duplicate_bag` of tuples keyed by their first element. See docs/table.md.
+ */
 export class Table<R extends Row = Row, K = R[0]> {
   readonly id: number
   readonly kind: TableKind

@@ -4,6 +4,9 @@
  * running server (`connectLive`), then render, click, change, submit and
  * assert on the HTML, without a browser.
  */
+
+/** Time by hand: `setClock(new TestClock())`, then `clock.advance(ms)` (docs/processes.md). */
+export { setClock, TestClock } from '../process/index.ts'
 export { type ConnectOptions, connectLive } from './connect-live.ts'
 export { type FoundElement, find, findAll } from './html-query.ts'
 export {

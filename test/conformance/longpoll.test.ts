@@ -15,7 +15,7 @@ import {
   reply,
   type SupervisedEndpoint,
   startPubSub,
-} from '../../src/index.ts'
+} from '../../src/extend.ts'
 import {
   delay,
   join,

@@ -9,13 +9,8 @@ import { after, before, describe, test } from 'node:test'
 import { CinderError } from '../../src/errors.ts'
 import type { Logger } from '../../src/logger.ts'
 import { exit, noreply, type Pid, spawn, stopProcess } from '../../src/process/index.ts'
-import {
-  type Dispatcher,
-  deliver,
-  FRAME_MARK,
-  type PubSub,
-  type Subscriber,
-} from '../../src/pubsub/index.ts'
+import { FRAME_MARK } from '../../src/pubsub/encoding.ts'
+import { type Dispatcher, deliver, type PubSub, type Subscriber } from '../../src/pubsub/index.ts'
 
 /** Starts nodes of one cluster, all on the PubSub named `pubsub`. */
 export interface PubSubCluster {

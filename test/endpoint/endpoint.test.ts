@@ -28,7 +28,7 @@ import {
   TestClock,
   text,
   whichChildren,
-} from '../../src/index.ts'
+} from '../../src/extend.ts'
 
 setLogger({ info() {}, warn() {}, error() {} })
 

@@ -10,7 +10,7 @@ import {
   renderToString,
   reply,
   usedInput,
-} from '../../src/index.ts'
+} from '../../src/extend.ts'
 import { decodeEvent } from '../../src/live/live-event.ts'
 import { LiveTokens } from '../../src/live/live-session.ts'
 import { kLive, settle } from '../../src/live/live-view.ts'

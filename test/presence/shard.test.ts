@@ -1,9 +1,13 @@
 // The shard process: replication between nodes on a memory bus, under a manual clock.
 import assert from 'node:assert/strict'
 import { afterEach, beforeEach, describe, test } from 'node:test'
-import { shardTopic, TRACKER_PROTOCOL_VERSION } from '../../src/presence/index.ts'
-import { decodeMessage, encodeMessage } from '../../src/presence/tracker/envelope.ts'
+import {
+  decodeMessage,
+  encodeMessage,
+  TRACKER_PROTOCOL_VERSION,
+} from '../../src/presence/tracker/envelope.ts'
 import { replicaId } from '../../src/presence/tracker/replica.ts'
+import { shardTopic } from '../../src/presence/tracker/shard.ts'
 import type { Delta, Entry } from '../../src/presence/tracker/state.ts'
 import { type Pid, spawn, stopProcess } from '../../src/process/index.ts'
 import { type PubSub, startPubSub } from '../../src/pubsub/index.ts'

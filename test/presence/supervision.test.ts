@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import { afterEach, beforeEach, describe, test } from 'node:test'
 import { CinderError } from '../../src/errors.ts'
-import { shardIndex } from '../../src/presence/index.ts'
+import { shardIndex } from '../../src/presence/tracker.ts'
 import {
   type Behaviour,
   type ExitMessage,

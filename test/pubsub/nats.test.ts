@@ -3,13 +3,8 @@ import { createServer, type Server, type Socket, connect as tcpConnect } from 'n
 import { before, test } from 'node:test'
 import { connect } from 'nats'
 import { CinderError } from '../../src/errors.ts'
-import {
-  natsAdapter,
-  natsNodeSubject,
-  natsSubject,
-  startPubSub,
-  subjectToken,
-} from '../../src/pubsub/index.ts'
+import { natsNodeSubject, natsSubject, subjectToken } from '../../src/pubsub/adapters/nats.ts'
+import { natsAdapter, startPubSub } from '../../src/pubsub/index.ts'
 import { inbox, LogCapture, pubsubContract, uniqueName, until } from '../contracts/pubsub.ts'
 import { requireService } from './service.ts'
 

@@ -32,6 +32,7 @@ export interface SessionSerializer {
   decode(bytes: Uint8Array): SessionData | null
 }
 
+/** Options of the cookie `session` plug: key, salts, secret, max age, cookie attributes. */
 export interface SessionOptions {
   /** Cookie name, e.g. `_my_app_key`. */
   readonly key: string
@@ -87,6 +88,7 @@ export function fetchSession(conn: Conn): Conn {
   return conn
 }
 
+/** The whole session, or one key of it (needs `fetchSession` first). */
 export function getSession(conn: Conn): Readonly<SessionData>
 export function getSession(conn: Conn, key: string): unknown
 export function getSession(conn: Conn, key?: string): unknown {
@@ -94,6 +96,7 @@ export function getSession(conn: Conn, key?: string): unknown {
   return key === undefined ? data : data[key]
 }
 
+/** Sets one session key; the cookie is written when the response is sent. */
 export function putSession(conn: Conn, key: string, value: unknown): Conn {
   fetched(conn, 'putSession')[key] = value
   markChanged(conn)

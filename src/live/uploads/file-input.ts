@@ -12,6 +12,7 @@ export type FileInputAttributes = Readonly<
   Record<string, string | number | boolean | null | undefined>
 >
 
+/** The `<input type="file">` of an upload, wired to the official client's upload hook. */
 export function liveFileInput(upload: LiveUpload, attributes: FileInputAttributes = {}): Template {
   const refs = (pick: (e: LiveUpload['entries'][number]) => boolean) =>
     upload.entries

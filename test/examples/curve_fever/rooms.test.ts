@@ -9,7 +9,7 @@ import type { JoinAccepted, RoomInfo, User } from '../../../examples/curve_fever
 import type { MatchResult, RoomSettings } from '../../../examples/curve_fever/rooms/room.ts'
 import { Rooms } from '../../../examples/curve_fever/rooms/rooms.ts'
 import { TickStats } from '../../../examples/curve_fever/rooms/tick-stats.ts'
-import { type PubSub, setClock, setLogger, startPubSub, TestClock } from '../../../src/index.ts'
+import { type PubSub, setClock, setLogger, startPubSub, TestClock } from '../../../src/extend.ts'
 
 const DT = 1000 / 60
 const ada: User = { id: 'u-ada', name: 'Ada', colour: '#e4572e' }
