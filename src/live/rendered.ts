@@ -1,22 +1,12 @@
 /**
- * The LiveView wire format of a render or diff (protocol notes §3), with every
- * key named once here, as diff.ex does.
+ * The LiveView wire format of a render or diff (protocol notes §3), as
+ * types: every key the client reads (`s`, `p`, `r`, `c`, `k`, `kc`, `km`,
+ * `stream`, `t`, `e`) is a property below, so the type checker holds the
+ * diff engine (diff.ts) to the format.
  *
  * A node with `"s"` is a complete subtree; a node without it patches the
  * client's cached node at that position. Fingerprints never travel.
  */
-
-export const STATIC = 's'
-export const TEMPLATES = 'p'
-export const ROOT = 'r'
-export const COMPONENTS = 'c'
-export const KEYED = 'k'
-export const KEYED_COUNT = 'kc'
-export const KEYED_MOVED = 'km'
-export const STREAM = 'stream'
-export const TITLE = 't'
-export const EVENTS = 'e'
-export const REPLY = 'r'
 
 /** A dynamic: escaped HTML, a component cid, a nested node or a comprehension. */
 export type Dynamic = string | number | RenderedNode | RenderedComprehension

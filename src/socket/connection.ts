@@ -31,7 +31,7 @@
  * - A socket whose `connect` set an expiry (`expireAt`) is closed with 1008
  *   `credentials expired` then.
  *
- * Every connection is a process (ARCHITECTURE.md): the `SocketConnection` is
+ * Every connection is a process (docs/architecture.md): the `SocketConnection` is
  * its state and its own behaviour (methods on the prototype, so a
  * connection allocates no behaviour and no closures). Inbound frames are
  * messages to it, so they are handled one at a time in arrival order by the
