@@ -20,13 +20,7 @@
  *   `redirect` and stop the view (`phx_close`).
  */
 import type { Channel } from '../channel/channel.ts'
-import {
-  type ChannelLink,
-  type ChannelSocket,
-  channelLink,
-  type Payload,
-  push,
-} from '../channel/channel-socket.ts'
+import { type ChannelSocket, type Payload, push } from '../channel/channel-socket.ts'
 import { error, ok } from '../channel/results.ts'
 import { CinderError, describe } from '../errors.ts'
 import type { Params } from '../http/query.ts'
@@ -42,27 +36,24 @@ import {
 } from '../process/behaviour.ts'
 import type { Pid, Ref } from '../process/pid.ts'
 import { currentPid, monitor } from '../process/process.ts'
-import type { PubSub } from '../pubsub/index.ts'
-import { LiveRenderer } from './diff.ts'
 import { flashToken } from './flash.ts'
-import { isTemplate, type Template } from './html.ts'
-import { LiveComponents } from './live-component.ts'
+import { hostOf } from './live-channel/channel-host.ts'
+import { LiveProcess } from './live-channel/live-process.ts'
 import type { LiveConfig } from './live-config.ts'
 import { decodeEvent } from './live-event.ts'
-import { type LiveRouteEntry, type ResolvedRoute, resolveLiveRoute, viewKey } from './live-route.ts'
-import { isRecord, type LiveTokens, type SessionClaims } from './live-session.ts'
+import { type ResolvedRoute, resolveLiveRoute, viewKey } from './live-route.ts'
+import { isRecord, type SessionClaims } from './live-session.ts'
 import {
   ComponentUpdate,
   type EventValue,
   kLive,
-  type LiveHost,
   LiveSocket,
   type LiveView,
   type Navigation,
   settle,
 } from './live-view.ts'
 import { navigationEvent, navigationPayload } from './navigation.ts'
-import { type LiveRenderCall, NestedContainers, nestedView } from './nested.ts'
+import { nestedView } from './nested.ts'
 import { type Diff, isEmptyDiff } from './rendered.ts'
 import {
   diffField,
@@ -71,7 +62,7 @@ import {
   uploadByRef,
   uploadProgress,
 } from './uploads/live-uploads.ts'
-import { slotKey, type UploadRegistry } from './uploads/upload-registry.ts'
+import { slotKey } from './uploads/upload-registry.ts'
 import { publish } from './uploads/uploads.ts'
 
 /** The client version this server speaks (the client only warns on a mismatch). */
@@ -84,107 +75,6 @@ type LvSocket = ChannelSocket<Record<string, unknown>>
 const MAX_PATCHES = 20
 
 type Outcome = Reply<LvSocket> | NoReply<LvSocket> | Stop<LvSocket>
-
-/** One mounted view, keyed by its channel socket. */
-class LiveProcess {
-  readonly view: LiveView<object>
-  readonly socket: LiveSocket<object>
-  readonly entry: LiveRouteEntry | undefined
-  readonly renderer: LiveRenderer
-  readonly name: string
-  // Created when a render first places a live component: most views have none.
-  #components: LiveComponents | undefined
-
-  /** For a nested view: the monitor of its parent's process (it stops with it). */
-  parentMonitor: Ref | undefined
-  readonly #tokens: LiveTokens
-  #children: NestedContainers | undefined
-
-  constructor(
-    view: LiveView<object>,
-    socket: LiveSocket<object>,
-    entry: LiveRouteEntry | undefined,
-    tokens: LiveTokens,
-  ) {
-    this.view = view
-    this.socket = socket
-    this.entry = entry
-    this.#tokens = tokens
-    this.name = view.name ?? `LiveView(${entry?.pattern ?? '?'})`
-    this.renderer = new LiveRenderer({
-      resolveComponent: (call) => this.components.resolve(call),
-      resolveNested: (call) => this.#nested(call),
-    })
-  }
-
-  #nested(call: LiveRenderCall): Template {
-    this.#children ??= new NestedContainers(this.socket.id, this.#tokens)
-    return this.#children.resolve(call)
-  }
-
-  get components(): LiveComponents {
-    this.#components ??= new LiveComponents(this.socket, this.renderer)
-    return this.#components
-  }
-
-  /** The live components, if any was ever placed. */
-  get componentsIfAny(): LiveComponents | undefined {
-    return this.#components
-  }
-
-  /** Renders what changed (or the whole view the first time), with the queued events and `reply`. */
-  render(replyValue?: unknown): Diff {
-    const live = this.socket[kLive]
-    let streamsPending = false
-    for (const stream of live.streams?.values() ?? []) streamsPending ||= stream.hasPending
-    const extras = {
-      events: live.events,
-      ...(replyValue === undefined ? {} : { reply: replyValue }),
-    }
-    const componentUpdates = this.#components?.takeDirty() ?? []
-    let diff: Diff
-    if (this.renderer.isFresh || live.changed.size > 0 || streamsPending) {
-      const template = this.view.render(this.socket.assigns)
-      if (!isTemplate(template)) {
-        throw new CinderError(
-          'CINDER_ERR_BAD_RETURN',
-          `${this.name}.render must return an html\`…\` template, got: ${describe(template)}`,
-        )
-      }
-      const title = (this.socket.assigns as { pageTitle?: unknown }).pageTitle
-      diff = this.renderer.render(
-        template,
-        { ...extras, ...(typeof title === 'string' ? { title } : {}) },
-        componentUpdates,
-      )
-    } else {
-      diff = this.renderer.renderComponents(componentUpdates, extras)
-    }
-    if (live.changed.size > 0) live.changed.clear()
-    if (live.events.length > 0) live.events = []
-    for (const stream of live.streams?.values() ?? []) stream.prune()
-    return diff
-  }
-
-  takeNavigation(): Navigation | undefined {
-    const live = this.socket[kLive]
-    const navigation = live.navigation
-    live.navigation = undefined
-    return navigation
-  }
-
-  stopTimers(): void {
-    const live = this.socket[kLive]
-    for (const timer of live.timers ?? []) clearTimeout(timer)
-    live.timers?.clear()
-    if (live.host !== undefined) {
-      for (const [topic, subscriber] of live.subscriptions ?? []) {
-        live.host.unsubscribe(topic, subscriber)
-      }
-    }
-    live.subscriptions?.clear()
-  }
-}
 
 /** Builds the `lv:*` channel for one configuration and router. */
 export function liveChannel(config: LiveConfig, router: Router): Channel<Record<string, unknown>> {
@@ -612,35 +502,6 @@ export function liveChannel(config: LiveConfig, router: Router): Channel<Record<
     const { other } = await runParams(proc, route)
     if (other !== undefined) proc.socket[kLive].navigation = other
     return afterCallback(proc, socket, undefined, true)
-  }
-}
-
-/** The view's link to its channel process and the endpoint's PubSub. */
-function hostOf(socket: LvSocket, uploads: UploadRegistry): LiveHost {
-  return new ChannelHost(channelLink(socket), uploads)
-}
-
-/** A `LiveHost` as one small object: methods, not closures, since every mounted view keeps one. */
-class ChannelHost implements LiveHost {
-  readonly #link: ChannelLink
-  readonly #pubsub: PubSub
-  readonly uploads: UploadRegistry
-  constructor(link: ChannelLink, uploads: UploadRegistry) {
-    this.#link = link
-    this.#pubsub = link.pubsub
-    this.uploads = uploads
-  }
-  deliver(message: unknown): void {
-    this.#link.deliver(message)
-  }
-  subscribe(topic: string, subscriber: (message: unknown) => void): void {
-    this.#pubsub.subscribe(topic, subscriber)
-  }
-  unsubscribe(topic: string, subscriber: (message: unknown) => void): void {
-    this.#pubsub.unsubscribe(topic, subscriber)
-  }
-  broadcast(topic: string, message: unknown): void {
-    this.#pubsub.broadcast(topic, message)
   }
 }
 
