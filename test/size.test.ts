@@ -15,8 +15,6 @@ const repo = here.includes(`${sep}.build${sep}`) ? resolve(here, '..', '..') : r
 const KNOWN: Record<string, number> = {
   'src/endpoint/cluster.ts runPrimary': 167,
   'src/http/plugs/multipart.ts parseMultipart': 93,
-  'src/live/live-channel.ts file': 674,
-  'src/live/live-channel.ts liveChannel': 427,
   'src/presence/tracker/shard.ts file': 628,
   'src/pubsub/adapters/cluster-relay.ts createClusterRelay': 112,
   'src/pubsub/adapters/memory.ts createMemoryBus': 92,

@@ -1,7 +1,7 @@
 /**
  * The live channel's side of uploads: entries announced in form changes,
  * `progress` reports, and cleanup when the view stops. (Preflight lives in
- * the channel, which owns the reply.)
+ * live-channel/allow-upload.ts, with the reply.)
  */
 import { CinderError, describe } from '../../errors.ts'
 import { isRecord } from '../live-session.ts'

@@ -1,0 +1,40 @@
+/**
+ * The end of a join, routed or nested: `mount`, then either the first
+ * render (the view is now mounted on the channel socket) or, when the view
+ * navigated away meanwhile, a refusal that says where to go.
+ */
+import type { JoinResult } from '../../channel/channel.ts'
+import { ok } from '../../channel/results.ts'
+import type { Params } from '../../http/query.ts'
+import { type LiveSessionData, type Navigation, settle } from '../live-view.ts'
+import { refuseJoin } from './leave.ts'
+import type { LiveProcess } from './live-process.ts'
+import type { LiveRuntime, LvSocket } from './runtime.ts'
+
+/** The client version this server speaks (the client only warns on a mismatch). */
+export const LIVEVIEW_VERSION = '1.2.12'
+
+/** Runs the view's `mount`, if it has one. */
+export async function mountView(
+  proc: LiveProcess,
+  params: Params,
+  session: LiveSessionData,
+): Promise<void> {
+  const { view, socket } = proc
+  if (view.mount === undefined) return
+  settle(`${proc.name}.mount`, await view.mount.call(view, params, session, socket), socket, false)
+}
+
+/** Refuses the join when the view navigated away, else mounts it and replies its first render. */
+export function joinReply(
+  rt: LiveRuntime,
+  proc: LiveProcess,
+  socket: LvSocket,
+  navigation: Navigation | undefined,
+  extra: Record<string, unknown>,
+): JoinResult<Record<string, unknown>> {
+  if (navigation !== undefined) return refuseJoin(rt, proc, navigation)
+  const rendered = proc.render()
+  rt.register(socket, proc)
+  return ok(socket, { rendered, liveview_version: LIVEVIEW_VERSION, ...extra })
+}
