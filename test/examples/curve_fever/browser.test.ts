@@ -135,9 +135,12 @@ describe('Curve Fever in the browser', () => {
     await waitForGame(cyd.page, (s) => s.phase === 'running', 'a round', 20_000)
     await cyd.page.waitForTimeout(5000)
     await cyd.page.screenshot({ path: artifact('curve-fever-bots.png') })
-    const docs = join(repositoryRoot(), 'docs', 'images')
-    mkdirSync(docs, { recursive: true })
-    copyFileSync(artifact('curve-fever-bots.png'), join(docs, 'curve-fever.png'))
+    // The README's picture is refreshed on purpose only (UPDATE_SCREENSHOTS=1), never as a side effect.
+    if (process.env.UPDATE_SCREENSHOTS === '1') {
+      const docs = join(repositoryRoot(), 'docs', 'images')
+      mkdirSync(docs, { recursive: true })
+      copyFileSync(artifact('curve-fever-bots.png'), join(docs, 'curve-fever.png'))
+    }
 
     const dee = await signIn(browser, app.url, 'Dee')
     await dee.page.goto(`${app.url}/game/${id}`)
