@@ -4,6 +4,7 @@
  * for its memory over IPC, stopped (and killed if it lingers).
  */
 import type { ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import type { ControlRequest, CpuReport, MemoryReport } from '../peers/control.ts'
 import type { Target } from './protocol.ts'
@@ -78,6 +79,12 @@ export class ServerProcess<Kind extends string = ServerKind> {
     return this.kind === 'socket.io'
       ? { protocol: 'socket.io', url: `http://127.0.0.1:${this.port}` }
       : { protocol: 'phoenix-v2', url: `ws://127.0.0.1:${this.port}/socket/websocket?vsn=2.0.0` }
+  }
+
+  /** The server's peak resident memory so far, in bytes (Linux: VmHWM of /proc/<pid>/status). */
+  peakRss(): number {
+    const status = readFileSync(`/proc/${this.#child.pid}/status`, 'utf8')
+    return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN) * 1024
   }
 
   /** The server's memory after full garbage collections. */
