@@ -45,12 +45,25 @@ async function main() {
     options: {
       outfile: { type: 'string', default: join(root, '.build', 'client', 'app.js') },
       minify: { type: 'boolean', default: false },
+      watch: { type: 'boolean', default: false },
     },
   })
+  if (values.watch) return watch(values.outfile, values.minify)
   const code = await buildClient({ minify: values.minify })
   mkdirSync(dirname(values.outfile), { recursive: true })
   writeFileSync(values.outfile, code)
   console.log(`client bundle: ${values.outfile} (${code.length} bytes)`)
+}
+
+/** Rebuilds the bundle on every change of its sources until interrupted. */
+async function watch(outfile, minify) {
+  const context = await esbuild.context({
+    ...clientBuildOptions({ minify }),
+    outfile,
+    logLevel: 'info',
+  })
+  await context.watch()
+  console.log(`client bundle: watching, writing ${outfile} (Ctrl-C to stop)`)
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
