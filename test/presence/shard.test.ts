@@ -191,6 +191,26 @@ describe('failures', () => {
     await time.advance(FAST.broadcastPeriod / 2, 10)
     assert.deepEqual(listed(b, 'room:1'), ['a2:a2'])
   })
+
+  test('after a broker restart the nodes reconverge as soon as the last one is back', async () => {
+    // A broker restart: every node loses the link, each changes its presences, then they come
+    // back one after the other (NATS clients reconnect within a few ms of each other). The
+    // first ones' transfer requests reach nobody; the last one's must bring everyone in step,
+    // well before a clock sample (two broadcast periods) would.
+    const nodes = [await cluster.node('a'), await cluster.node('b'), await cluster.node('c')]
+    for (const node of nodes) node.tracker.track(await owner(), 'room:1', node.name, { name: '1' })
+    await time.advance(3 * FAST.broadcastPeriod)
+    for (const node of nodes) cluster.bus.cut(node.name)
+    for (const node of nodes) node.tracker.track(await owner(), 'room:1', `${node.name}2`)
+    await time.advance(2 * FAST.broadcastPeriod) // the deltas of these joins are lost
+    for (const node of nodes) {
+      cluster.bus.heal(node.name)
+      await settle()
+    }
+    await time.advance(FAST.broadcastPeriod / 4, 5)
+    const all = ['a2:', 'a:1', 'b2:', 'b:1', 'c2:', 'c:1']
+    for (const node of nodes) assert.deepEqual(listed(node, 'room:1'), all, `on ${node.name}`)
+  })
 })
 
 describe('the protocol, against a hand-driven peer', () => {
