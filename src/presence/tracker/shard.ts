@@ -73,6 +73,7 @@ import {
 import {
   detectDowns,
   fetchByRef,
+  markDown,
   newReplicaRef,
   putHeartbeat,
   type Replica,
@@ -126,6 +127,12 @@ class OwnerExited {
   readonly id: string
   constructor(id: string) {
     this.id = id
+  }
+}
+class NodeDown {
+  readonly node: string
+  constructor(node: string) {
+    this.node = node
   }
 }
 
@@ -254,6 +261,15 @@ export class Shard {
     return result
   }
 
+  /**
+   * Marks the peer on `node` down now instead of after the down period (its node is known to be
+   * gone): its presences are hidden and reported as leaves. Handled in mailbox order; a no-op
+   * for a node that is not an up peer. A later heartbeat of it brings them back.
+   */
+  nodeDown(node: string): void {
+    if (this.#pid !== undefined && !this.#stopped) send(this.#pid, new NodeDown(node))
+  }
+
   // --- The process ------------------------------------------------------------------------
 
   /** @internal From the process's init. */
@@ -274,6 +290,7 @@ export class Shard {
     if (message === TICK) this.#tick()
     else if (message === RESYNC) this.#resync()
     else if (message instanceof OwnerExited) this.#ownerExited(message.id)
+    else if (message instanceof NodeDown) this.#nodeDown(message.node)
     else this.#receive(message)
   }
 
@@ -378,6 +395,14 @@ export class Shard {
         this.#forget(id, change.wasUp)
       }
     }
+  }
+
+  #nodeDown(node: string): void {
+    const marked = markDown(this.#replicas, node)
+    if (marked === undefined) return
+    this.#replicas = marked.replicas
+    this.#log('warn', `${this.#label()}: ${node} is down (its node is gone)`)
+    this.#report(this.state.replicaDown(replicaId(marked.replica)))
   }
 
   #resync(): void {
