@@ -110,6 +110,7 @@ export class PubSub {
   readonly #processes = new Map<Pid, { topics: Set<string>; off: () => void }>()
   readonly #dispatchers = new Map<string, Dispatcher>()
   readonly #reconnectHooks = new Set<() => void>()
+  readonly #nodeDownHooks = new Set<(node: string, reason: string) => void>()
   #state: 'new' | 'starting' | 'running' | 'stopped' = 'new'
   readonly #link = { down: false, since: 0, reason: '', dropped: 0 }
   readonly #refusedPeers = new Set<string>()
@@ -299,6 +300,17 @@ export class PubSub {
     return () => this.#reconnectHooks.delete(hook)
   }
 
+  /**
+   * Runs `hook(node, reason)` each time the adapter learns that another node is gone, before
+   * any heartbeat could tell: the `cluster` adapter reports `worker_exit` when the primary sees
+   * a worker die. Other adapters never do; a membership layer (docs/cluster.md) listens here
+   * and times silent nodes out itself. Returns a function that removes the hook.
+   */
+  onNodeDown(hook: (node: string, reason: string) => void): () => void {
+    this.#nodeDownHooks.add(hook)
+    return () => this.#nodeDownHooks.delete(hook)
+  }
+
   /** Stops the adapter and forgets every subscription. Idempotent. */
   async stop(): Promise<void> {
     if (this.#state === 'stopped') return
@@ -307,6 +319,7 @@ export class PubSub {
     for (const record of this.#processes.values()) record.off()
     this.#processes.clear()
     this.#reconnectHooks.clear()
+    this.#nodeDownHooks.clear()
     await this.#adapter.stop()
   }
 
@@ -453,6 +466,18 @@ export class PubSub {
       dropped: () => {
         this.#link.dropped++
       },
+      nodeDown: (node, reason) => this.#nodeDown(node, reason),
+    }
+  }
+
+  #nodeDown(node: string, reason: string): void {
+    if (this.#state !== 'running' || node === this.node) return
+    for (const hook of this.#nodeDownHooks) {
+      try {
+        hook(node, reason)
+      } catch (err) {
+        this.#logger.error(`${this.#prefix()} an onNodeDown hook threw: ${errorText(err)}`)
+      }
     }
   }
 
