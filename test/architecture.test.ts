@@ -12,10 +12,11 @@ const allowed: Record<string, readonly string[]> = {
   token: [],
   pubsub: ['process'],
   http: ['process', 'token'],
-  channel: ['process', 'pubsub', 'socket', 'token'],
-  socket: ['process', 'pubsub', 'channel', 'token', 'http'],
+  cluster: ['process', 'pubsub', 'presence', 'table', 'token'],
+  channel: ['process', 'pubsub', 'socket', 'token', 'cluster'],
+  socket: ['process', 'pubsub', 'channel', 'token', 'http', 'cluster'],
   presence: ['process', 'pubsub', 'channel', 'socket', 'table'],
-  live: ['process', 'pubsub', 'channel', 'socket', 'token', 'http', 'presence', 'table'],
+  live: ['process', 'pubsub', 'channel', 'socket', 'token', 'http', 'presence', 'table', 'cluster'],
   endpoint: [
     'process',
     'pubsub',
@@ -26,6 +27,7 @@ const allowed: Record<string, readonly string[]> = {
     'presence',
     'live',
     'table',
+    'cluster',
   ],
   testing: [
     'process',
@@ -38,6 +40,7 @@ const allowed: Record<string, readonly string[]> = {
     'live',
     'table',
     'endpoint',
+    'cluster',
   ],
 }
 const shared = new Set(['errors.ts', 'index.ts'])

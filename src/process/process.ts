@@ -79,6 +79,12 @@ const als = new AsyncLocalStorage<Proc>()
 let current: Proc | null = null
 let liveCount = 0
 const names = new Map<string, Proc>()
+/**
+ * Live processes by pid number, so a pid named in a message from another node finds its
+ * process. Kept only once a cluster asked for it (`indexPids`): a set and a delete per process
+ * cost about a quarter of a spawn, which a single node need not pay.
+ */
+let byId: Map<number, Proc> | null = null
 
 /** @internal A pending `call`: the `From` handed to `handleCall`. */
 export class CallRequest implements From {
@@ -260,6 +266,7 @@ export class Proc {
     this.active = false
     detachPid(this.pid)
     liveCount--
+    byId?.delete(this.pid.id)
     if (this.name !== undefined && names.get(this.name) === this) names.delete(this.name)
     if (this.timers !== null) {
       for (const timer of this.timers) timer.cancel()
@@ -705,6 +712,7 @@ export function spawn<State, Args>(
   }
   const p = new Proc(behaviour as AnyBehaviour, trapExit)
   liveCount++
+  byId?.set(p.pid.id, p)
   if (name !== undefined) {
     names.set(name, p)
     p.name = name
@@ -1104,6 +1112,22 @@ export function onExit(pid: Pid, hook: (reason: ExitReason) => void): () => void
   return () => {
     p.hooks?.delete(hook)
   }
+}
+
+/**
+ * @internal The pid of the live process numbered `id` on this node, or undefined once it
+ * stopped (for cluster/, which receives pids as `<node.id>` strings).
+ */
+export function livePid(id: number): Pid | undefined {
+  return byId?.get(id)?.pid
+}
+
+/**
+ * @internal From now on, index live processes by number for `livePid` (a cluster calls it as
+ * it starts; processes spawned before are not found). Idempotent.
+ */
+export function indexPids(): void {
+  byId ??= new Map()
 }
 
 /** @internal Resolves with the exit reason once the process behind `pid` stopped. */

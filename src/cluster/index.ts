@@ -1,0 +1,12 @@
+// Public API of cluster/. See docs/cluster.md.
+export {
+  CLUSTER_DEFAULTS,
+  Cluster,
+  type ClusterOptions,
+  type NodeDownListener,
+  startCluster,
+} from './cluster.ts'
+export type { NodeDownReason, NodeEvent, NodeUpReason } from './membership.ts'
+export { type PidLike, toPid } from './pids.ts'
+export { ClusterRegistry, type NameConflict, type RegisteredName } from './registry.ts'
+export { CLUSTER_PROTOCOL_VERSION } from './wire.ts'
