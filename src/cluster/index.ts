@@ -1,4 +1,5 @@
 // Public API of cluster/. See docs/cluster.md.
+
 export {
   CLUSTER_DEFAULTS,
   Cluster,
@@ -9,4 +10,12 @@ export {
 export type { NodeDownReason, NodeEvent, NodeUpReason } from './membership.ts'
 export { type PidLike, toPid } from './pids.ts'
 export { ClusterRegistry, type NameConflict, type RegisteredName } from './registry.ts'
+export {
+  type ClusterStore,
+  createMemoryStore,
+  type Revision,
+  type StoredEntry,
+} from './store.ts'
+export { createNatsStore, type NatsStoreOptions } from './stores/nats.ts'
+export { createRedisStore, type RedisStoreOptions } from './stores/redis.ts'
 export { CLUSTER_PROTOCOL_VERSION } from './wire.ts'

@@ -4,6 +4,9 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { connect as natsConnect } from 'nats'
+import { createClient } from 'redis'
+import { probe } from '../pubsub/service.ts'
 
 /** A `nats-server` child process on 127.0.0.1. */
 export class NatsServer {
@@ -83,4 +86,30 @@ export async function requireNatsServer(): Promise<{ skip: string } | undefined>
   const message = 'the nats-server binary is not on the PATH'
   if (process.env.CI === 'true') throw new Error(`${message}; under CI=true this is a failure`)
   return { skip: `${message}; install it to run these tests` }
+}
+
+/**
+ * Removes what a test left in the shared Redis (keys starting with `prefix`) and NATS (key-value
+ * buckets whose names start with `prefix`), whichever of them runs.
+ */
+export async function dropTestData(prefix: string): Promise<void> {
+  if ((await probe(6379)) === undefined) {
+    const redis = createClient({ url: 'redis://127.0.0.1:6379' })
+    await redis.connect()
+    const keys: string[] = []
+    for await (const batch of redis.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
+      keys.push(...batch)
+    }
+    if (keys.length > 0) await redis.del(keys)
+    await redis.close()
+  }
+  if ((await probe(4222)) === undefined) {
+    const nc = await natsConnect({ servers: 'nats://127.0.0.1:4222' })
+    const jsm = await nc.jetstreamManager()
+    for await (const stream of jsm.streams.list()) {
+      const name = stream.config.name
+      if (name.startsWith(`KV_${prefix}`)) await jsm.streams.delete(name)
+    }
+    await nc.close()
+  }
 }
