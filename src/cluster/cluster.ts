@@ -43,7 +43,7 @@ import { indexPids } from '../process/process.ts'
 import type { PubSub } from '../pubsub/index.ts'
 import { Diagnostics } from './diagnostics.ts'
 import type { ClusterLink } from './link.ts'
-import { type Digest, Membership, type NodeEvent } from './membership.ts'
+import { Membership, type NodeEvent } from './membership.ts'
 import { RemoteMonitors } from './monitors.ts'
 import { checkOptions } from './options.ts'
 import type { PidLike } from './pids.ts'
@@ -269,7 +269,11 @@ export class Cluster {
     return this.#link
   }
 
-  /** @internal Routes `sup` messages of supervisor `name` to `port`. Returns the detach function. */
+  /**
+   * @internal Routes `sup` messages of supervisor `name` to `port`, and tells the other nodes
+   * (in heartbeats) that this node runs it. Returns the detach function, after which the next
+   * heartbeat, sent at once, says it no longer does.
+   */
   attachSupervisor(name: string, port: SupervisorPort): () => void {
     if (this.#supervisors.has(name)) {
       throw new CinderError(
@@ -278,7 +282,20 @@ export class Cluster {
       )
     }
     this.#supervisors.set(name, port)
-    return () => this.#supervisors.delete(name)
+    return () => {
+      if (this.#supervisors.get(name) !== port) return
+      this.#supervisors.delete(name)
+      if (this.running && this.pubsub.connected) this.#heartbeat(undefined)
+    }
+  }
+
+  /** @internal The up nodes that run supervisor `name` (as their heartbeats say), sorted. */
+  nodesRunning(name: string): string[] {
+    const key = supervisorDigestKey(name)
+    const peers = this.#membership.peers().filter((node) => {
+      return this.#membership.digestOf(node)?.[key] !== undefined
+    })
+    return (this.#supervisors.has(name) ? [this.node, ...peers] : peers).sort()
   }
 
   // --- The process ------------------------------------------------------------------------
@@ -351,7 +368,8 @@ export class Cluster {
   }
 
   #heartbeat(to: string | undefined): void {
-    const digest: Digest = { reg: this.#registry.seq }
+    const digest: Record<string, number> = { reg: this.#registry.seq }
+    for (const name of this.#supervisors.keys()) digest[supervisorDigestKey(name)] = 1
     const message: Outgoing = { t: 'hb', inc: this.#incarnation, digest }
     if (to === undefined) this.#link.broadcast(message)
     else this.#link.sendTo(to, message)
@@ -504,6 +522,11 @@ export class Cluster {
   #label(): string {
     return `cluster ${this.name} on ${this.node}`
   }
+}
+
+/** The heartbeat digest entry saying a node runs cluster supervisor `name`. */
+function supervisorDigestKey(name: string): string {
+  return `sup:${name}`
 }
 
 const clusterBehaviour: Behaviour<Cluster, Cluster> = {

@@ -1,5 +1,6 @@
 // Public API of cluster/. See docs/cluster.md.
 
+export type { ClusterChildSpec } from './child-record.ts'
 export {
   CLUSTER_DEFAULTS,
   Cluster,
@@ -18,4 +19,12 @@ export {
 } from './store.ts'
 export { createNatsStore, type NatsStoreOptions } from './stores/nats.ts'
 export { createRedisStore, type RedisStoreOptions } from './stores/redis.ts'
+export {
+  type ClusterChild,
+  type ClusterChildInfo,
+  type ClusterChildStart,
+  ClusterSupervisor,
+  type ClusterSupervisorOptions,
+  startClusterSupervisor,
+} from './supervisor.ts'
 export { CLUSTER_PROTOCOL_VERSION } from './wire.ts'

@@ -15,7 +15,7 @@
  * | `send` | one | `pid`, `msg` | a message for process `pid` there |
  * | `reg` / `unreg` | all | `seq`, `entry` / `seq`, `name`, `pid` | registry change of the sender |
  * | `syncreq` / `sync` | one | — / `seq`, `entries` | ask for / send the sender's registrations |
- * | `sup` | all, or one | `sup`, `op`, `key` | cluster supervisor news (adopted, stop) |
+ * | `sup` | all, or one | `sup`, `op`, `key` | cluster supervisor news (adopted, stop, released) |
  *
  * Decoding checks every field's type; a node's own echo never arrives (PubSub drops it).
  */
@@ -39,7 +39,7 @@ export type WireReason =
   | { readonly error: { readonly name: string; readonly message: string; readonly code?: string } }
   | { readonly value: unknown }
 
-export type SupervisorOp = 'adopted' | 'stop'
+export type SupervisorOp = 'adopted' | 'stop' | 'released'
 
 /** A message between cluster nodes, decoded. */
 export type ClusterMessage = { readonly from: string } & (
@@ -76,6 +76,8 @@ type Fields = Record<string, unknown>
 const isString = (v: unknown): v is string => typeof v === 'string'
 const isInt = (v: unknown): v is number => Number.isSafeInteger(v)
 
+const SUPERVISOR_OPS = new Set<unknown>(['adopted', 'stop', 'released'])
+
 /** Checks the fields each type needs; the message is the object itself once they hold. */
 const CHECKS: Record<string, (m: Fields) => boolean> = {
   hb: (m) => isString(m.inc) && isDigest(m.digest),
@@ -88,7 +90,7 @@ const CHECKS: Record<string, (m: Fields) => boolean> = {
   unreg: (m) => isInt(m.seq) && isString(m.name) && isString(m.pid),
   syncreq: () => true,
   sync: (m) => isInt(m.seq) && Array.isArray(m.entries) && m.entries.every(isEntry),
-  sup: (m) => isString(m.sup) && (m.op === 'adopted' || m.op === 'stop') && isString(m.key),
+  sup: (m) => isString(m.sup) && SUPERVISOR_OPS.has(m.op) && isString(m.key),
 }
 
 /** Decodes what arrived on the cluster topic. */

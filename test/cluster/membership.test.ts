@@ -140,7 +140,6 @@ describe('membership', () => {
 
   test('the runtime node name becomes the PubSub’s, so pids name the node others reach', async () => {
     const a = await nodes.node('a')
-    const { nodeName } = await import('../../src/process/index.ts')
     // The first cluster of this test process named the runtime; later ones warn if it differs.
     assert.ok(nodeName() === 'a' || a.log.matching(/pids of this process are named/).length === 1)
   })
