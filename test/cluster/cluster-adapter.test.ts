@@ -272,12 +272,13 @@ describe('cluster adapter: workers of runCluster', () => {
     assert.deepEqual(await inboxes('d'), [['local', 'marker'], ['marker'], ['for w3', 'marker']])
   })
 
-  test('a worker that crashes is restarted under its name and rejoins', async () => {
+  test('a worker that crashes is restarted under its name and rejoins', async (t) => {
     const before = workerAt(2)
     const oldPid = before.process.pid
     const exited = new Promise<number | null>((resolve) =>
       before.once('exit', (code) => resolve(code)),
     )
+    const crashedAt = Date.now()
     await call(2, 'crash')
     assert.equal(await exited, 7)
     // The primary told the others at once, through their PubSubs' onNodeDown.
@@ -286,6 +287,14 @@ describe('cluster adapter: workers of runCluster', () => {
       return downs.every((list) => list.length > 0)
     })
     for (const i of [1, 3]) assert.deepEqual(await call(i, 'downs'), ['web-w2 worker_exit'])
+    // Cluster membership reports it down at once, not after its 5 s down period.
+    for (const i of [1, 3]) {
+      const events = (await call(i, 'events')) as { event: string; at: number }[]
+      const down = events.find((e) => e.event === 'down:web-w2:worker_exit')
+      assert.ok(down !== undefined, `worker ${i} saw w2 down: ${JSON.stringify(events)}`)
+      assert.ok(down.at - crashedAt < 1000, `down ${down.at - crashedAt} ms after the crash`)
+      t.diagnostic(`worker ${i}: w2 down (worker_exit) ${down.at - crashedAt} ms after its crash`)
+    }
     await waitFor(async () => primary?.workers().find((w) => w.index === 2)?.ready === true)
     assert.notEqual(workerAt(2).process.pid, oldPid)
     assert.equal(await call(2, 'node'), 'web-w2')
