@@ -5,7 +5,7 @@
  * process here: the cluster's `send` and `monitor` reach them.
  */
 import { CinderError, describe } from '../errors.ts'
-import { nodeName, Pid } from '../process/index.ts'
+import { isAlive, nodeName, Pid } from '../process/index.ts'
 import { livePid } from '../process/process.ts'
 
 const PID_TEXT = /^<(.+)\.(\d+)>$/
@@ -33,7 +33,10 @@ export function toPid(target: PidLike): Pid {
   return Pid.remote(node, id)
 }
 
-/** Whether `pid` names a process of this node (alive or not). */
+/**
+ * Whether `pid` names a process of this node: a live one (whatever node name it was minted
+ * under), or one named after this node.
+ */
 export function isLocal(pid: Pid): boolean {
-  return pid.node === nodeName()
+  return isAlive(pid) || pid.node === nodeName()
 }

@@ -81,8 +81,8 @@ let liveCount = 0
 const names = new Map<string, Proc>()
 /**
  * Live processes by pid number, so a pid named in a message from another node finds its
- * process. Kept only once a cluster asked for it (`indexPids`): a set and a delete per process
- * cost about a quarter of a spawn, which a single node need not pay.
+ * process. Kept only once a multi-node PubSub or a cluster asked for it (`indexPids`): a set and
+ * a delete per process cost about a quarter of a spawn, which a single node need not pay.
  */
 let byId: Map<number, Proc> | null = null
 
@@ -1123,8 +1123,9 @@ export function livePid(id: number): Pid | undefined {
 }
 
 /**
- * @internal From now on, index live processes by number for `livePid` (a cluster calls it as
- * it starts; processes spawned before are not found). Idempotent.
+ * @internal From now on, index live processes by number for `livePid` (a PubSub joined to other
+ * nodes calls it as it starts, and so does a cluster; processes spawned before are not found).
+ * Idempotent.
  */
 export function indexPids(): void {
   byId ??= new Map()

@@ -24,6 +24,7 @@
 import { hostname } from 'node:os'
 import { CinderError, describe } from '../errors.ts'
 import { getLogger, isAlive, nodeName, onExit, Pid, send } from '../process/index.ts'
+import { indexPids } from '../process/process.ts'
 import type { Adapter, AdapterContext, PubSubLogger } from './adapter.ts'
 import { localAdapter } from './adapters/local.ts'
 import { decodeFrame, encodeFrame } from './encoding.ts'
@@ -161,6 +162,8 @@ export class PubSub {
       )
     }
     this.#state = 'starting'
+    // Other nodes name this node's processes by number (`<node.id>`): let them be found.
+    if (this.#adapter.multiNode) indexPids()
     try {
       await this.#adapter.start(this.#context())
     } catch (err) {

@@ -4,9 +4,10 @@
 import assert from 'node:assert/strict'
 import { afterEach, beforeEach, describe, test } from 'node:test'
 import {
+  Cluster,
   type ClusterChild,
   type ClusterStore,
-  type ClusterSupervisor,
+  ClusterSupervisor,
   createMemoryStore,
   startClusterSupervisor,
 } from '../../src/cluster/index.ts'
@@ -18,9 +19,13 @@ import {
   noreply,
   type Pid,
   reply,
+  send,
   spawn,
+  startSupervisor,
   stop,
+  stopProcess,
 } from '../../src/process/index.ts'
+import { createPubSub } from '../../src/pubsub/index.ts'
 import { ManualTime, settle } from '../presence/support.ts'
 import { FAST, type MemoryNode, MemoryNodes } from './memory-nodes.ts'
 
@@ -136,7 +141,6 @@ describe('cluster supervisor', () => {
     })
     await call(pid, 'inc')
     await call(pid, 'inc')
-    const { send } = await import('../../src/process/index.ts')
     send(pid, 'crash')
     await settle()
     const [again] = s1.localChildren()
@@ -214,4 +218,32 @@ describe('cluster supervisor', () => {
       ['b'],
     )
   })
+})
+
+test('Cluster and ClusterSupervisor as children of an application tree: started in order, handed off when it stops', async () => {
+  const [, n2] = all as [MemoryNode, MemoryNode]
+  const pubsub = await createPubSub({
+    name: nodes.pubsubName,
+    node: 'n4',
+    adapter: nodes.bus.adapter(),
+    logger: n2.log,
+  })
+  const cluster = new Cluster({ pubsub, ...FAST, logger: n2.log })
+  const sup = new ClusterSupervisor({ cluster, name: 'counters', store, children, logger: n2.log })
+  const tree = await startSupervisor([cluster.childSpec(), sup.childSpec()])
+  await settle()
+  assert.ok(n2.cluster.isUp('n4'))
+  const pid = await sup.startChild({ key: 'in-tree', type: 'counter', args: { start: 41 } })
+  await call(pid, 'inc')
+  await stopProcess(tree, 'shutdown')
+  await settle()
+  await settle()
+  assert.deepEqual(
+    n2.events.filter((e) => e.node === 'n4').map((e) => `${e.type}:${e.reason}`),
+    ['up:joined', 'down:shutdown'],
+  )
+  const where = await sups[1]?.whereis('in-tree')
+  assert.ok(where !== undefined && where.node !== 'n4')
+  assert.equal((await get(where.pid)).n, 42)
+  await pubsub.stop()
 })
