@@ -38,6 +38,7 @@ import {
   spawn,
   stop,
   stopProcess,
+  type TimerRef,
 } from '../process/index.ts'
 import { shutdownChild } from '../process/shutdown.ts'
 import { Intensity, MAX_RESTART_INTENSITY } from '../process/supervisor.ts'
@@ -104,6 +105,8 @@ export class ClusterSupervisor {
   /** Heard every live node since start: records of nodes never heard of are orphans. */
   #settled = false
   #handingOff = false
+  /** A sweep planned for later (after a store failure, or while orphans wait). */
+  #resweep: TimerRef | undefined
 
   constructor(options: ClusterSupervisorOptions) {
     checkOptions(options)
@@ -418,15 +421,29 @@ export class ClusterSupervisor {
       entries = await this.store.list(this.name)
     } catch (err) {
       this.#storeFailed(err)
-      if (this.#pid !== undefined) sendAfter(this.#pid, SWEEP, this.cluster.heartbeatInterval)
+      this.#sweepLater(this.cluster.heartbeatInterval)
       return
     }
     const candidates = this.cluster.nodesRunning(this.name)
+    let waiting = 0
     for (const entry of entries) {
       const record = parseRecord(entry.value)
       if (record === undefined || !this.#orphan(entry.key, record)) continue
-      if (rendezvous(entry.key, candidates) === this.cluster.node) await this.#adopt(entry, record)
+      // What this node held before (an older incarnation, a supervisor that stopped) it takes
+      // back; the rest goes where rendezvous hashing says.
+      const here =
+        record.owner?.node === this.cluster.node ||
+        rendezvous(entry.key, candidates) === this.cluster.node
+      if (here) await this.#adopt(entry, record)
+      else waiting++
     }
+    // Left to another node: look again later, in case its view of the cluster differed.
+    if (waiting > 0) this.#sweepLater(this.cluster.downAfter)
+  }
+
+  #sweepLater(ms: number): void {
+    if (this.#pid === undefined || this.#resweep?.pending) return
+    this.#resweep = sendAfter(this.#pid, SWEEP, ms)
   }
 
   #orphan(key: string, record: ChildRecord): boolean {

@@ -145,3 +145,13 @@ describe('cluster registry', () => {
 function described(node: MemoryNode): string {
   return node.events.map((e) => `${e.type}:${e.node}:${e.reason}`).join(',')
 }
+
+test('a stopped cluster registers nothing', async () => {
+  const [n1] = all as [MemoryNode]
+  const pid = await worker()
+  await n1.cluster.stop()
+  assert.throws(
+    () => n1.cluster.registry.register('late', pid),
+    (err: unknown) => err instanceof CinderError && err.code === 'CINDER_ERR_CLUSTER_NOT_RUNNING',
+  )
+})

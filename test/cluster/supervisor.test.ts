@@ -68,6 +68,8 @@ const children = {
 let time: ManualTime
 let nodes: MemoryNodes
 let store: ClusterStore
+/** When set, the store's next `list` fails (an engine that is briefly away). */
+let failNextList = false
 let all: MemoryNode[]
 let sups: ClusterSupervisor[]
 
@@ -99,7 +101,18 @@ async function get(pid: Pid): Promise<{ n: number; node: string; origin: string 
 beforeEach(async () => {
   time = new ManualTime()
   nodes = new MemoryNodes()
-  store = createMemoryStore()
+  const memory = createMemoryStore()
+  store = {
+    ...memory,
+    list: async (space) => {
+      if (!failNextList) return memory.list(space)
+      failNextList = false
+      throw new CinderError(
+        'CINDER_ERR_CLUSTER_STORE',
+        'the memory cluster store failed to list: away',
+      )
+    },
+  }
   all = [await nodes.node('n1'), await nodes.node('n2'), await nodes.node('n3')]
   sups = await Promise.all(all.map(supervise))
   await time.advance(FAST.downAfter + FAST.heartbeatInterval, 10) // settled
@@ -246,4 +259,77 @@ test('Cluster and ClusterSupervisor as children of an application tree: started 
   assert.ok(where !== undefined && where.node !== 'n4')
   assert.equal((await get(where.pid)).n, 42)
   await pubsub.stop()
+})
+
+test('a sweep that fails on the store is tried again a heartbeat later', async () => {
+  const [s1] = sups as [ClusterSupervisor]
+  const pid = await s1.startChild({ key: 'f', type: 'counter', args: { start: 1 } })
+  await call(pid, 'inc')
+  failNextList = true
+  nodes.bus.cut('n1')
+  await time.advance(FAST.downAfter + 3 * FAST.heartbeatInterval, 10)
+  const survivors = copies('f').filter((node) => node !== 'n1')
+  assert.equal(survivors.length, 1)
+  const logs = all.flatMap((n) => n.log.matching(/failed to list: away/))
+  assert.equal(logs.length, 1)
+})
+
+test('past its restart intensity the supervisor stops; started again here, it takes its children back', async () => {
+  const [n1] = all as [MemoryNode]
+  const [s1] = sups as [ClusterSupervisor]
+  const pid = await s1.startChild({ key: 'loop', type: 'counter', args: { start: 0 } })
+  await call(pid, 'inc')
+  for (let i = 0; i < 4; i++) {
+    const [child] = s1.localChildren()
+    if (child !== undefined) send(child.pid, 'crash')
+    await settle()
+  }
+  assert.equal(s1.pid !== undefined && isAlive(s1.pid), false, 'the supervisor stopped')
+  assert.deepEqual(
+    (await s1.children()).map((c) => [c.key, c.node]),
+    [['loop', 'n1']],
+    'the record stays this node’s',
+  )
+  const again = await supervise(n1)
+  sups[0] = again
+  await time.advance(FAST.downAfter + FAST.heartbeatInterval, 10)
+  const [back] = again.localChildren()
+  assert.ok(back !== undefined)
+  assert.deepEqual(await get(back.pid), { n: 1, node: 'n1', origin: 'failover' })
+})
+
+test('after a whole-cluster restart, records of nodes nobody hears are adopted once the cluster settled', async () => {
+  const record = {
+    type: 'counter',
+    args: { start: 0 },
+    restart: 'permanent',
+    shutdown: 5000,
+    owner: { node: 'gone', inc: 'old' },
+    pid: null,
+    state: 9,
+    saved: true,
+  }
+  await store.create('fresh', 'survivor', JSON.stringify(record))
+  const fresh = await Promise.all(
+    all.map((node) =>
+      startClusterSupervisor({
+        cluster: node.cluster,
+        name: 'fresh',
+        store,
+        children,
+        logger: node.log,
+      }),
+    ),
+  )
+  await time.advance(FAST.downAfter / 2, 10)
+  assert.deepEqual(
+    fresh.flatMap((sup) => sup.localChildren()),
+    [],
+    'not before it heard the cluster',
+  )
+  await time.advance(FAST.downAfter, 10)
+  const running = fresh.flatMap((sup) => sup.localChildren())
+  assert.equal(running.length, 1)
+  assert.equal((await get((running[0] as { pid: Pid }).pid)).n, 9)
+  for (const sup of fresh) await sup.stop()
 })
