@@ -6,8 +6,9 @@
  * - Every `heartbeatInterval` the process broadcasts a heartbeat (its incarnation and the
  *   registry's change counter) on the PubSub topic `cinder.cluster:<name>`, over the same
  *   adapter as everything else, and marks down the peers silent for longer than
- *   `downAfter − heartbeatInterval`: a killed node is reported down within `downAfter` of its
- *   death (between `downAfter − 2 × heartbeatInterval` and `downAfter`). A clean stop says
+ *   `downAfter − 1.5 × heartbeatInterval`: a killed node is reported down between
+ *   `downAfter − 2.5 × heartbeatInterval` and `downAfter − 0.5 × heartbeatInterval` after its
+ *   death (2.5–4.5 s by default), within `downAfter` even when timers run late. A clean stop says
  *   `bye` (down at once, `shutdown`); with the `cluster` adapter the primary reports a dead
  *   worker at once (`worker_exit`).
  * - While this node's own link is down, or right after its own event loop stalled, it times
@@ -63,7 +64,7 @@ export interface ClusterOptions {
   readonly name?: string
   /** How often a node says it is alive. Default 1,000. */
   readonly heartbeatInterval?: number
-  /** A silent node is reported down within this period. At least 3 × heartbeatInterval. Default 5,000. */
+  /** A silent node is reported down within this period. At least 4 × heartbeatInterval. Default 5,000. */
   readonly downAfter?: number
   /** Told when a node goes down, so its presences leave now (not after the Tracker's 30 s). */
   readonly presences?: readonly NodeDownListener[]
@@ -133,7 +134,7 @@ export class Cluster {
       (level, line) => this.#log(level, line),
     )
     this.#link = this.#newLink()
-    this.#membership = new Membership(this.node, downAfter - heartbeatInterval)
+    this.#membership = new Membership(this.node, this.#silenceLimit)
     this.#monitors = new RemoteMonitors(this.#link)
     this.#registry = new ClusterRegistry(this.#link)
   }
@@ -151,6 +152,15 @@ export class Cluster {
   /** The cluster's process (after `start`). */
   get pid(): Pid | undefined {
     return this.#pid
+  }
+
+  /**
+   * Silence after which a peer is down: its last heartbeat came up to an interval before its
+   * death, and it is checked every interval, so it is reported at most `downAfter − 0.5 ×
+   * heartbeatInterval` after dying; half an interval is left for timers that run late.
+   */
+  get #silenceLimit(): number {
+    return this.downAfter - 1.5 * this.heartbeatInterval
   }
 
   /** Whether the cluster runs on this node. */
@@ -353,7 +363,7 @@ export class Cluster {
   /** This node did not run for `late` ms: it cannot judge the others' silence meanwhile. */
   #stalled(late: number, now: number): void {
     this.#membership.refresh(now)
-    if (late <= this.downAfter - 2 * this.heartbeatInterval) return
+    if (late <= this.#silenceLimit - this.heartbeatInterval) return
     this.#log(
       'warn',
       `${this.#label()}: this node stalled for ${(late / 1000).toFixed(1)} s (event loop or GC); the others may have reported it down`,
@@ -486,7 +496,7 @@ export class Cluster {
 
   /** A restart: fresh state, as a new node (its peers see a new incarnation). */
   #reset(): void {
-    this.#membership = new Membership(this.node, this.downAfter - this.heartbeatInterval)
+    this.#membership = new Membership(this.node, this.#silenceLimit)
     this.#monitors = new RemoteMonitors(this.#link)
     this.#registry = new ClusterRegistry(this.#link)
     this.#lastTick = undefined

@@ -21,9 +21,9 @@ export function checkOptions(options: ClusterOptions): {
   }
   const heartbeatInterval = positive('heartbeatInterval', options.heartbeatInterval, 1000)
   const downAfter = positive('downAfter', options.downAfter, 5000)
-  if (downAfter < 3 * heartbeatInterval) {
+  if (downAfter < 4 * heartbeatInterval) {
     throw badArg(
-      `expected downAfter to be at least 3 × heartbeatInterval (${3 * heartbeatInterval} ms), got ${describe(downAfter)}: a node would be reported down after missing a single heartbeat`,
+      `expected downAfter to be at least 4 × heartbeatInterval (${4 * heartbeatInterval} ms), got ${describe(downAfter)}: a node would be reported down after missing one or two heartbeats`,
     )
   }
   return { heartbeatInterval, downAfter }

@@ -296,7 +296,7 @@ export class ClusterSupervisor {
     }
     link(pid)
     local.pid = pid
-    this.#write(local, (current) => ({ ...current, pid: String(pid) })).catch(() => {})
+    this.#write(local, (current) => current).catch(() => {}) // records the pid
     return pid
   }
 
@@ -312,12 +312,9 @@ export class ClusterSupervisor {
       save: (state) => {
         if (this.#local.get(key) !== local) return Promise.reject(this.#notOwner(key))
         try {
-          const json = stateJson(state, this.#maxStateBytes, key)
-          return this.#write(local, (current) => ({
-            ...current,
-            state: JSON.parse(json),
-            saved: true,
-          }))
+          // A copy taken now: the child may change the object before the write runs.
+          const copy: unknown = JSON.parse(stateJson(state, this.#maxStateBytes, key))
+          return this.#write(local, (current) => ({ ...current, state: copy, saved: true }))
         } catch (err) {
           return Promise.reject(err)
         }
@@ -329,7 +326,10 @@ export class ClusterSupervisor {
   #write(local: Local, next: (current: ChildRecord) => ChildRecord): Promise<void> {
     const write = local.chain.then(async () => {
       if (local.fenced) throw this.#notOwner(local.key)
-      const record = next(local.record)
+      const updated = next(local.record)
+      // Owned records name the running process, even if an earlier write of it failed.
+      const pid = updated.owner !== null && local.pid !== undefined ? String(local.pid) : null
+      const record = { ...updated, pid: updated.owner === null ? null : (pid ?? updated.pid) }
       const json = JSON.stringify(record)
       const revision = await this.store.update(this.name, local.key, json, local.revision)
       if (revision === undefined) {
@@ -375,7 +375,14 @@ export class ClusterSupervisor {
   async #restart(local: Local): Promise<void> {
     await local.chain
     this.#local.delete(local.key)
-    const entry = await this.store.get(this.name, local.key).catch((err) => this.#storeFailed(err))
+    let entry: StoredEntry | undefined
+    try {
+      entry = await this.store.get(this.name, local.key)
+    } catch (err) {
+      this.#storeFailed(err)
+      this.#sweepLater(this.cluster.heartbeatInterval) // the record is still ours: a sweep takes it back
+      return
+    }
     const record = entry === undefined ? undefined : parseRecord(entry.value)
     if (entry === undefined || record === undefined || entry.revision !== local.revision) {
       this.#log(

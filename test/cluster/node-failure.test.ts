@@ -187,7 +187,7 @@ function suite(kind: 'Redis' | 'NATS', port: number, url: (port: number) => stri
         (list) => (list.find((d) => d.pid === watched)?.at ?? 0) - killedAt,
       )
       assert.deepEqual(gone, [[], []])
-      assert.ok(presenceLeft <= DOWN_AFTER + 500, `presences left after ${presenceLeft} ms`)
+      assert.ok(presenceLeft <= DOWN_AFTER, `presences left after ${presenceLeft} ms`)
       for (const [i, list] of downs.entries()) {
         assert.deepEqual(
           list.filter((d) => d.pid === watched).map((d) => d.reason),
