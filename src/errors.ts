@@ -82,6 +82,18 @@ export const ERROR_CODES = {
     'the tracker shard holding the presence crashed (the exit reason its owners get): track again',
   CINDER_ERR_PRESENCE_ASYNC_FETCH:
     'list or get was called on a Presence whose fetch returned a promise: use listAsync or getAsync',
+  // cluster/
+  CINDER_ERR_CLUSTER_BAD_ARG: 'a cluster function or option got an argument of the wrong shape',
+  CINDER_ERR_CLUSTER_NOT_RUNNING:
+    'the cluster or a cluster supervisor is not started yet, or already stopped',
+  CINDER_ERR_CLUSTER_NAME_TAKEN: 'the name is already registered in the cluster-wide registry',
+  CINDER_ERR_CLUSTER_CHILD_EXISTS: 'a cluster supervisor already has a child under that key',
+  CINDER_ERR_CLUSTER_NOT_OWNER:
+    'a cluster child saved its state after another node took it over (it is stopped here)',
+  CINDER_ERR_CLUSTER_STATE_TOO_LARGE:
+    'a cluster child saved a state larger than maxStateBytes (512 KiB by default)',
+  CINDER_ERR_CLUSTER_STORE:
+    'the cluster store (Redis, NATS key-value) failed or could not be reached',
   // live/
   CINDER_ERR_LIVE_TEMPLATE:
     'an html`…` template puts a value where markup cannot hold one (tag or attribute name, unquoted partial value)',

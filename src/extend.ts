@@ -6,6 +6,7 @@
  * in neither is internal and may change without notice.
  */
 export * from './channel/index.ts'
+export * from './cluster/index.ts'
 export * from './endpoint/index.ts'
 export { CinderError, describe, ERROR_CODES, type ErrorCode } from './errors.ts'
 export * from './http/index.ts'

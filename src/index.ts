@@ -18,6 +18,17 @@ export {
   replyToPush,
   socketRef,
 } from './channel/index.ts'
+// The cluster: membership, remote monitors, a cluster-wide registry and supervisor (docs/cluster.md).
+export {
+  Cluster,
+  createCluster,
+  createClusterSupervisor,
+  type NodeEvent,
+  startCluster,
+  startClusterSupervisor,
+  startNatsStore,
+  startRedisStore,
+} from './cluster/index.ts'
 // The Endpoint and clusters of Node processes (docs/endpoint.md, docs/deploy.md).
 export {
   clusterWorkerCount,
@@ -104,12 +115,10 @@ export {
   type Behaviour,
   type ChildSpec,
   call,
-  cancelTimer,
   cast,
   childSpec,
   currentPid,
   type DownMessage,
-  demonitor,
   type ExitMessage,
   type ExitReason,
   exit,
@@ -120,7 +129,6 @@ export {
   link,
   monitor,
   noreply,
-  onExit,
   Pid,
   Registry,
   register,
@@ -140,9 +148,7 @@ export {
   type TimerHandle,
   TimerRef,
   terminateChild,
-  trapExits,
   whereis,
-  whichChildren,
 } from './process/index.ts'
 // PubSub (docs/pubsub.md).
 export {
@@ -164,7 +170,7 @@ export {
   type SocketLimits,
 } from './socket/index.ts'
 // The Table (docs/table.md).
-export { createTable, P, Table, type TableOptions, whereisTable } from './table/index.ts'
+export { createTable, P, Table, whereisTable } from './table/index.ts'
 // Tokens (docs/tokens.md).
 export {
   decryptToken,

@@ -137,6 +137,11 @@ export class Presence {
     }
   }
 
+  /** Tells the Tracker that `node` is gone: its presences leave now (see `Tracker.nodeDown`). */
+  nodeDown(node: string): void {
+    this.#running?.nodeDown(node)
+  }
+
   /** Stops the Tracker; pending diffs are dropped (also those waiting for an async fetch). */
   async stop(): Promise<void> {
     this.#closed = true

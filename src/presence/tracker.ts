@@ -253,6 +253,24 @@ export class Tracker {
     return ref
   }
 
+  /**
+   * Tells the Tracker that `node` is gone (a membership layer saw it die: see
+   * docs/cluster.md), so its presences leave now instead of after the down period. They come
+   * back, merged with what changed meanwhile, if a heartbeat of the same incarnation arrives
+   * later (the node was only slow). A no-op for an unknown node, this node, or a stopped
+   * Tracker.
+   */
+  nodeDown(node: string): void {
+    if (typeof node !== 'string') {
+      throw new CinderError(
+        'CINDER_ERR_PRESENCE_BAD_ARG',
+        `expected a node name (a string), got ${describe(node)}`,
+      )
+    }
+    if (this.#state !== 'running' || node === this.node) return
+    for (const shard of this.#shards) if (shard.running) shard.nodeDown(node)
+  }
+
   /** The presences of `topic` on every node that is up, in no particular order. */
   list(topic: string): TrackedPresence[] {
     const shard = this.shardFor(topic)

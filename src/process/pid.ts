@@ -58,6 +58,15 @@ export class Pid {
     return new Pid(nextPid++, node, proc)
   }
 
+  /**
+   * @internal A pid of a process on another node (cluster/ builds them from `<node.id>`
+   * strings). It has no process here: local `send` and `monitor` treat it as stopped; the
+   * cluster's `send` and `monitor` reach it.
+   */
+  static remote(nodeName: string, id: number): Pid {
+    return new Pid(id, nodeName, null)
+  }
+
   /** @internal The pid that stands for code running outside any process: `<node.0>`. */
   static readonly outside: Pid = new Pid(0, node, null)
 }

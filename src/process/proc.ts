@@ -29,10 +29,33 @@ export interface Cancelable {
 }
 
 let liveCount = 0
+/**
+ * Live processes by pid number, so a pid named in a message from another node finds its
+ * process. Kept only once a multi-node PubSub or a cluster asked for it (`indexPids`): a set and
+ * a delete per process cost about a quarter of a spawn, which a single node need not pay.
+ */
+let byId: Map<number, Proc> | null = null
 
 /** The number of processes alive on this node. */
 export function processCount(): number {
   return liveCount
+}
+
+/**
+ * @internal The pid of the live process numbered `id` on this node, or undefined once it
+ * stopped (for cluster/, which receives pids as `<node.id>` strings).
+ */
+export function livePid(id: number): Pid | undefined {
+  return byId?.get(id)?.pid
+}
+
+/**
+ * @internal From now on, index live processes by number for `livePid` (a PubSub joined to other
+ * nodes calls it as it starts, and so does a cluster; processes spawned before are not found).
+ * Idempotent.
+ */
+export function indexPids(): void {
+  byId ??= new Map()
 }
 
 /** @internal A pending `call`: the `From` handed to `handleCall`. */
@@ -111,6 +134,7 @@ export class Proc {
     this.behaviour = behaviour
     this.trapExit = trapExit
     liveCount++
+    byId?.set(this.pid.id, this)
   }
 
   get label(): string {
@@ -198,6 +222,7 @@ export class Proc {
     this.active = false
     detachPid(this.pid)
     liveCount--
+    byId?.delete(this.pid.id)
     forgetName(this)
     if (this.timers !== null) {
       for (const timer of this.timers) timer.cancel()

@@ -24,7 +24,7 @@ import { linkProcs, onExit, unlinkProcs } from './signals.ts'
 export { formatReason } from './failures.ts'
 export type { ProcessTarget } from './names.ts'
 export { register, registeredNames, resolveTarget, unregister, whereis } from './names.ts'
-export { processCount } from './proc.ts'
+export { indexPids, livePid, processCount } from './proc.ts'
 export { currentProc } from './scheduler.ts'
 export {
   adopt,

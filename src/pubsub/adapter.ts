@@ -31,6 +31,12 @@ export interface AdapterContext {
   linkUp(): void
   /** Counts an outgoing frame that the link could not take (reported when the link is back). */
   dropped(): void
+  /**
+   * Reports that the adapter knows the node named `node` is gone, and why (`worker_exit`:
+   * the cluster primary saw its worker die). Adapters that cannot know never call it; the
+   * PubSub hands it to its `onNodeDown` hooks (a membership layer listens).
+   */
+  nodeDown(node: string, reason: string): void
 }
 
 /**

@@ -25,6 +25,7 @@ import { hostname } from 'node:os'
 import { CinderError, describe } from '../errors.ts'
 import { type Logger, runtimeLogger } from '../logger.ts'
 import { type ChildSpec, isAlive, nodeName, onExit, Pid, send } from '../process/index.ts'
+import { indexPids } from '../process/process.ts'
 import type { Adapter, AdapterContext } from './adapter.ts'
 import { localAdapter } from './adapters/local.ts'
 import { decodeFrame, encodeFrame } from './encoding.ts'
@@ -113,6 +114,7 @@ export class PubSub {
   readonly #processes = new Map<Pid, { topics: Set<string>; off: () => void }>()
   readonly #dispatchers = new Map<string, Dispatcher>()
   readonly #reconnectHooks = new Set<() => void>()
+  readonly #nodeDownHooks = new Set<(node: string, reason: string) => void>()
   #state: 'new' | 'starting' | 'running' | 'stopped' = 'new'
   readonly #link = { down: false, since: 0, reason: '', dropped: 0 }
   readonly #refusedPeers = new Set<string>()
@@ -181,6 +183,8 @@ export class PubSub {
       )
     }
     this.#state = 'starting'
+    // Other nodes name this node's processes by number (`<node.id>`): let them be found.
+    if (this.#adapter.multiNode) indexPids()
     try {
       await this.#adapter.start(this.#context())
     } catch (err) {
@@ -320,6 +324,17 @@ export class PubSub {
     return () => this.#reconnectHooks.delete(hook)
   }
 
+  /**
+   * Runs `hook(node, reason)` each time the adapter learns that another node is gone, before
+   * any heartbeat could tell: the `cluster` adapter reports `worker_exit` when the primary sees
+   * a worker die. Other adapters never do; a membership layer (docs/cluster.md) listens here
+   * and times silent nodes out itself. Returns a function that removes the hook.
+   */
+  onNodeDown(hook: (node: string, reason: string) => void): () => void {
+    this.#nodeDownHooks.add(hook)
+    return () => this.#nodeDownHooks.delete(hook)
+  }
+
   /** Stops the adapter and forgets every subscription. Idempotent. */
   async stop(): Promise<void> {
     if (this.#state === 'stopped') return
@@ -328,6 +343,7 @@ export class PubSub {
     for (const record of this.#processes.values()) record.off()
     this.#processes.clear()
     this.#reconnectHooks.clear()
+    this.#nodeDownHooks.clear()
     await this.#adapter.stop()
   }
 
@@ -474,6 +490,18 @@ export class PubSub {
       dropped: () => {
         this.#link.dropped++
       },
+      nodeDown: (node, reason) => this.#nodeDown(node, reason),
+    }
+  }
+
+  #nodeDown(node: string, reason: string): void {
+    if (this.#state !== 'running' || node === this.node) return
+    for (const hook of this.#nodeDownHooks) {
+      try {
+        hook(node, reason)
+      } catch (err) {
+        this.#logger.error(`${this.#prefix()} an onNodeDown hook threw: ${errorText(err)}`)
+      }
     }
   }
 

@@ -79,7 +79,7 @@ function fakeChannel(): IpcChannel & { sent: unknown[][]; deliver(message: unkno
 }
 
 /** A fake worker channel wired to `relay` in this process, as `installClusterRelay` wires real ones. */
-function relayedChannel(relay: ClusterRelay): IpcChannel {
+function relayedChannel(relay: ClusterRelay): IpcChannel & { port: IpcPort } {
   const channel = fakeChannel()
   const port: IpcPort = {
     send(message, callback) {
@@ -93,7 +93,7 @@ function relayedChannel(relay: ClusterRelay): IpcChannel {
     callback(null)
     return true
   }
-  return channel
+  return Object.assign(channel, { port })
 }
 
 describe('cluster adapter: joining', () => {
@@ -151,6 +151,27 @@ describe('cluster adapter: joining', () => {
     assert.deepEqual(relay.nodes('p'), ['same'])
     await first.stop()
     await until(() => relay.nodes('p').length === 0, 1000, 'the leave to reach the relay')
+  })
+
+  test('when a worker exits, the relay tells the others its nodes are gone (onNodeDown)', async () => {
+    const relay = createClusterRelay({ logger: quiet })
+    const [a, b, c] = [relayedChannel(relay), relayedChannel(relay), relayedChannel(relay)]
+    const start = (node: string, channel: IpcChannel) =>
+      startPubSub({ name: 'x', node, logger: quiet, adapter: clusterAdapter({ channel }) })
+    const [pa, pb, pc] = [await start('na', a), await start('nb', b), await start('nc', c)]
+    const downs: string[] = []
+    pb.onNodeDown((node, reason) => downs.push(`nb saw ${node} ${reason}`))
+    const off = pc.onNodeDown((node, reason) => downs.push(`nc saw ${node} ${reason}`))
+    pa.onNodeDown(() => assert.fail('the node that died hears nothing'))
+    relay.remove(a.port)
+    await until(() => downs.length === 2, 1000, 'both survivors to hear')
+    assert.deepEqual(downs.sort(), ['nb saw na worker_exit', 'nc saw na worker_exit'])
+    assert.deepEqual(relay.nodes('x'), ['nb', 'nc'])
+    off()
+    relay.remove(b.port)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    assert.equal(downs.length, 2, 'a removed hook is not called')
+    for (const pubsub of [pa, pb, pc]) await pubsub.stop()
   })
 
   test('a relay ignores IPC traffic that is not the adapter’s', () => {
@@ -251,14 +272,29 @@ describe('cluster adapter: workers of runCluster', () => {
     assert.deepEqual(await inboxes('d'), [['local', 'marker'], ['marker'], ['for w3', 'marker']])
   })
 
-  test('a worker that crashes is restarted under its name and rejoins', async () => {
+  test('a worker that crashes is restarted under its name and rejoins', async (t) => {
     const before = workerAt(2)
     const oldPid = before.process.pid
     const exited = new Promise<number | null>((resolve) =>
       before.once('exit', (code) => resolve(code)),
     )
+    const crashedAt = Date.now()
     await call(2, 'crash')
     assert.equal(await exited, 7)
+    // The primary told the others at once, through their PubSubs' onNodeDown.
+    await waitFor(async () => {
+      const downs = (await Promise.all([1, 3].map((i) => call(i, 'downs')))) as string[][]
+      return downs.every((list) => list.length > 0)
+    })
+    for (const i of [1, 3]) assert.deepEqual(await call(i, 'downs'), ['web-w2 worker_exit'])
+    // Cluster membership reports it down at once, not after its 5 s down period.
+    for (const i of [1, 3]) {
+      const events = (await call(i, 'events')) as { event: string; at: number }[]
+      const down = events.find((e) => e.event === 'down:web-w2:worker_exit')
+      assert.ok(down !== undefined, `worker ${i} saw w2 down: ${JSON.stringify(events)}`)
+      assert.ok(down.at - crashedAt < 1000, `down ${down.at - crashedAt} ms after the crash`)
+      t.diagnostic(`worker ${i}: w2 down (worker_exit) ${down.at - crashedAt} ms after its crash`)
+    }
     await waitFor(async () => primary?.workers().find((w) => w.index === 2)?.ready === true)
     assert.notEqual(workerAt(2).process.pid, oldPid)
     assert.equal(await call(2, 'node'), 'web-w2')

@@ -315,4 +315,18 @@ describe('two nodes', () => {
     assert.equal(b.diffs.length, 1, 'b computed and sent its own diff')
     assert.deepEqual(b.diffs[0]?.joins.alice?.metas, [{ from: 'a', phx_ref: ref }])
   })
+
+  test('nodeDown: the node’s presences leave now, as a presence_diff to local subscribers', async () => {
+    const bus = createMemoryBus()
+    const name = `presence-pair-${++names}`
+    const a = await node({ bus, pubsub: name, node: 'a' })
+    const b = await node({ bus, pubsub: name, node: 'b' })
+    const ref = a.presence.track(await owner(), 'room:1', 'alice', { from: 'a' })
+    await time.advance(3 * FAST.broadcastPeriod)
+    bus.cut('a')
+    b.presence.nodeDown('a')
+    await time.advance(FAST.broadcastPeriod) // the diff batch window; far from the down period
+    assert.deepEqual(Object.keys(b.presence.list('room:1')), [])
+    assert.deepEqual(b.diffs.at(-1)?.leaves.alice?.metas, [{ from: 'a', phx_ref: ref }])
+  })
 })

@@ -195,6 +195,49 @@ describe('failures', () => {
     await time.advance(FAST.broadcastPeriod / 2, 10)
     assert.deepEqual(listed(b, 'room:1'), ['a2:a2'])
   })
+
+  test('nodeDown hides a node’s presences at once; its next heartbeat brings them back', async () => {
+    const [a, b] = [await cluster.node('a'), await cluster.node('b')]
+    const pid = await owner()
+    b.tracker.track(pid, 'room:1', 'b1', { name: 'b1' })
+    await time.advance(3 * FAST.broadcastPeriod)
+    assert.deepEqual(listed(a, 'room:1'), ['b1:b1'])
+    cluster.bus.cut('b') // silent, but far from the down period
+    a.tracker.nodeDown('b')
+    a.tracker.nodeDown('nobody') // unknown: nothing happens
+    a.tracker.nodeDown('a') // this node: nothing happens
+    await settle()
+    assert.deepEqual(listed(a, 'room:1'), [])
+    assert.deepEqual(leftKeys(a), ['b1:b1'])
+    assert.equal(a.tracker.shards[0]?.replicas.get('b')?.status, 'down')
+    assert.equal(a.log.matching(/b is down \(its node is gone\)/).length, 1)
+    // It was only slow: a change made meanwhile arrives with the presences.
+    b.tracker.track(pid, 'room:1', 'b2', { name: 'b2' })
+    cluster.bus.heal('b')
+    await time.advance(3 * FAST.broadcastPeriod)
+    assert.deepEqual(listed(a, 'room:1'), ['b1:b1', 'b2:b2'])
+    assert.throws(() => a.tracker.nodeDown(7 as unknown as string), /expected a node name/)
+  })
+
+  test('after a broker restart the nodes reconverge as soon as the last one is back', async () => {
+    // A broker restart: every node loses the link, each changes its presences, then they come
+    // back one after the other (NATS clients reconnect within a few ms of each other). The
+    // first ones' transfer requests reach nobody; the last one's must bring everyone in step,
+    // well before a clock sample (two broadcast periods) would.
+    const nodes = [await cluster.node('a'), await cluster.node('b'), await cluster.node('c')]
+    for (const node of nodes) node.tracker.track(await owner(), 'room:1', node.name, { name: '1' })
+    await time.advance(3 * FAST.broadcastPeriod)
+    for (const node of nodes) cluster.bus.cut(node.name)
+    for (const node of nodes) node.tracker.track(await owner(), 'room:1', `${node.name}2`)
+    await time.advance(2 * FAST.broadcastPeriod) // the deltas of these joins are lost
+    for (const node of nodes) {
+      cluster.bus.heal(node.name)
+      await settle()
+    }
+    await time.advance(FAST.broadcastPeriod / 4, 5)
+    const all = ['a2:', 'a:1', 'b2:', 'b:1', 'c2:', 'c:1']
+    for (const node of nodes) assert.deepEqual(listed(node, 'room:1'), all, `on ${node.name}`)
+  })
 })
 
 describe('the protocol, against a hand-driven peer', () => {

@@ -132,6 +132,21 @@ export function detectDowns(
   return { replicas: next, changes }
 }
 
+/**
+ * Marks the peer named `name` down at once, as if it had been silent for the down period (its
+ * node is known to be gone: see `Tracker.nodeDown`). Undefined when no such peer is up. A later
+ * heartbeat of the same incarnation makes it `recovered`, as after a silence.
+ */
+export function markDown(
+  replicas: Replicas,
+  name: string,
+): { replicas: Map<string, Replica>; replica: Replica } | undefined {
+  const replica = replicas.get(name)
+  if (replica === undefined || replica.status !== 'up') return undefined
+  const down: Replica = { ...replica, status: 'down' }
+  return { replicas: new Map(replicas).set(name, down), replica: down }
+}
+
 /** The peer with exactly this name and vsn, if it is the incarnation known. */
 export function fetchByRef(replicas: Replicas, ref: ReplicaRef): Replica | undefined {
   const replica = replicas.get(ref.name)

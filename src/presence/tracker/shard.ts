@@ -17,7 +17,9 @@
  *   that sender for a transfer at once. The answer is the smallest kept delta generation that
  *   covers what we lack, or the whole state; merging a whole state resets our generations.
  * - After the PubSub reconnects, the shard heartbeats at once and asks every peer for a
- *   transfer, as whatever was sent meanwhile is lost (delivery is at most once).
+ *   transfer, as whatever was sent meanwhile is lost (delivery is at most once). A peer that
+ *   gets a transfer request from a node that has seen more than it has asks back, so the
+ *   last node to reconnect after a broker restart brings every pair in step.
  * - A clean stop announces a graceful permanent-down, so peers drop this node's presences at
  *   once instead of after the down period.
  * - A crash takes the state with it, as in Phoenix (where a shard is linked to every process
@@ -49,7 +51,13 @@ import {
   type TimerRef,
 } from '../../process/index.ts'
 import type { PubSub } from '../../pubsub/index.ts'
-import { appendClock, clocksetReplicas, type ReplicaClock, type ReplicaId } from './clock.ts'
+import {
+  appendClock,
+  clocksetReplicas,
+  dominates,
+  type ReplicaClock,
+  type ReplicaId,
+} from './clock.ts'
 import {
   DEFAULT_MAX_DELTA_SIZES,
   pushGeneration,
@@ -65,6 +73,7 @@ import {
 import {
   detectDowns,
   fetchByRef,
+  markDown,
   newReplicaRef,
   putHeartbeat,
   type Replica,
@@ -118,6 +127,12 @@ class OwnerExited {
   readonly id: string
   constructor(id: string) {
     this.id = id
+  }
+}
+class NodeDown {
+  readonly node: string
+  constructor(node: string) {
+    this.node = node
   }
 }
 
@@ -246,6 +261,15 @@ export class Shard {
     return result
   }
 
+  /**
+   * Marks the peer on `node` down now instead of after the down period (its node is known to be
+   * gone): its presences are hidden and reported as leaves. Handled in mailbox order; a no-op
+   * for a node that is not an up peer. A later heartbeat of it brings them back.
+   */
+  nodeDown(node: string): void {
+    if (this.#pid !== undefined && !this.#stopped) send(this.#pid, new NodeDown(node))
+  }
+
   // --- The process ------------------------------------------------------------------------
 
   /** @internal From the process's init. */
@@ -266,6 +290,7 @@ export class Shard {
     if (message === TICK) this.#tick()
     else if (message === RESYNC) this.#resync()
     else if (message instanceof OwnerExited) this.#ownerExited(message.id)
+    else if (message instanceof NodeDown) this.#nodeDown(message.node)
     else this.#receive(message)
   }
 
@@ -372,6 +397,14 @@ export class Shard {
     }
   }
 
+  #nodeDown(node: string): void {
+    const marked = markDown(this.#replicas, node)
+    if (marked === undefined) return
+    this.#replicas = marked.replicas
+    this.#log('warn', `${this.#label()}: ${node} is down (its node is gone)`)
+    this.#report(this.state.replicaDown(replicaId(marked.replica)))
+  }
+
   #resync(): void {
     if (this.#stopped) return
     this.#heartbeat(undefined)
@@ -466,6 +499,10 @@ export class Shard {
       ref: message.ref,
       state,
     })
+    // The request shows what its sender has seen: when that runs ahead of us, ask back. After
+    // a broker restart the first nodes to reconnect ask peers that are still away; the last
+    // one's requests then bring every pair in step within a round trip.
+    if (!dominates(this.state.context, message.clock)) this.#requestTransfer(remote, true)
   }
 
   #onTransferAck(message: Extract<ShardMessage, { type: 'transfer_ack' }>): void {
@@ -501,10 +538,15 @@ export class Shard {
   #requestTransfer(id: ReplicaId, force = false): void {
     const replica = [...this.#replicas.values()].find((r) => replicaId(r) === id)
     if (replica === undefined || replica.status !== 'up') return
-    const now = getClock().now()
-    const last = this.#asked.get(replica.name)
-    if (!force && last !== undefined && now - last < this.#options.broadcastPeriod) return
-    this.#asked.set(replica.name, now)
+    if (!force) {
+      // Gap-triggered and sampled requests wait a period; a forced one (a resync, an ask-back)
+      // neither waits nor counts, since it may go to a peer that is still away: counting it
+      // would hold back the clock sample that catches what it missed.
+      const now = getClock().now()
+      const last = this.#asked.get(replica.name)
+      if (last !== undefined && now - last < this.#options.broadcastPeriod) return
+      this.#asked.set(replica.name, now)
+    }
     this.#direct(replica.name, {
       type: 'transfer_req',
       from: this.ref,

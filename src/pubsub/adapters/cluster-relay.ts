@@ -7,8 +7,9 @@
  * only when it holds other nodes of it), a direct broadcast to the one worker
  * holding the node. What arrives within one turn of the event loop leaves as
  * at most one message per worker, so the workers' batching carries through
- * (and grows under load). A worker that exits is forgotten; when it comes
- * back it joins again.
+ * (and grows under load). A worker that exits is forgotten, and the other
+ * workers are told at once (`x`), so membership need not wait for silence;
+ * when it comes back it joins again.
  */
 import type { Worker } from 'node:cluster'
 import nodeCluster from 'node:cluster'
@@ -23,7 +24,7 @@ export interface ClusterRelay {
    * not the cluster adapter's (someone else's traffic), true otherwise.
    */
   receive(peer: IpcPort, message: unknown): boolean
-  /** Forgets every node `peer` held (its worker exited). */
+  /** Forgets every node `peer` held (its worker exited) and tells the other workers they are gone. */
   remove(peer: IpcPort): void
   /** The nodes joined to the PubSub named `pubsub`, in join order. */
   nodes(pubsub: string): string[]
@@ -140,7 +141,12 @@ export function createClusterRelay(options: { logger?: Logger } = {}): ClusterRe
     remove(peer) {
       for (const [pubsub, group] of groups) {
         if (!group.peers.has(peer)) continue
-        for (const [node, holder] of group.nodes) if (holder === peer) drop(group, pubsub, node)
+        for (const [node, holder] of group.nodes) {
+          if (holder !== peer) continue
+          drop(group, pubsub, node)
+          // After whatever it sent before dying (same outboxes, in order): no heartbeat of it follows.
+          for (const to of group.peers.keys()) post(to, 'x', pubsub, node, 'worker_exit')
+        }
       }
     },
 

@@ -12,7 +12,9 @@
  * | `a` joined | primary → worker | the node that joined | `''`, or why it was refused |
  * | `b` broadcast | both ways | the sending node | the frame |
  * | `d` direct | both ways | the node it is for | the frame |
+| `x` exited | primary → worker | a node whose worker died | why: `worker_exit` |
  *
+ * A worker that does not know a kind skips it, so `x` (added later) needs no new version.
  * The tag keeps these apart from any other IPC traffic of the application;
  * flat arrays of strings are the cheapest shape for IPC's JSON serialization,
  * and each side batches what it sends within one turn of the event loop into
@@ -24,7 +26,7 @@ export const CLUSTER_TAG = 'cinder.cluster'
 /** Bumped when the ops change; a relay ignores messages of another version. */
 export const CLUSTER_WIRE_VERSION = 1
 
-export type OpKind = 'j' | 'l' | 'a' | 'b' | 'd'
+export type OpKind = 'j' | 'l' | 'a' | 'b' | 'd' | 'x'
 
 /** The sending half of an IPC channel: a cluster `Worker`, a `ChildProcess`, or a worker's `process`. */
 export interface IpcPort {

@@ -13,6 +13,9 @@
  * one per message, 92k/s sixteen per message; V8 'advanced' serialization
  * was slower at 17k and 21k/s, so the channel stays on JSON).
  *
+ * When a worker dies the primary tells the others at once, and their PubSubs
+ * report it through `onNodeDown(node, 'worker_exit')`.
+ *
  * Delivery is at-most-once like every adapter's: a frame sent while the
  * channel is closed is counted as dropped, and a worker that restarts missed
  * what was broadcast while it was away.
@@ -182,6 +185,10 @@ class Hub {
         if (member?.joined) member.ctx.receive(data)
       } else if (kind === 'a') {
         members.get(node)?.settle?.(data === '' ? undefined : data)
+      } else if (kind === 'x') {
+        for (const [name, member] of members) {
+          if (name !== node && member.joined) member.ctx.nodeDown(node, data)
+        }
       }
     }
   }

@@ -1,0 +1,114 @@
+/**
+ * `ClusterStore`: where cluster supervisors keep their children (what to start, who runs
+ * it, the state it saved), outside any node's memory. Values are strings (JSON); every write
+ * is conditional on the revision the writer last saw, so two nodes never both believe they
+ * own a child: the revision is the fencing token.
+ *
+ * Implementations: Redis (`startRedisStore`), NATS JetStream key-value (`startNatsStore`),
+ * and memory (`createMemoryStore`, one node or tests: it dies with the process).
+ */
+import { CinderError, describe } from '../errors.ts'
+
+/** A value's version; a write names the one it replaces. Opaque, never reused for a key. */
+export type Revision = string
+
+/** One stored value. */
+export interface StoredEntry {
+  readonly key: string
+  readonly value: string
+  readonly revision: Revision
+}
+
+/**
+ * A key-value store with conditional writes, in named spaces (one per cluster supervisor).
+ * Methods reject with CINDER_ERR_CLUSTER_STORE when the engine fails or cannot be reached.
+ */
+export interface ClusterStore {
+  /** A short name for log lines: `redis`, `nats`, `memory`. */
+  readonly kind: string
+  get(space: string, key: string): Promise<StoredEntry | undefined>
+  /** Every entry of a space, in no particular order. */
+  list(space: string): Promise<StoredEntry[]>
+  /** Writes a new key; undefined when it exists. */
+  create(space: string, key: string, value: string): Promise<Revision | undefined>
+  /** Replaces the value at `revision`; undefined when the key is gone or another write came first. */
+  update(
+    space: string,
+    key: string,
+    value: string,
+    revision: Revision,
+  ): Promise<Revision | undefined>
+  /** Removes the key (only at `revision` when given); false when it was not there (or moved on). */
+  delete(space: string, key: string, revision?: Revision): Promise<boolean>
+  /** Releases connections; the store is unusable afterwards. */
+  close(): Promise<void>
+}
+
+/** The error a store rejects with when its engine fails. */
+export function storeError(kind: string, what: string, err: unknown): CinderError {
+  const why = err instanceof Error ? err.message : describe(err)
+  return new CinderError(
+    'CINDER_ERR_CLUSTER_STORE',
+    `the ${kind} cluster store failed to ${what}: ${why}`,
+    { cause: err },
+  )
+}
+
+/**
+ * A store in this process's memory: for a single node, and for tests where several nodes share
+ * one process. Its contents die with the process, so children do not survive the node: use
+ * Redis or NATS for a cluster.
+ */
+export function createMemoryStore(): ClusterStore {
+  const spaces = new Map<string, Map<string, { value: string; revision: number }>>()
+  let revisions = 0
+  let closed = false
+  const space = (name: string) => {
+    if (closed) throw storeError('memory', 'serve a request', 'it is closed')
+    let entries = spaces.get(name)
+    if (entries === undefined) {
+      entries = new Map()
+      spaces.set(name, entries)
+    }
+    return entries
+  }
+  const entry = (key: string, held: { value: string; revision: number }): StoredEntry => ({
+    key,
+    value: held.value,
+    revision: String(held.revision),
+  })
+  return {
+    kind: 'memory',
+    async get(name, key) {
+      const held = space(name).get(key)
+      return held === undefined ? undefined : entry(key, held)
+    },
+    async list(name) {
+      return [...space(name)].map(([key, held]) => entry(key, held))
+    },
+    async create(name, key, value) {
+      const entries = space(name)
+      if (entries.has(key)) return undefined
+      entries.set(key, { value, revision: ++revisions })
+      return String(revisions)
+    },
+    async update(name, key, value, revision) {
+      const entries = space(name)
+      if (String(entries.get(key)?.revision) !== revision) return undefined
+      entries.set(key, { value, revision: ++revisions })
+      return String(revisions)
+    },
+    async delete(name, key, revision) {
+      const entries = space(name)
+      const held = entries.get(key)
+      if (held === undefined || (revision !== undefined && String(held.revision) !== revision)) {
+        return false
+      }
+      return entries.delete(key)
+    },
+    async close() {
+      closed = true
+      spaces.clear()
+    },
+  }
+}
