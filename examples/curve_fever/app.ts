@@ -4,10 +4,13 @@
  *     curve fever (rest_for_one)
  *     ├─ pubsub      local, or Redis/NATS for a cluster
  *     ├─ presence    who is online, the open games
+ *     ├─ cluster     which nodes are up; tells Presence, rooms and channels when one dies
  *     ├─ lobby       chat and leaderboard tables
- *     ├─ rooms       the records, one process per room, the reply desk
+ *     ├─ rooms       a cluster-wide supervisor of the rooms, the reply desk
  *     └─ endpoint    `/socket` (the game channel) and `/live` (LiveView)
  *
+ * Rooms save their state to the cluster's engine (Redis or NATS key-value; memory on one node
+ * or between `--workers` without either), so a room whose node dies starts again on another.
  * `curveFever()` only builds the parts; main.ts runs `children` as the application, tests
  * start them with `startCurveFever`. A part that restarts restarts the parts after it.
  */
@@ -15,6 +18,8 @@ import { hostname } from 'node:os'
 import {
   type Adapter,
   type ChildSpec,
+  type Cluster,
+  createCluster,
   createEndpoint,
   createHandler,
   createLive,
@@ -35,6 +40,7 @@ import {
 import { userSocket } from './channels/user-socket.ts'
 import { Lobby } from './lobby/lobby.ts'
 import type { RoomSettings, TrafficMeter } from './rooms/room.ts'
+import { RoomStore, type StoreEngine } from './rooms/room-store.ts'
 import { Rooms } from './rooms/rooms.ts'
 import type { TickStats } from './rooms/tick-stats.ts'
 import { buildBundle, serveBundle } from './web/assets.ts'
@@ -67,6 +73,9 @@ export interface CurveFeverOptions {
   readonly room?: Partial<RoomSettings>
   /** Presence heartbeat period in ms (default 1500; tests of clusters use less). */
   readonly presenceBroadcastPeriod?: number
+  /** Cluster heartbeat and down period in ms (default 1000 and 5000). */
+  readonly heartbeatInterval?: number
+  readonly downAfter?: number
   readonly stats?: TickStats
   readonly meter?: TrafficMeter
   /** Minify the client bundle. Default false. */
@@ -77,6 +86,9 @@ export interface CurveFeverOptions {
 export interface CurveFeverParts {
   readonly pubsub: PubSub
   readonly presence: Presence
+  readonly cluster: Cluster
+  /** Where rooms save their state: connected by its part of the tree. */
+  readonly store: RoomStore
   readonly lobby: Lobby
   readonly rooms: Rooms
   readonly endpoint: Endpoint & { childSpec(): ChildSpec }
@@ -98,24 +110,36 @@ export async function curveFever(options: CurveFeverOptions = {}): Promise<Curve
   const port = options.port ?? 4000
   const secretKeyBase = options.secretKeyBase ?? DEV_SECRET
   const dev = options.dev ?? false
-  const cluster = options.cluster ?? 'curve_fever'
+  const name = options.cluster ?? 'curve_fever'
   const pubsub = createPubSub({
-    name: cluster,
+    name,
     node: options.node ?? `${hostname()}-${port}`,
     ...adapterOf(options),
   })
   const presence = createPresence({
     pubsub,
-    name: cluster,
+    name,
     ...(options.presenceBroadcastPeriod === undefined
       ? {}
       : { broadcastPeriod: options.presenceBroadcastPeriod }),
   })
+  const cluster = createCluster({
+    pubsub,
+    name,
+    presences: [presence],
+    ...(options.heartbeatInterval === undefined
+      ? {}
+      : { heartbeatInterval: options.heartbeatInterval }),
+    ...(options.downAfter === undefined ? {} : { downAfter: options.downAfter }),
+  })
+  const store = new RoomStore(storeEngine(options))
   const lobby = new Lobby({ pubsub, presence })
   const broadcastVia: { endpoint?: Endpoint } = {}
   const rooms = new Rooms({
     pubsub,
     presence,
+    cluster,
+    store,
     broadcast: (topic, event, payload) => broadcastVia.endpoint?.broadcast(topic, event, payload),
     settings: { dev, ...options.room },
     onMatchOver: (result) => lobby.recordWin(result.winner),
@@ -124,8 +148,10 @@ export async function curveFever(options: CurveFeverOptions = {}): Promise<Curve
   })
   const endpoint = await buildEndpoint(options, { pubsub, rooms, lobby, secretKeyBase, dev })
   broadcastVia.endpoint = endpoint
-  const children = [pubsub, presence, lobby, rooms, endpoint].map((part) => part.childSpec())
-  return { pubsub, presence, lobby, rooms, endpoint, children }
+  const children = [pubsub, presence, cluster, lobby, store, rooms, endpoint].map((part) =>
+    part.childSpec(),
+  )
+  return { pubsub, presence, cluster, store, lobby, rooms, endpoint, children }
 }
 
 /** Builds and starts one node; `stop()` stops its tree. */
@@ -187,6 +213,14 @@ async function buildEndpoint(options: CurveFeverOptions, parts: EndpointParts) {
       { path: '/live', socket: live.socket(router), websocket: { checkOrigin: 'conn' } },
     ],
   })
+}
+
+/** The cluster's engine keeps the rooms' state: Redis or NATS key-value, else this process. */
+function storeEngine(options: CurveFeverOptions): StoreEngine {
+  if (options.adapter !== undefined) return { memory: true }
+  if (options.redisUrl !== undefined) return { redis: options.redisUrl }
+  if (options.natsUrl !== undefined) return { nats: options.natsUrl }
+  return { memory: true }
 }
 
 function adapterOf(options: CurveFeverOptions) {

@@ -7,9 +7,11 @@
  *   room's broadcasts, `roster` (names and colours) and `ev` (deaths, rounds, matches).
  * - **in**: `i` `{t: -1 | 0 | 1}` steers (left, straight, right; rate-limited per join),
  *   `add_bot`, `snapshot` (a client that saw a hole in the trail asks again), `crash` (dev).
- * - **room crash**: the channel watches its room (a monitor when the room is local, the room's
- *   life topic in any case) and stops with an error when it goes: the client gets `phx_error`,
- *   rejoins by itself, and finds the restarted room with its seat kept.
+ * - **room crash, dead node**: the channel monitors its room through the Cluster (on any node;
+ *   a room whose node dies is a DOWN `noconnection` within the down period) and listens to the
+ *   room's life topic; when the room goes it stops with an error: the client gets `phx_error`,
+ *   rejoins by itself, and finds the room restarted (here, or on a surviving node) with its seat
+ *   kept. While the room moves, joins are answered `moving` and the client keeps trying.
  */
 import {
   assign,
@@ -18,10 +20,8 @@ import {
   type DownMessage,
   error,
   getClock,
-  monitor,
   noreply,
   ok,
-  Pid,
   type PubSub,
   push,
   reply,
@@ -91,7 +91,7 @@ export function gameChannel(options: GameChannelOptions): Channel<GameAssigns> {
       })
       if (!answer.ok) return error({ reason: answer.reason, message: answer.message })
       pubsub.subscribe(lifeTopic(id), self())
-      if (answer.pid instanceof Pid) monitor(answer.pid)
+      rooms.cluster.monitor(answer.pid)
       send(self(), new SnapshotReady(answer.snapshot))
       const joined = assign(socket, {
         roomId: id,

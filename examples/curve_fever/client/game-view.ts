@@ -41,6 +41,8 @@ export interface ViewState {
   snapshots: number
   frames: number
   notices: string[]
+  /** Why the game is gone for good (no such room, it closed), or null while it runs. */
+  gone: string | null
   scores: { name: string; score: number; alive: boolean; connected: boolean; bot: boolean }[]
 }
 
@@ -62,6 +64,7 @@ export class GameView {
     snapshots: 0,
     frames: 0,
     notices: [],
+    gone: null,
     scores: [],
   }
   readonly #canvas: HTMLCanvasElement
@@ -173,6 +176,22 @@ export class GameView {
     }
   }
 
+  /**
+   * The game is gone for good: say why, with the way back to the lobby, and stop showing an
+   * arena that will never move again.
+   */
+  gone(reason: string): void {
+    this.state.gone = reason
+    this.state.joined = false
+    this.notify(reason)
+    if (this.#notice === null) return
+    const back = document.createElement('a')
+    back.href = '/lobby'
+    back.id = 'back-to-lobby'
+    back.textContent = 'Back to the lobby'
+    this.#notice.append(back)
+  }
+
   notify(line: string): void {
     this.state.notices = [...this.state.notices, line].slice(-5)
     if (this.#notice === null) return
@@ -269,6 +288,7 @@ export class GameView {
   }
 
   #bannerText(): string | null {
+    if (this.state.gone !== null) return 'Game over'
     const winner = this.#winner === null ? undefined : this.#seats.get(this.#winner)
     switch (this.state.phase) {
       case 'waiting':

@@ -61,7 +61,7 @@ const Game = {
     })
     channel.on('roster', (payload) => view.roster((payload as { players: SeatInfo[] }).players))
     channel.on('ev', (payload) => view.events((payload as { events: RoomEvent[] }).events))
-    channel.on('closed', (payload) => view.notify((payload as { reason: string }).reason))
+    channel.on('closed', (payload) => view.gone((payload as { reason: string }).reason))
     channel.onError(() => {
       view.state.joined = false
       view.notify('Lost the room: rejoining…')
@@ -83,9 +83,16 @@ const Game = {
           view.notify('The game is full: watching instead')
           return // the client rejoins by itself, now as a spectator
         }
-        view.notify(r.message ?? 'Could not join the game')
-        if (r.reason === 'unknown_room' || r.reason === 'unauthorized' || ++refusals > 3)
+        if (r.reason === 'unknown_room') {
+          view.gone('This game is over, or never existed.')
           channel.leave()
+          return
+        }
+        view.notify(r.message ?? 'Could not join the game')
+        // A room that is moving to another server, busy or restarting comes back: the client
+        // rejoins by itself. Anything else, a few times over, will not.
+        const transient = r.reason === 'moving' || r.reason === 'timeout' || r.reason === 'closing'
+        if (r.reason === 'unauthorized' || (!transient && ++refusals > 3)) channel.leave()
       })
 
     const stopInput = steering(canvas, channel)

@@ -53,7 +53,14 @@ export type RoomCommand =
 /** A refusal the channel passes on to the client as is. */
 export interface RoomRefusal {
   readonly ok: false
-  readonly reason: 'unknown_room' | 'full' | 'invalid' | 'not_allowed' | 'timeout' | 'closing'
+  readonly reason:
+    | 'unknown_room'
+    | 'moving'
+    | 'full'
+    | 'invalid'
+    | 'not_allowed'
+    | 'timeout'
+    | 'closing'
   readonly message: string
 }
 

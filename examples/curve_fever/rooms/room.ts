@@ -9,26 +9,28 @@
  *   node reach it; replies go back to the asking node only.
  * - **Seats** survive disconnects: a player whose last connection drops keeps the seat (the
  *   curve flies on) for `graceMs`, then leaves. Spectators only watch.
- * - **Crashes**: the room keeps what must survive it (name, seats, crash times) in a Table row
- *   owned by the room manager. After a restart it seats everyone again, waiting for their
- *   channels to rejoin, and tells them what happened. A room that crashes again and again
- *   closes instead of looping.
+ * - **Crashes and dead nodes**: a room is a child of the rooms' cluster-wide supervisor, and
+ *   saves what must survive it (name, seats, the match's progress) to the cluster's store.
+ *   After a crash here, or on another node after its own node died, it seats everyone again,
+ *   waiting for their channels to rejoin, and tells them what happened. A room that crashes
+ *   again and again closes instead of looping.
+ * - **Players on other nodes**: the room monitors each channel through the Cluster, so a
+ *   player whose node dies leaves after the grace period like one who closed the tab.
  */
+import { randomBytes } from 'node:crypto'
 import {
+  type Cluster,
   type DownMessage,
   getClock,
   isNormalExit,
-  monitor,
   noreply,
   type Payload,
-  Pid,
   type Presence,
   type PubSub,
   type Registry,
   self,
   sendAfter,
   stop,
-  type Table,
   type TimerRef,
 } from 'cinder'
 import {
@@ -95,19 +97,31 @@ export const DEFAULT_ROOM_SETTINGS: RoomSettings = {
   dev: false,
 }
 
-/** What survives a crash: one row per room in the manager's table. */
-export interface RoomRecord {
-  readonly id: string
+/** What a room is created with (the cluster supervisor's `args`). */
+export interface RoomArgs {
   readonly name: string
   readonly createdBy: string | null
+}
+
+/** What survives a crash or a dead node: the room's state in the cluster's store. */
+export interface SavedRoom {
   readonly seats: readonly PlayerInit[]
   /** The match under way at the last round's end, if any: a restart continues it. */
   readonly match?: MatchProgress
+  /** How many times the room started, on any node (it seeds the game differently each time). */
   readonly starts: number
-  readonly crashes: readonly number[]
 }
 
-export type RecordTable = Table<[string, RoomRecord]>
+/** The room as its cluster supervisor starts it (a `ClusterChild` of these types). */
+export interface RoomChild {
+  readonly key: string
+  readonly args: RoomArgs
+  /** What the room last saved, on whichever node it ran; undefined on its first start. */
+  readonly state: SavedRoom | undefined
+  /** `start`, `restart` (after a crash here) or `failover` (its node went down). */
+  readonly origin: 'start' | 'restart' | 'failover'
+  save(state: SavedRoom): Promise<void>
+}
 
 /** A finished match, for the leaderboard. */
 export interface MatchResult {
@@ -124,7 +138,10 @@ export interface TrafficMeter {
 /** Everything a room needs from the application around it. */
 export interface RoomContext {
   readonly pubsub: PubSub
-  readonly records: RecordTable
+  /** Monitors players' channels on any node. */
+  readonly cluster: Cluster
+  /** Crash times of this node's rooms, by id (a crash loop is a node's affair). */
+  readonly crashes: Map<string, number[]>
   readonly registry: Registry<string, null>
   /** Sends to every client on a channel topic (the endpoint's broadcast). */
   readonly broadcast: (topic: string, event: string, payload: Payload) => void
@@ -135,8 +152,8 @@ export interface RoomContext {
   readonly settings: RoomSettings
 }
 
-export interface RoomArgs {
-  readonly id: string
+export interface RoomStart {
+  readonly child: RoomChild
   readonly context: RoomContext
 }
 
@@ -147,6 +164,9 @@ interface Conn {
 
 interface RoomState {
   readonly id: string
+  readonly child: RoomChild
+  /** What the room last saved (seats and match are kept up to date in it). */
+  saved: SavedRoom
   readonly ctx: RoomContext
   readonly settings: RoomSettings
   readonly game: Game
@@ -188,18 +208,18 @@ function seedOf(id: string, starts: number): number {
 export const roomBehaviour = {
   name: 'curve fever room',
 
-  init({ id, context }: RoomArgs): RoomState {
-    const record = context.records.get(id)?.[1]
-    if (record === undefined) throw new Error(`room ${id}: no record (create rooms with Rooms)`)
+  init({ child, context }: RoomStart): RoomState {
+    const id = child.key
     const settings = context.settings
-    const restarted = record.starts > 0
+    const saved: SavedRoom = { seats: [], ...child.state, starts: (child.state?.starts ?? 0) + 1 }
     const now = getClock().now()
-    const recent = record.crashes.filter((t) => now - t < settings.crashWindowMs)
-    const incarnation = `${id}.${record.starts + 1}`
-    context.records.insert([id, { ...record, starts: record.starts + 1, crashes: recent }])
-    const game = new Game({ seed: seedOf(id, record.starts), config: settings.game })
+    const recent = (context.crashes.get(id) ?? []).filter((t) => now - t < settings.crashWindowMs)
+    context.crashes.set(id, recent)
+    const game = new Game({ seed: seedOf(id, saved.starts - 1), config: settings.game })
     const state: RoomState = {
       id,
+      child,
+      saved,
       ctx: context,
       settings,
       game,
@@ -207,21 +227,22 @@ export const roomBehaviour = {
       conns: new Map(),
       monitors: new Map(),
       graceTimers: new Map(),
-      incarnation,
-      name: record.name,
-      notice: restarted ? restartNotice(record.match) : null,
+      incarnation: `${id}.${randomBytes(4).toString('hex')}`,
+      name: child.args.name,
+      notice: startNotice(child.origin, saved.match),
       epoch: now,
       done: 0,
       sinceFrame: 0,
       startAtTick: null,
       emptySince: now,
-      botCount: record.seats.filter((s) => s.bot === true).length,
+      botCount: saved.seats.filter((seat) => seat.bot === true).length,
       listed: '',
-      resume: record.match,
+      resume: saved.match,
     }
+    save(state)
     context.registry.register(id, null)
     context.pubsub.subscribe(roomTopic(id), self())
-    for (const seat of record.seats) reseat(state, seat)
+    for (const seat of saved.seats) reseat(state, seat)
     if (recent.length >= settings.maxCrashes) {
       state.notice = `This room crashed ${recent.length} times in a row and was closed.`
       sendAfter(self(), CLOSE, 0)
@@ -229,7 +250,11 @@ export const roomBehaviour = {
     const listed = listing(state)
     state.listed = JSON.stringify(listed)
     context.presence?.track(self(), GAMES_TOPIC, id, { ...listed })
-    const life: LifeEvent = { t: 'started', incarnation, restarts: record.starts }
+    const life: LifeEvent = {
+      t: 'started',
+      incarnation: state.incarnation,
+      restarts: saved.starts - 1,
+    }
     context.pubsub.broadcast(lifeTopic(id), life)
     sendAfter(self(), TICK, game.config.dtMs)
     return state
@@ -256,14 +281,11 @@ export const roomBehaviour = {
   terminate(reason: unknown, s: RoomState) {
     for (const timer of s.graceTimers.values()) timer.cancel()
     if (!isNormalExit(reason)) {
-      const record = s.ctx.records.get(s.id)?.[1]
-      if (record !== undefined) {
-        const crashes = [...record.crashes, getClock().now()]
-        s.ctx.records.insert([s.id, { ...record, crashes }])
-      }
+      s.ctx.crashes.get(s.id)?.push(getClock().now())
       return
     }
-    s.ctx.records.delete(s.id)
+    s.ctx.crashes.delete(s.id)
+    if (!isClosing(reason)) return // the node stops: the room goes on elsewhere or at its next start
     const closed: LifeEvent = { t: 'closed', reason: s.notice ?? 'the room closed' }
     try {
       s.ctx.pubsub.broadcast(lifeTopic(s.id), closed)
@@ -271,6 +293,11 @@ export const roomBehaviour = {
       // the PubSub stopped first (application shutdown): nobody is left to tell.
     }
   },
+}
+
+/** The room ended for good (it closed itself), not because its node stops. */
+function isClosing(reason: unknown): boolean {
+  return reason === 'normal'
 }
 
 function isDown(message: unknown): message is DownMessage {
@@ -340,8 +367,9 @@ function join(s: RoomState, conn: ConnRef, user: User, spectate: boolean): JoinR
     rosterChanged(s)
   }
   s.conns.set(conn.id, { user, role })
-  if (conn.pid instanceof Pid) {
-    monitor(conn.pid)
+  if (conn.pid !== null) {
+    // Local or on another node: a node that dies is a DOWN too (reason `noconnection`).
+    s.ctx.cluster.monitor(conn.pid)
     s.monitors.set(String(conn.pid), conn.id)
   }
   s.emptySince = null
@@ -422,21 +450,29 @@ function reseat(s: RoomState, seat: PlayerInit): void {
 
 /**
  * Keeps the seats for a restart, and the match's progress: `match` replaces it, null clears it
- * (no match under way), undefined keeps what the record has.
+ * (no match under way), undefined keeps what was saved.
  */
 function saveSeats(s: RoomState, match?: MatchProgress | null): void {
-  const record = s.ctx.records.get(s.id)?.[1]
-  if (record === undefined) return
   const seats = s.game
     .players()
     .filter((p) => !p.leaving)
     .map((p): PlayerInit => ({ id: p.id, name: p.name, colour: p.colour, bot: p.bot }))
-  const { match: previous, ...rest } = record
+  const { match: previous, ...rest } = s.saved
   const kept = match === undefined ? previous : (match ?? undefined)
-  s.ctx.records.insert([
-    s.id,
-    kept === undefined ? { ...rest, seats } : { ...rest, seats, match: kept },
-  ])
+  s.saved = kept === undefined ? { ...rest, seats } : { ...rest, seats, match: kept }
+  save(s)
+}
+
+/**
+ * Writes the saved state to the cluster's store (the supervisor keeps one room's writes in
+ * order). A copy that another node took over is stopped by its supervisor; a store that is
+ * away costs a log line, and the room plays on.
+ */
+function save(s: RoomState): void {
+  s.child.save(s.saved).catch((error: unknown) => {
+    if ((error as { code?: unknown }).code === 'CINDER_ERR_CLUSTER_NOT_OWNER') return
+    console.warn(`room ${s.id}: could not save its state: ${(error as Error).message}`)
+  })
 }
 
 /** Names and colours are not in frames: clients learn them from snapshots and this event. */
@@ -509,10 +545,16 @@ function autoStart(s: RoomState): void {
   }
 }
 
-function restartNotice(match: MatchProgress | undefined): string {
+/** What the players are told when the room starts again (null on its first start). */
+function startNotice(origin: RoomChild['origin'], match: MatchProgress | undefined): string | null {
+  if (origin === 'start') return null
+  const what =
+    origin === 'failover'
+      ? 'The server this room ran on went down; it moved to another one'
+      : 'This room crashed and its supervisor restarted it'
   return match === undefined || match.round === 0
-    ? 'This room crashed and its supervisor restarted it: the match starts over.'
-    : `This room crashed and its supervisor restarted it: the match goes on after round ${match.round}, scores kept.`
+    ? `${what}: the match starts over.`
+    : `${what}: the match goes on after round ${match.round}, scores kept.`
 }
 
 function enoughPlayers(s: RoomState): boolean {
@@ -530,6 +572,8 @@ function onEvents(s: RoomState, events: readonly GameEvent[]): void {
       relist(s)
     if (event.type === 'roundOver') saveSeats(s, s.game.progress)
     if (event.type === 'matchOver') saveSeats(s, null)
+    // A player who left mid-round keeps the seat until the round ends: it is free now.
+    if (event.type === 'roundOver' || event.type === 'waiting') rosterChanged(s)
   }
 }
 

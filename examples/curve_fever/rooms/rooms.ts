@@ -1,26 +1,27 @@
 /**
- * The rooms of one node: a DynamicSupervisor (one_for_one) with a process per room, a Registry
- * of the rooms running here, and the table of what each room must keep across a crash.
+ * The rooms of this node, as part of one cluster-wide supervisor (see `Rooms`), with a Registry
+ * of the rooms running here.
  *
  * Rooms are addressed by id through PubSub (see protocol.ts), so `request` reaches a room on
- * any node; a room that is neither registered here nor listed in Presence is unknown at once,
- * without waiting for a timeout.
+ * any node; a room that is neither registered here nor listed in Presence is unknown after a
+ * short wait, unless the cluster's store still holds it: then it is moving to another node.
  */
 import { randomBytes } from 'node:crypto'
 import {
   type Behaviour,
   type ChildSpec,
-  call,
-  createTable,
+  type Cluster,
+  type ClusterStore,
+  type ClusterSupervisor,
+  createClusterSupervisor,
+  createMemoryStore,
   getClock,
   type Pid,
   type Presence,
   type PubSub,
   Registry,
-  reply,
   spawn,
-  startChild,
-  startDynamicSupervisor,
+  startCluster,
   startSupervisor,
   stopProcess,
   type TimerHandle,
@@ -37,9 +38,9 @@ import {
 import {
   DEFAULT_ROOM_SETTINGS,
   type MatchResult,
-  type RecordTable,
+  type RoomArgs,
+  type RoomChild,
   type RoomContext,
-  type RoomRecord,
   type RoomSettings,
   roomBehaviour,
   type TrafficMeter,
@@ -85,46 +86,77 @@ interface Pending {
   readonly timer: TimerHandle
 }
 
-const keeper: Behaviour<RecordTable, null> = {
-  name: 'curve fever room records',
-  init: () => createTable<[string, RoomRecord]>({ kind: 'set', access: 'public' }),
-  handleCall: (_request, _from, table) => reply(table, table),
+/** What the rooms run on: the Cluster and the store rooms save their state to. */
+export interface RoomsCluster {
+  readonly cluster: Cluster
+  readonly store: ClusterStore
 }
 
 /**
- * The rooms of one node. `childSpec()` runs them in the application's tree: a supervisor with
- * the keeper of the records (first) and the rooms' DynamicSupervisor, `rest_for_one`, so rooms
- * never outlive the table they save into.
+ * The rooms of this node, as one cluster-wide supervisor: a room runs on exactly one node of
+ * the cluster and saves what must survive it (name, seats, the match's progress) to the
+ * cluster's store (Redis or NATS; memory on one node). When its node dies, a surviving node
+ * starts it again from that state, and its players' channels rejoin it there.
+ *
+ * `childSpec()` runs them in the application's tree (after the Cluster): the cluster
+ * supervisor, then the reply desk, which stops first, answering what still waits `closing`.
  */
 export class Rooms {
   /** The rooms running on this node, by id. */
   readonly registry = new Registry<string, null>({ keys: 'unique', name: 'curve fever rooms' })
   readonly settings: RoomSettings
+  readonly supervisor: ClusterSupervisor
+  /** The cluster the rooms run on (channels monitor rooms through it, on any node). */
+  readonly cluster: Cluster
   readonly #options: RoomsOptions
+  readonly #context: RoomContext
   readonly #replyTopic: string
   readonly #pending = new Map<number, Pending>()
   readonly #onReply = (message: unknown): void => this.#settle(message)
-  #context: RoomContext | undefined
-  #supervisor: Pid | undefined
   #tree: Pid | undefined
+  #owned: Cluster | undefined
   #nextRef = 1
 
-  constructor(options: RoomsOptions) {
+  constructor(options: RoomsOptions & RoomsCluster) {
     this.#options = options
     this.settings = { ...DEFAULT_ROOM_SETTINGS, ...options.settings }
     this.#replyTopic = `cf:reply:${options.pubsub.node}`
+    this.cluster = options.cluster
+    this.#context = this.#contextWith(options.cluster)
+    const context = this.#context
+    this.supervisor = createClusterSupervisor({
+      cluster: options.cluster,
+      name: 'curve_fever_rooms',
+      store: options.store,
+      children: {
+        room: (child) =>
+          spawn(roomBehaviour, { child: child as RoomChild, context }, { link: true }),
+      },
+      // Rooms guard themselves against crash loops (settings.maxCrashes); the supervisor only
+      // gives up when the whole node is in trouble.
+      maxRestarts: 50,
+      maxSeconds: 10,
+    })
   }
 
-  /** Builds and starts the rooms outside a tree (tests, benchmarks); `stop()` stops them. */
-  static async start(options: RoomsOptions): Promise<Rooms> {
-    const rooms = new Rooms(options)
+  /**
+   * Builds and starts the rooms outside a tree (tests, benchmarks), on a Cluster of their own
+   * over `pubsub` and a memory store unless given; `stop()` stops them.
+   */
+  static async start(options: RoomsOptions & Partial<RoomsCluster>): Promise<Rooms> {
+    const owned =
+      options.cluster === undefined ? await startCluster({ pubsub: options.pubsub }) : undefined
+    const cluster = options.cluster ?? (owned as Cluster)
+    const rooms = new Rooms({ ...options, cluster, store: options.store ?? createMemoryStore() })
+    rooms.#owned = owned
     rooms.#tree = await startSupervisor(rooms.#children(), { strategy: 'rest_for_one' })
     return rooms
   }
 
-  /** Stops what `Rooms.start` started: every room (each closes normally), then the records. */
+  /** Stops what `Rooms.start` started: every room on this node, then its own Cluster. */
   async stop(): Promise<void> {
     if (this.#tree !== undefined) await stopProcess(this.#tree, 'shutdown')
+    await this.#owned?.stop()
   }
 
   childSpec(): ChildSpec {
@@ -137,29 +169,7 @@ export class Rooms {
 
   #children(): ChildSpec[] {
     return [
-      {
-        id: 'records',
-        start: async () => {
-          const pid = await spawn(keeper, null, { link: true })
-          this.#context = this.#contextWith((await call(pid, 'table')) as RecordTable)
-          return pid
-        },
-      },
-      {
-        id: 'room-supervisor',
-        type: 'supervisor',
-        start: async () => {
-          this.#supervisor = await startDynamicSupervisor({
-            maxChildren: this.#options.maxRooms ?? 1000,
-            // Rooms guard themselves against crash loops (settings.maxCrashes); the supervisor
-            // only gives up when the whole node is in trouble.
-            maxRestarts: 50,
-            maxSeconds: 10,
-            link: true,
-          })
-          return this.#supervisor
-        },
-      },
+      this.supervisor.childSpec('room-supervisor'),
       // Last, so it stops first: pending requests are answered `closing` before rooms stop.
       { id: 'replies', start: () => spawn(replyDesk, this.#replies(), { link: true }) },
     ]
@@ -175,11 +185,12 @@ export class Rooms {
     }
   }
 
-  #contextWith(records: RecordTable): RoomContext {
+  #contextWith(cluster: Cluster): RoomContext {
     const options = this.#options
     return {
       pubsub: options.pubsub,
-      records,
+      cluster,
+      crashes: new Map(),
       registry: this.registry,
       broadcast: options.broadcast,
       settings: this.settings,
@@ -190,38 +201,12 @@ export class Rooms {
     }
   }
 
-  get #running(): { context: RoomContext; supervisor: Pid } {
-    if (this.#context === undefined || this.#supervisor === undefined) {
-      throw new Error('the rooms are not running (see childSpec)')
-    }
-    return { context: this.#context, supervisor: this.#supervisor }
-  }
-
   /** Creates a room on this node and returns its id. */
   async create(options: CreateRoom = {}): Promise<string> {
     const id = randomBytes(5).toString('hex').slice(0, 8)
     const name = (options.name ?? '').trim().slice(0, 40) || `Game ${id.slice(0, 4)}`
-    const record: RoomRecord = {
-      id,
-      name,
-      createdBy: options.createdBy ?? null,
-      seats: [],
-      starts: 0,
-      crashes: [],
-    }
-    const { context, supervisor } = this.#running
-    context.records.insert([id, record])
-    try {
-      await startChild(supervisor, {
-        id: `room-${id}`,
-        start: () => spawn(roomBehaviour, { id, context }, { link: true }),
-        restart: 'transient',
-        shutdown: 2000,
-      })
-    } catch (err) {
-      context.records.delete(id)
-      throw err
-    }
+    const args: RoomArgs = { name, createdBy: options.createdBy ?? null }
+    await this.supervisor.startChild({ key: id, type: 'room', args, restart: 'transient' })
     return id
   }
 
@@ -232,7 +217,7 @@ export class Rooms {
 
   /** Rooms running on this node. */
   localIds(): string[] {
-    return this.#running.context.records.toList().map(([id]) => id)
+    return this.supervisor.localChildren().map(({ key }) => key)
   }
 
   /** Whether a room runs anywhere in the cluster (here, or listed in Presence). */
@@ -240,6 +225,19 @@ export class Rooms {
     if (!ROOM_ID.test(id)) return false
     if (this.registry.whereis(id) !== undefined) return true
     return this.#options.presence?.get(GAMES_TOPIC, id) !== undefined
+  }
+
+  /**
+   * Whether the cluster's store still holds a room nobody runs: its node went down and a
+   * surviving node has not started it again yet.
+   */
+  async moving(id: string): Promise<boolean> {
+    if (!ROOM_ID.test(id)) return false
+    try {
+      return (await this.supervisor.store.get(this.supervisor.name, id)) !== undefined
+    } catch {
+      return false // the store is away: say what we know, that nobody answered
+    }
   }
 
   /** Sends a command that needs no answer. */
@@ -266,15 +264,20 @@ export class Rooms {
       const wait = known ? timeoutMs : Math.min(timeoutMs, UNKNOWN_WAIT_MS)
       const timer = clock.setTimeout(() => {
         this.#pending.delete(ref)
-        resolve(
-          known
-            ? refuse('timeout', `game ${id} did not answer within ${wait} ms`)
-            : unknownRoom(id),
-        )
+        void this.#unanswered(id, known, wait).then(resolve)
       }, wait)
       this.#pending.set(ref, { resolve: resolve as (value: unknown) => void, timer })
       this.#options.pubsub.broadcast(roomTopic(id), { ...command, replyTo })
     })
+  }
+
+  /** Nobody answered: the room is gone, moving to another node, or just slow. */
+  async #unanswered(id: string, known: boolean, wait: number): Promise<RoomRefusal> {
+    if (known) return refuse('timeout', `game ${id} did not answer within ${wait} ms`)
+    if (await this.moving(id)) {
+      return refuse('moving', 'the game is moving to another server: back in a few seconds')
+    }
+    return unknownRoom(id)
   }
 
   #settle(message: unknown): void {

@@ -116,7 +116,8 @@ describe('Curve Fever in the browser', () => {
     const cyd = await signIn(browser, app.url, 'Cyd')
     await cyd.page.goto(`${app.url}/game/zzzzzzzz`)
     await connected(cyd.page)
-    await waitForGame(cyd.page, (s) => s.notices.some((n) => /no game/.test(n)), 'the refusal')
+    await waitForGame(cyd.page, (s) => /over, or never existed/.test(s.gone ?? ''), 'the refusal')
+    await cyd.page.waitForSelector('#notice a#back-to-lobby[href="/lobby"]')
 
     const id = await app.rooms.create({ name: 'Full house' })
     await cyd.page.goto(`${app.url}/game/${id}`)

@@ -70,7 +70,8 @@ export interface GameState {
   snapshots: number
   frames: number
   notices: string[]
-  scores: { name: string; score: number }[]
+  gone: string | null
+  scores: { name: string; score: number; connected: boolean }[]
 }
 
 export function gameState(page: Page): Promise<GameState> {
