@@ -16,10 +16,6 @@ const KNOWN: Record<string, number> = {
   'src/endpoint/cluster.ts runPrimary': 167,
   'src/http/plugs/multipart.ts parseMultipart': 93,
   'src/cluster/supervisor.ts file': 608,
-  'src/pubsub/adapters/cluster-relay.ts createClusterRelay': 117,
-  'src/pubsub/adapters/memory.ts createMemoryBus': 92,
-  'src/pubsub/adapters/nats.ts natsAdapter': 92,
-  'src/pubsub/adapters/redis.ts redisAdapter': 106,
 }
 
 function spans(text: string): string[] {
