@@ -10,6 +10,8 @@
  *   any child from its record.
  * - Every write is conditional on the revision this node last wrote: `save` after another
  *   node took the child over fails (CINDER_ERR_CLUSTER_NOT_OWNER) and stops the stale copy.
+ *   The children running here and their records are kept by `LocalChildren`
+ *   (local-children.ts); this file decides when they start, restart, move and stop.
  * - A child that stops is restarted here as by a DynamicSupervisor (restart type, restart
  *   intensity), from its last saved state; one that is done (`temporary`, or `transient` that
  *   stopped normally) has its record removed.
@@ -29,9 +31,8 @@ import {
   getLogger,
   isAlive,
   isNormalExit,
-  link,
   noreply,
-  Pid,
+  type Pid,
   reply,
   send,
   sendAfter,
@@ -40,7 +41,6 @@ import {
   stopProcess,
   type TimerRef,
 } from '../process/index.ts'
-import { shutdownChild } from '../process/shutdown.ts'
 import { Intensity, MAX_RESTART_INTENSITY } from '../process/supervisor.ts'
 import {
   type ChildRecord,
@@ -48,17 +48,15 @@ import {
   newRecord,
   type Owner,
   parseRecord,
-  stateJson,
 } from './child-record.ts'
 import type { Cluster } from './cluster.ts'
+import { LocalChildren } from './local-children.ts'
 import { toPid } from './pids.ts'
 import { rendezvous } from './placement.ts'
-import type { ClusterStore, Revision, StoredEntry } from './store.ts'
+import type { ClusterStore, StoredEntry } from './store.ts'
 import {
   CALL_TIMEOUT_MS,
-  type ClusterChild,
   type ClusterChildInfo,
-  type ClusterChildStart,
   type ClusterSupervisorOptions,
   checkOptions,
   DEFAULT_MAX_STATE_BYTES,
@@ -101,10 +99,8 @@ export class ClusterSupervisor {
   readonly store: ClusterStore
   readonly #options: ClusterSupervisorOptions
   readonly #types: ReadonlySet<string>
-  readonly #maxStateBytes: number
-  readonly #local = new Map<string, Local>()
+  readonly #local: LocalChildren
   #intensity: Intensity
-  #generations = 0
   #pid: Pid | undefined
   #offs: (() => void)[] = []
   /** Heard every live node since start: records of nodes never heard of are orphans. */
@@ -120,7 +116,15 @@ export class ClusterSupervisor {
     this.cluster = options.cluster
     this.store = options.store
     this.#types = new Set(Object.keys(options.children))
-    this.#maxStateBytes = options.maxStateBytes ?? DEFAULT_MAX_STATE_BYTES
+    this.#local = new LocalChildren({
+      name: this.name,
+      store: this.store,
+      node: () => this.cluster.node,
+      starts: options.children,
+      maxStateBytes: options.maxStateBytes ?? DEFAULT_MAX_STATE_BYTES,
+      pid: () => this.#pid,
+      label: () => this.#label(),
+    })
     this.#intensity = new Intensity(options, 'a cluster supervisor')
   }
 
@@ -199,7 +203,7 @@ export class ClusterSupervisor {
 
   /** The children running on this node. */
   localChildren(): { key: string; pid: Pid }[] {
-    return [...this.#local.values()].flatMap(({ key, pid }) => (pid ? [{ key, pid }] : []))
+    return this.#local.values().flatMap(({ key, pid }) => (pid ? [{ key, pid }] : []))
   }
 
   // --- The process ------------------------------------------------------------------------
@@ -243,12 +247,12 @@ export class ClusterSupervisor {
   async terminate(reason: unknown): Promise<void> {
     for (const off of this.#offs) off()
     this.#offs = []
-    const running = [...this.#local.values()]
+    const running = this.#local.values()
     this.#handingOff = true
-    await Promise.all(running.map((local) => this.#shutdown(local)))
+    await Promise.all(running.map((local) => this.#local.shutdown(local)))
     // A clean stop hands off; after a crash loop the records stay ours until this node goes.
     if (reason === 'shutdown' || reason === 'normal') {
-      await Promise.all(running.map((local) => this.#release(local)))
+      await Promise.all(running.map((local) => this.#local.release(local)))
       this.cluster.link.broadcast({ t: 'sup', sup: this.name, op: 'released', key: '' })
     }
     this.#local.clear()
@@ -261,99 +265,18 @@ export class ClusterSupervisor {
     const revision = await this.store.create(this.name, spec.key, JSON.stringify(record))
     if (revision === undefined) throw await this.#exists(spec.key)
     try {
-      return await this.#launch(spec.key, record, revision, 'start')
+      return await this.#local.launch(spec.key, record, revision, 'start')
     } catch (err) {
       await this.store.delete(this.name, spec.key, revision).catch(() => {})
       throw err
     }
   }
 
-  /** Runs the child's start function here for a record this node owns at `revision`. */
-  async #launch(
-    key: string,
-    record: ChildRecord,
-    revision: Revision,
-    origin: ClusterChild['origin'],
-  ): Promise<Pid> {
-    const local: Local = {
-      key,
-      record,
-      revision,
-      pid: undefined,
-      chain: Promise.resolve(),
-      fenced: false,
-      generation: ++this.#generations,
-    }
-    this.#local.set(key, local)
-    let pid: unknown
-    try {
-      const start = this.#options.children[record.type] as ClusterChildStart
-      pid = await start(this.#context(local, origin) as ClusterChild<never, never>)
-      if (!(pid instanceof Pid) || !isAlive(pid))
-        throw new Error(`it gave ${describe(pid)}, not a live Pid`)
-    } catch (err) {
-      this.#local.delete(key)
-      throw new CinderError(
-        'CINDER_ERR_START_FAILED',
-        `${this.#label()}: child ${describe(key)} (${record.type}) failed to start: ${err instanceof Error ? err.message : describe(err)}`,
-        { cause: err },
-      )
-    }
-    link(pid)
-    local.pid = pid
-    this.#write(local, (current) => current).catch(() => {}) // records the pid
-    return pid
-  }
-
-  #context(local: Local, origin: ClusterChild['origin']): ClusterChild {
-    const { key, record } = local
-    return {
-      key,
-      type: record.type,
-      args: record.args,
-      state: record.saved ? record.state : undefined,
-      node: this.cluster.node,
-      origin,
-      save: (state) => {
-        if (this.#local.get(key) !== local) return Promise.reject(this.#notOwner(key))
-        try {
-          // A copy taken now: the child may change the object before the write runs.
-          const copy: unknown = JSON.parse(stateJson(state, this.#maxStateBytes, key))
-          return this.#write(local, (current) => ({ ...current, state: copy, saved: true }))
-        } catch (err) {
-          return Promise.reject(err)
-        }
-      },
-    }
-  }
-
-  /** A conditional write after the child's previous ones; a lost race fences the child. */
-  #write(local: Local, next: (current: ChildRecord) => ChildRecord): Promise<void> {
-    const write = local.chain.then(async () => {
-      if (local.fenced) throw this.#notOwner(local.key)
-      const updated = next(local.record)
-      // Owned records name the running process, even if an earlier write of it failed.
-      const pid = updated.owner !== null && local.pid !== undefined ? String(local.pid) : null
-      const record = { ...updated, pid: updated.owner === null ? null : (pid ?? updated.pid) }
-      const json = JSON.stringify(record)
-      const revision = await this.store.update(this.name, local.key, json, local.revision)
-      if (revision === undefined) {
-        local.fenced = true
-        if (this.#pid !== undefined) send(this.#pid, new Fenced(local.key, local.generation))
-        throw this.#notOwner(local.key)
-      }
-      local.revision = revision
-      local.record = record
-    })
-    local.chain = write.catch(() => {})
-    return write
-  }
-
   // --- Children that stop -----------------------------------------------------------------
 
   /** Returns false to stop the supervisor (restart intensity reached). */
   async #exited(pid: Pid, reason: unknown): Promise<boolean> {
-    const local = [...this.#local.values()].find((l) => l.pid === pid)
+    const local = this.#local.byPid(pid)
     if (local === undefined) return true
     const { restart } = local.record
     if (local.fenced || this.#handingOff) {
@@ -396,7 +319,7 @@ export class ClusterSupervisor {
       )
       return
     }
-    await this.#launch(local.key, record, entry.revision, 'restart').catch((err) => {
+    await this.#local.launch(local.key, record, entry.revision, 'restart').catch((err) => {
       this.#log('error', (err as Error).message)
       send(this.#pid as Pid, SWEEP) // the record is ours: a later sweep tries again
     })
@@ -415,13 +338,7 @@ export class ClusterSupervisor {
     local.fenced = true
     this.#local.delete(key)
     this.#log('warn', `${this.#label()}: child ${describe(key)} ${why}; stopping it here`)
-    await this.#shutdown(local)
-  }
-
-  async #shutdown(local: Local): Promise<void> {
-    if (local.pid === undefined || !isAlive(local.pid)) return
-    await shutdownChild(local.pid, local.record.shutdown, this.#label())
-    await local.chain
+    await this.#local.shutdown(local)
   }
 
   // --- Adopting orphans -------------------------------------------------------------------
@@ -476,14 +393,14 @@ export class ClusterSupervisor {
     this.cluster.link.broadcast({ t: 'sup', sup: this.name, op: 'adopted', key: entry.key })
     const from = record.owner === null ? 'released' : `from ${record.owner.node}`
     this.#log('info', `${this.#label()}: adopted child ${describe(entry.key)} (${from})`)
-    await this.#launch(entry.key, mine, revision, 'failover').catch((err) => {
+    await this.#local.launch(entry.key, mine, revision, 'failover').catch((err) => {
       this.#log('error', (err as Error).message)
     })
   }
 
   /** After a possible false down of this node: stop the copies another node took over. */
   async #verify(only: string | undefined): Promise<void> {
-    const locals = only === undefined ? [...this.#local.values()] : [this.#local.get(only)]
+    const locals = only === undefined ? this.#local.values() : [this.#local.get(only)]
     for (const local of locals) {
       if (local === undefined) continue
       await local.chain
@@ -500,12 +417,6 @@ export class ClusterSupervisor {
     }
   }
 
-  /** Handing off: the record stays, owned by nobody, with the state last saved. */
-  async #release(local: Local): Promise<void> {
-    if (local.fenced) return
-    await this.#write(local, (current) => ({ ...current, owner: null, pid: null })).catch(() => {})
-  }
-
   // --- Terminating ------------------------------------------------------------------------
 
   async #terminate(key: string): Promise<boolean> {
@@ -513,7 +424,7 @@ export class ClusterSupervisor {
     if (local !== undefined) {
       this.#local.delete(key)
       local.fenced = true
-      await this.#shutdown(local)
+      await this.#local.shutdown(local)
       return this.store.delete(this.name, key, local.revision)
     }
     const entry = await this.store.get(this.name, key)
@@ -566,13 +477,6 @@ export class ClusterSupervisor {
 
   #owner(): Owner {
     return { node: this.cluster.node, inc: this.cluster.incarnation }
-  }
-
-  #notOwner(key: string): CinderError {
-    return new CinderError(
-      'CINDER_ERR_CLUSTER_NOT_OWNER',
-      `child ${describe(key)} of ${this.#label()} is no longer this node's (another node took it over); this copy is stopped`,
-    )
   }
 
   #storeFailed(err: unknown): undefined {

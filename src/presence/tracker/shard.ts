@@ -8,20 +8,9 @@
  *   that is the same as a call the process answers immediately, without a promise per track.
  *   Everything else reaches the shard process as messages, one at a time: its timer tick,
  *   what peers send on the shard topic, owner exits, the PubSub's reconnect.
- * - Every broadcast period the tick sends the pending delta in a heartbeat (or, after
- *   `maxSilentPeriods` quiet ticks, an empty heartbeat), marks peers silent for the down
- *   period down and removes those silent for the permanent-down period, and every
- *   `clockSamplePeriods` ticks asks a transfer of each peer whose clock (sampled from its
- *   heartbeats) is not dominated by ours.
- * - A delta that leaves a gap (its sender's clock runs ahead of what we have seen of it) asks
- *   that sender for a transfer at once. The answer is the smallest kept delta generation that
- *   covers what we lack, or the whole state; merging a whole state resets our generations.
- * - After the PubSub reconnects, the shard heartbeats at once and asks every peer for a
- *   transfer, as whatever was sent meanwhile is lost (delivery is at most once). A peer that
- *   gets a transfer request from a node that has seen more than it has asks back, so the
- *   last node to reconnect after a broker restart brings every pair in step.
- * - A clean stop announces a graceful permanent-down, so peers drop this node's presences at
- *   once instead of after the down period.
+ * - The replication with peers (heartbeats every broadcast period, down detection, state
+ *   transfers, the resync after a reconnect, the graceful permanent-down of a clean stop) is
+ *   the `Replicator`'s (replicator.ts), which the process drives.
  * - A crash takes the state with it, as in Phoenix (where a shard is linked to every process
  *   it tracks). The shard reports everything it listed as leaves, and every owner of a
  *   presence it held gets an exit signal with a CINDER_ERR_PRESENCE_SHARD_CRASHED reason: it
@@ -38,7 +27,6 @@ import {
   type Behaviour,
   type ExitReason,
   exit,
-  getClock,
   getLogger,
   isNormalExit,
   type Logger,
@@ -51,55 +39,12 @@ import {
   type TimerRef,
 } from '../../process/index.ts'
 import type { PubSub } from '../../pubsub/index.ts'
-import {
-  appendClock,
-  clocksetReplicas,
-  dominates,
-  type ReplicaClock,
-  type ReplicaId,
-} from './clock.ts'
-import {
-  DEFAULT_MAX_DELTA_SIZES,
-  pushGeneration,
-  removeReplicaFromGenerations,
-  transferFor,
-} from './delta.ts'
-import {
-  decodeMessage,
-  encodeMessage,
-  type ShardMessage,
-  TRACKER_PROTOCOL_VERSION,
-} from './envelope.ts'
-import {
-  detectDowns,
-  fetchByRef,
-  markDown,
-  newReplicaRef,
-  putHeartbeat,
-  type Replica,
-  type ReplicaRef,
-  removePeer,
-  replicaId,
-} from './replica.ts'
-import {
-  type Delta,
-  type Diff,
-  type Entry,
-  type Meta,
-  type Replication,
-  TrackerState,
-} from './state.ts'
+import { DEFAULT_MAX_DELTA_SIZES } from './delta.ts'
+import { newReplicaRef, type Replica, type ReplicaRef, replicaId } from './replica.ts'
+import { Replicator, type ShardConfig, type ShardLogLevel } from './replicator.ts'
+import { type Diff, type Entry, type Meta, TrackerState } from './state.ts'
 
-/** Timings and sizes of a shard (see `TrackerOptions` for their meaning and defaults). */
-export interface ShardConfig {
-  readonly broadcastPeriod: number
-  readonly maxSilentPeriods: number
-  readonly downPeriod: number
-  readonly permdownPeriod: number
-  readonly clockSamplePeriods: number
-  readonly maxDeltaSizes: readonly number[]
-  readonly permdownOnShutdown: boolean
-}
+export type { ShardConfig } from './replicator.ts'
 
 /** What a shard needs to run. */
 export interface ShardOptions extends ShardConfig {
@@ -136,29 +81,19 @@ class NodeDown {
   }
 }
 
-const CORRUPT_LOG_INTERVAL_MS = 1000
-
-/** A shard: its state, its peers, and the replication logic. Driven by its process. */
+/** A shard: its state, its owners, and its replicator. Driven by its process. */
 export class Shard {
   readonly topic: string
   readonly ref: ReplicaRef
   readonly state: TrackerState
   readonly #options: ShardOptions
+  readonly #label: string
+  readonly #replicator: Replicator
   #pid: Pid | undefined
   #timer: TimerRef | undefined
   #offReconnect: (() => void) | undefined
-  #replicas = new Map<string, Replica>()
-  #generations: Delta[] = []
-  #silentPeriods: number
-  #samplesLeft: number
-  #clockset: ReplicaClock[] = []
   /** Owner id → its pid (signalled if this shard crashes) and what cancels its exit watch. */
   readonly #watches = new Map<string, { readonly pid: Pid; readonly unwatch: () => void }>()
-  /** Peer name → when we last asked it for a transfer (gap-triggered requests wait a period). */
-  readonly #asked = new Map<string, number>()
-  #transferRefs = 0
-  readonly #refused = new Set<string>()
-  readonly #corrupt = { lastLog: Number.NEGATIVE_INFINITY, unlogged: 0 }
   #stopped = false
   #crashed = false
 
@@ -167,9 +102,18 @@ export class Shard {
     this.topic = shardTopic(options.tracker, options.index)
     this.ref = newReplicaRef(options.pubsub.node, options.vsn)
     this.state = new TrackerState(replicaId(this.ref))
-    // The first tick sends an (empty) heartbeat at once, so peers learn of us quickly.
-    this.#silentPeriods = options.maxSilentPeriods
-    this.#samplesLeft = options.clockSamplePeriods
+    this.#label = `presence ${options.tracker} shard ${options.index} on ${this.ref.name}`
+    this.#replicator = new Replicator({
+      config: options,
+      pubsub: options.pubsub,
+      topic: this.topic,
+      ref: this.ref,
+      state: this.state,
+      pid: () => this.#pid,
+      report: (diff) => this.#report(diff),
+      log: (level, line) => this.#log(level, line),
+      label: this.#label,
+    })
   }
 
   /** The shard process (after `start`). */
@@ -179,7 +123,7 @@ export class Shard {
 
   /** Peers as this shard sees them, by node name. */
   get replicas(): ReadonlyMap<string, Replica> {
-    return this.#replicas
+    return this.#replicator.replicas
   }
 
   /** Whether the process runs (started, not stopped or crashed). */
@@ -195,7 +139,7 @@ export class Shard {
     if (this.#pid !== undefined || this.#stopped) {
       throw new CinderError(
         'CINDER_ERR_PRESENCE_NOT_RUNNING',
-        `expected a new shard to start, got ${this.#label()} that already ran`,
+        `expected a new shard to start, got ${this.#label} that already ran`,
       )
     }
     return spawn(shardBehaviour, this, { link: true })
@@ -290,17 +234,14 @@ export class Shard {
     if (message === TICK) this.#tick()
     else if (message === RESYNC) this.#resync()
     else if (message instanceof OwnerExited) this.#ownerExited(message.id)
-    else if (message instanceof NodeDown) this.#nodeDown(message.node)
-    else this.#receive(message)
+    else if (message instanceof NodeDown) this.#replicator.nodeDown(message.node)
+    else this.#replicator.receive(message)
   }
 
   /** @internal From the process's terminate (a stop, or a crash other than a kill). */
   terminate(reason: unknown): void {
     this.#stopped = true
-    const { pubsub, permdownOnShutdown } = this.#options
-    if (isNormalExit(reason) && permdownOnShutdown && pubsub.connected) {
-      this.#broadcast({ type: 'graceful_permdown', from: this.ref })
-    }
+    this.#replicator.shutdown(reason)
   }
 
   /** The process is gone. After a crash, what it held is gone too: see the module comment. */
@@ -317,99 +258,27 @@ export class Shard {
     const lost = this.state.online()
     this.#log(
       'warn',
-      `${this.#label()} crashed (${cause}): ${lost.length} listed presences are gone here and ${owners.length} owners get an exit signal; its supervisor restarts it`,
+      `${this.#label} crashed (${cause}): ${lost.length} listed presences are gone here and ${owners.length} owners get an exit signal; its supervisor restarts it`,
     )
     this.#report({ joins: [], leaves: lost })
     const signal = new CinderError(
       'CINDER_ERR_PRESENCE_SHARD_CRASHED',
-      `${this.#label()} crashed (${cause}) and lost the presences it held: track again`,
+      `${this.#label} crashed (${cause}) and lost the presences it held: track again`,
       { cause: reason },
     )
     for (const owner of owners) exit(owner.pid, signal)
   }
 
   #tick(): void {
-    this.#broadcastHeartbeat()
-    this.#sampleClocks()
-    this.#detectDowns()
+    this.#replicator.tick()
     if (this.#pid !== undefined) {
       this.#timer = sendAfter(this.#pid, TICK, this.#options.broadcastPeriod)
     }
   }
 
-  #broadcastHeartbeat(): void {
-    const delta = this.state.takeDelta()
-    if (delta !== undefined) {
-      // Generations answer peers' transfer requests: a single-node PubSub never has a peer.
-      if (this.#options.pubsub.adapterKind !== 'local') {
-        this.#generations = pushGeneration(this.#generations, delta, this.#maxDeltaSizes())
-      }
-      this.#silentPeriods = 0
-      this.#heartbeat(delta)
-      return
-    }
-    this.#silentPeriods++
-    if (this.#silentPeriods >= this.#options.maxSilentPeriods) {
-      this.#silentPeriods = 0
-      this.#heartbeat(undefined)
-    }
-  }
-
-  #heartbeat(delta: Delta | undefined): void {
-    this.#broadcast({
-      type: 'heartbeat',
-      from: this.ref,
-      clock: this.state.clocks().context,
-      delta,
-    })
-  }
-
-  /** Every few ticks, asks a transfer of each peer that has seen what we have not. */
-  #sampleClocks(): void {
-    if (--this.#samplesLeft > 0) return
-    this.#samplesLeft = this.#options.clockSamplePeriods
-    const clockset = appendClock(this.#clockset, this.state.clocks())
-    this.#clockset = []
-    for (const id of clocksetReplicas(clockset)) {
-      if (id !== this.state.replica) this.#requestTransfer(id)
-    }
-  }
-
-  #detectDowns(): void {
-    const { downPeriod, permdownPeriod } = this.#options
-    const found = detectDowns(this.#replicas, getClock().now(), { downPeriod, permdownPeriod })
-    this.#replicas = found.replicas
-    for (const change of found.changes) {
-      const id = replicaId(change.replica)
-      if (change.kind === 'down') {
-        this.#log(
-          'warn',
-          `${this.#label()}: ${change.replica.name} is down (silent for the down period)`,
-        )
-        this.#report(this.state.replicaDown(id))
-      } else {
-        this.#log(
-          'warn',
-          `${this.#label()}: ${change.replica.name} is permanently down; its presences are removed`,
-        )
-        this.#forget(id, change.wasUp)
-      }
-    }
-  }
-
-  #nodeDown(node: string): void {
-    const marked = markDown(this.#replicas, node)
-    if (marked === undefined) return
-    this.#replicas = marked.replicas
-    this.#log('warn', `${this.#label()}: ${node} is down (its node is gone)`)
-    this.#report(this.state.replicaDown(replicaId(marked.replica)))
-  }
-
   #resync(): void {
     if (this.#stopped) return
-    this.#heartbeat(undefined)
-    this.#silentPeriods = 0
-    for (const replica of this.#replicas.values()) this.#requestTransfer(replicaId(replica), true)
+    this.#replicator.resync()
   }
 
   #ownerExited(id: string): void {
@@ -418,154 +287,7 @@ export class Shard {
     if (entries.length > 0) this.#report({ joins: [], leaves: entries })
   }
 
-  // --- Messages from peers ----------------------------------------------------------------
-
-  #receive(data: unknown): void {
-    const received = decodeMessage(data)
-    if (received.kind === 'corrupt') {
-      this.#dropCorrupt(received.reason)
-      return
-    }
-    if (received.kind === 'version') {
-      this.#refuse(received.node, received.version)
-      return
-    }
-    const message = received.message
-    if (message.from.name === this.ref.name) this.#namesake(message.from)
-    else if (message.type === 'heartbeat') this.#onHeartbeat(message)
-    else if (message.type === 'transfer_req') this.#onTransferRequest(message)
-    else if (message.type === 'transfer_ack') this.#onTransferAck(message)
-    else this.#onGracefulPermdown(message.from)
-  }
-
-  #onHeartbeat(message: Extract<ShardMessage, { type: 'heartbeat' }>): void {
-    const id = replicaId(message.from)
-    this.#clockset = appendClock(this.#clockset, { replica: id, context: message.clock })
-    this.#putHeartbeat(message.from)
-    const delta = message.delta
-    if (delta === undefined) return
-    this.#report(this.state.merge(delta))
-    this.#generations = pushGeneration(this.#generations, delta, this.#maxDeltaSizes())
-    // A gap: the sender's own changes run ahead of what we have seen of them.
-    const seen = this.state.context.get(id) ?? 0
-    if (seen < (delta.end.get(id) ?? 0)) this.#requestTransfer(id)
-  }
-
-  #putHeartbeat(from: ReplicaRef): void {
-    const { replicas, outcome } = putHeartbeat(this.#replicas, from, getClock().now())
-    this.#replicas = replicas
-    const id = replicaId(outcome.replica)
-    switch (outcome.kind) {
-      case 'alive':
-        return
-      case 'discovered':
-        this.#log('info', `${this.#label()}: ${from.name} is up`)
-        this.#report(this.state.replicaUp(id))
-        this.#heartbeatSoon()
-        return
-      case 'recovered':
-        this.#log('info', `${this.#label()}: ${from.name} is back up`)
-        this.#report(this.state.replicaUp(id))
-        this.#requestTransfer(id, true)
-        return
-      case 'restarted': {
-        const previous = outcome.previous
-        this.#log(
-          'info',
-          `${this.#label()}: ${from.name} restarted; its previous incarnation is removed`,
-        )
-        this.#forget(replicaId(previous), previous.status === 'up')
-        this.#report(this.state.replicaUp(id))
-        this.#heartbeatSoon()
-      }
-    }
-  }
-
-  /**
-   * A newcomer (a node that just started, or a restarted shard) may have missed our last
-   * heartbeat: send one on the next tick rather than after up to `maxSilentPeriods` quiet
-   * ones, so it learns of us (and asks for our state) within a broadcast period.
-   */
-  #heartbeatSoon(): void {
-    this.#silentPeriods = this.#options.maxSilentPeriods
-  }
-
-  #onTransferRequest(message: Extract<ShardMessage, { type: 'transfer_req' }>): void {
-    const remote = replicaId(message.from)
-    const state = transferFor(this.state, this.#generations, remote, message.clock)
-    this.#direct(message.from.name, {
-      type: 'transfer_ack',
-      from: this.ref,
-      ref: message.ref,
-      state,
-    })
-    // The request shows what its sender has seen: when that runs ahead of us, ask back. After
-    // a broker restart the first nodes to reconnect ask peers that are still away; the last
-    // one's requests then bring every pair in step within a round trip.
-    if (!dominates(this.state.context, message.clock)) this.#requestTransfer(remote, true)
-  }
-
-  #onTransferAck(message: Extract<ShardMessage, { type: 'transfer_ack' }>): void {
-    if (fetchByRef(this.#replicas, message.from) === undefined) return // not a peer we know
-    this.#merge(message.state)
-  }
-
-  #merge(replication: Replication): void {
-    this.#report(this.state.merge(replication))
-    // A snapshot may fill gaps no generation shows: start the generations over. A delta from
-    // a transfer is NOT pushed into them: it was extracted for us, without our own entries
-    // but with their dots, so merged into a generation it would read as their removal and
-    // the generation would answer later transfers with our live presences missing.
-    if (replication.kind === 'snapshot') this.#generations = []
-  }
-
-  #onGracefulPermdown(from: ReplicaRef): void {
-    const replica = fetchByRef(this.#replicas, from)
-    if (replica === undefined) return
-    this.#log('info', `${this.#label()}: ${from.name} shut down; its presences are removed`)
-    this.#replicas = removePeer(this.#replicas, from)
-    this.#forget(replicaId(replica), replica.status === 'up')
-  }
-
-  /** A replica gone for good: hide its entries (leaves), then forget them. */
-  #forget(id: ReplicaId, wasUp: boolean): void {
-    if (wasUp) this.#report(this.state.replicaDown(id))
-    this.#report(this.state.removeReplica(id))
-    this.#generations = removeReplicaFromGenerations(this.#generations, id)
-    this.#clockset = this.#clockset.filter((clock) => clock.replica !== id)
-  }
-
-  #requestTransfer(id: ReplicaId, force = false): void {
-    const replica = [...this.#replicas.values()].find((r) => replicaId(r) === id)
-    if (replica === undefined || replica.status !== 'up') return
-    if (!force) {
-      // Gap-triggered and sampled requests wait a period; a forced one (a resync, an ask-back)
-      // neither waits nor counts, since it may go to a peer that is still away: counting it
-      // would hold back the clock sample that catches what it missed.
-      const now = getClock().now()
-      const last = this.#asked.get(replica.name)
-      if (last !== undefined && now - last < this.#options.broadcastPeriod) return
-      this.#asked.set(replica.name, now)
-    }
-    this.#direct(replica.name, {
-      type: 'transfer_req',
-      from: this.ref,
-      ref: `${this.ref.vsn}.${++this.#transferRefs}`,
-      clock: this.state.clocks().context,
-    })
-  }
-
   // --- Plumbing ---------------------------------------------------------------------------
-
-  #broadcast(message: ShardMessage): void {
-    const { pubsub } = this.#options
-    if (pubsub.adapterKind === 'local' || this.#pid === undefined) return // no peers, ever
-    pubsub.broadcastFrom(this.#pid, this.topic, encodeMessage(message))
-  }
-
-  #direct(node: string, message: ShardMessage): void {
-    this.#options.pubsub.directBroadcast(node, this.topic, encodeMessage(message))
-  }
 
   #report(diff: Diff): void {
     if (diff.joins.length > 0 || diff.leaves.length > 0) this.#options.onDiff(diff)
@@ -577,56 +299,9 @@ export class Shard {
     this.#watches.delete(ownerId)
   }
 
-  #maxDeltaSizes(): readonly number[] {
-    return this.#options.maxDeltaSizes
-  }
-
-  /** Our own echo is ignored; another node using our name is a misconfiguration. */
-  #namesake(from: ReplicaRef): void {
-    if (from.vsn === this.ref.vsn) return
-    const key = `namesake\u0000${from.vsn}`
-    if (this.#refused.has(key)) return
-    this.#refused.add(key)
-    this.#log(
-      'error',
-      `${this.#label()}: ignored another node named ${from.name} (vsn ${from.vsn}); every node needs a name of its own`,
-    )
-  }
-
-  #refuse(node: string | undefined, version: unknown): void {
-    const who = node ?? 'an unnamed node'
-    const key = `${who}\u0000${String(version)}`
-    if (this.#refused.has(key)) return
-    this.#refused.add(key)
-    this.#log(
-      'error',
-      `${this.#label()}: refused ${who}: it speaks tracker protocol version ${describe(version)}, this node speaks ${TRACKER_PROTOCOL_VERSION}; run one version across the cluster`,
-    )
-  }
-
-  #dropCorrupt(reason: string): void {
-    const now = getClock().now()
-    if (now - this.#corrupt.lastLog < CORRUPT_LOG_INTERVAL_MS) {
-      this.#corrupt.unlogged++
-      return
-    }
-    const more = this.#corrupt.unlogged
-    this.#corrupt.lastLog = now
-    this.#corrupt.unlogged = 0
-    const also = more > 0 ? ` (and ${more} more since the last report)` : ''
-    this.#log(
-      'warn',
-      `${this.#label()}: dropped a malformed message on ${this.topic}: ${reason}${also}`,
-    )
-  }
-
-  #log(level: 'info' | 'warn' | 'error', line: string): void {
+  #log(level: ShardLogLevel, line: string): void {
     const logger = this.#options.logger ?? getLogger()
     logger[level](line)
-  }
-
-  #label(): string {
-    return `presence ${this.#options.tracker} shard ${this.#options.index} on ${this.ref.name}`
   }
 
   /** Throws CINDER_ERR_PRESENCE_NOT_RUNNING, saying why, unless the process runs. */
@@ -639,12 +314,11 @@ export class Shard {
           : 'not started yet (a restart after a crash is under way)'
       throw new CinderError(
         'CINDER_ERR_PRESENCE_NOT_RUNNING',
-        `expected a running tracker to ${operation}, got ${this.#label()} that ${why}`,
+        `expected a running tracker to ${operation}, got ${this.#label} that ${why}`,
       )
     }
   }
 }
-
 const shardBehaviour: Behaviour<Shard, Shard> = {
   name: 'presence shard',
   init(shard, { self }) {

@@ -15,7 +15,13 @@ import type { Worker } from 'node:cluster'
 import nodeCluster from 'node:cluster'
 import { describe } from '../../errors.ts'
 import type { Logger } from '../../logger.ts'
-import { clusterOps, type IpcPort, isClusterMessage, newMessage } from './cluster-wire.ts'
+import {
+  clusterOps,
+  type IpcPort,
+  isClusterMessage,
+  newMessage,
+  type OpKind,
+} from './cluster-wire.ts'
 
 /** The relay's routing table and its entry point for messages. */
 export interface ClusterRelay {
@@ -39,120 +45,132 @@ interface Group {
 
 /** Creates an empty relay; feed it with `receive` and `remove` (or use `installClusterRelay`). */
 export function createClusterRelay(options: { logger?: Logger } = {}): ClusterRelay {
-  const logger = options.logger ?? console
-  const groups = new Map<string, Group>()
-  let warnedVersion = false
+  return new Relay(options.logger ?? console)
+}
+
+class Relay implements ClusterRelay {
+  readonly #logger: Logger
+  readonly #groups = new Map<string, Group>()
+  #warnedVersion = false
   // One outgoing message per worker for everything that arrived within one turn of the event loop.
-  let outboxes = new Map<IpcPort, unknown[]>()
-  const flush = (): void => {
-    const sending = outboxes
-    outboxes = new Map()
-    for (const [to, outbox] of sending) {
-      try {
-        // A worker that is gone is forgotten on its exit; what it misses meanwhile is lost.
-        to.send(outbox, () => {})
-      } catch {}
-    }
-  }
-  const post = (to: IpcPort, kind: string, pubsub: string, node: string, data: string): void => {
-    let outbox = outboxes.get(to)
-    if (outbox === undefined) {
-      if (outboxes.size === 0) setImmediate(flush)
-      outbox = newMessage()
-      outboxes.set(to, outbox)
-    }
-    outbox.push(kind, pubsub, node, data)
+  #outboxes = new Map<IpcPort, unknown[]>()
+
+  constructor(logger: Logger) {
+    this.#logger = logger
   }
 
-  const groupOf = (pubsub: string): Group => {
-    let group = groups.get(pubsub)
+  receive(peer: IpcPort, message: unknown): boolean {
+    const ops = clusterOps(message)
+    if (ops === undefined) {
+      if (!isClusterMessage(message)) return false
+      if (!this.#warnedVersion) {
+        this.#warnedVersion = true
+        this.#logger.warn(
+          `cluster relay: ignored a message it cannot read (this primary speaks wire version 1): ${describe(message).slice(0, 120)}`,
+        )
+      }
+      return true
+    }
+    for (let i = 2; i + 3 < ops.length; i += 4) {
+      const [kind, pubsub, node, data] = [ops[i], ops[i + 1], ops[i + 2], ops[i + 3]]
+      if (typeof pubsub !== 'string' || typeof node !== 'string' || typeof data !== 'string') {
+        continue
+      }
+      if (kind === 'b') this.#broadcast(peer, pubsub, node, data)
+      else if (kind === 'd') this.#direct(pubsub, node, data)
+      else if (kind === 'j') this.#join(peer, pubsub, node)
+      else if (kind === 'l') this.#leave(peer, pubsub, node)
+    }
+    return true
+  }
+
+  remove(peer: IpcPort): void {
+    for (const [pubsub, group] of this.#groups) {
+      if (!group.peers.has(peer)) continue
+      for (const [node, holder] of group.nodes) {
+        if (holder !== peer) continue
+        this.#drop(group, pubsub, node)
+        // After whatever it sent before dying (same outboxes, in order): no heartbeat of it follows.
+        for (const to of group.peers.keys()) this.#post(to, 'x', pubsub, node, 'worker_exit')
+      }
+    }
+  }
+
+  nodes(pubsub: string): string[] {
+    return [...(this.#groups.get(pubsub)?.nodes.keys() ?? [])]
+  }
+
+  /** To every worker with a node of `pubsub`, the sender only when it holds another one. */
+  #broadcast(peer: IpcPort, pubsub: string, node: string, data: string): void {
+    const group = this.#groups.get(pubsub)
+    if (group === undefined) return
+    for (const [to, count] of group.peers) {
+      if (to !== peer || count > 1 || group.nodes.get(node) !== peer) {
+        this.#post(to, 'b', pubsub, node, data)
+      }
+    }
+  }
+
+  #direct(pubsub: string, node: string, data: string): void {
+    const to = this.#groups.get(pubsub)?.nodes.get(node)
+    if (to !== undefined) this.#post(to, 'd', pubsub, node, data)
+  }
+
+  /** Records `peer` as holding `node` unless another worker does; either way, answers it. */
+  #join(peer: IpcPort, pubsub: string, node: string): void {
+    const group = this.#groupOf(pubsub)
+    const holder = group.nodes.get(node)
+    if (holder === undefined) {
+      group.nodes.set(node, peer)
+      group.peers.set(peer, (group.peers.get(peer) ?? 0) + 1)
+    }
+    const refusal = holder === undefined || holder === peer ? '' : 'taken:by another worker'
+    this.#post(peer, 'a', pubsub, node, refusal)
+  }
+
+  #leave(peer: IpcPort, pubsub: string, node: string): void {
+    const group = this.#groups.get(pubsub)
+    if (group?.nodes.get(node) === peer) this.#drop(group, pubsub, node)
+  }
+
+  #groupOf(pubsub: string): Group {
+    let group = this.#groups.get(pubsub)
     if (group === undefined) {
       group = { nodes: new Map(), peers: new Map() }
-      groups.set(pubsub, group)
+      this.#groups.set(pubsub, group)
     }
     return group
   }
 
-  const drop = (group: Group, pubsub: string, node: string): void => {
+  #drop(group: Group, pubsub: string, node: string): void {
     const peer = group.nodes.get(node)
     if (peer === undefined) return
     group.nodes.delete(node)
     const count = (group.peers.get(peer) ?? 1) - 1
     if (count > 0) group.peers.set(peer, count)
     else group.peers.delete(peer)
-    if (group.nodes.size === 0) groups.delete(pubsub)
+    if (group.nodes.size === 0) this.#groups.delete(pubsub)
   }
 
-  return {
-    receive(peer, message) {
-      const ops = clusterOps(message)
-      if (ops === undefined) {
-        if (!isClusterMessage(message)) return false
-        if (!warnedVersion) {
-          warnedVersion = true
-          logger.warn(
-            `cluster relay: ignored a message it cannot read (this primary speaks wire version 1): ${describe(message).slice(0, 120)}`,
-          )
-        }
-        return true
-      }
-      for (let i = 2; i + 3 < ops.length; i += 4) {
-        const [kind, pubsub, node, data] = [ops[i], ops[i + 1], ops[i + 2], ops[i + 3]]
-        if (typeof pubsub !== 'string' || typeof node !== 'string' || typeof data !== 'string') {
-          continue
-        }
-        switch (kind) {
-          case 'b': {
-            const group = groups.get(pubsub)
-            if (group === undefined) break
-            for (const [to, count] of group.peers) {
-              if (to !== peer || count > 1 || group.nodes.get(node) !== peer) {
-                post(to, 'b', pubsub, node, data)
-              }
-            }
-            break
-          }
-          case 'd': {
-            const to = groups.get(pubsub)?.nodes.get(node)
-            if (to !== undefined) post(to, 'd', pubsub, node, data)
-            break
-          }
-          case 'j': {
-            const group = groupOf(pubsub)
-            const holder = group.nodes.get(node)
-            if (holder === undefined) {
-              group.nodes.set(node, peer)
-              group.peers.set(peer, (group.peers.get(peer) ?? 0) + 1)
-            }
-            const refusal = holder === undefined || holder === peer ? '' : 'taken:by another worker'
-            post(peer, 'a', pubsub, node, refusal)
-            break
-          }
-          case 'l': {
-            const group = groups.get(pubsub)
-            if (group?.nodes.get(node) === peer) drop(group, pubsub, node)
-            break
-          }
-        }
-      }
-      return true
-    },
+  #post(to: IpcPort, kind: OpKind, pubsub: string, node: string, data: string): void {
+    let outbox = this.#outboxes.get(to)
+    if (outbox === undefined) {
+      if (this.#outboxes.size === 0) setImmediate(this.#flush)
+      outbox = newMessage()
+      this.#outboxes.set(to, outbox)
+    }
+    outbox.push(kind, pubsub, node, data)
+  }
 
-    remove(peer) {
-      for (const [pubsub, group] of groups) {
-        if (!group.peers.has(peer)) continue
-        for (const [node, holder] of group.nodes) {
-          if (holder !== peer) continue
-          drop(group, pubsub, node)
-          // After whatever it sent before dying (same outboxes, in order): no heartbeat of it follows.
-          for (const to of group.peers.keys()) post(to, 'x', pubsub, node, 'worker_exit')
-        }
-      }
-    },
-
-    nodes(pubsub) {
-      return [...(groups.get(pubsub)?.nodes.keys() ?? [])]
-    },
+  readonly #flush = (): void => {
+    const sending = this.#outboxes
+    this.#outboxes = new Map()
+    for (const [to, outbox] of sending) {
+      try {
+        // A worker that is gone is forgotten on its exit; what it misses meanwhile is lost.
+        to.send(outbox, () => {})
+      } catch {}
+    }
   }
 }
 

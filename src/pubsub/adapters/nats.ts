@@ -67,94 +67,116 @@ export function natsNodeSubject(pubsub: string, node: string, prefix = 'cinder.p
 
 /** Creates a `nats` adapter for one PubSub. */
 export function natsAdapter(options: NatsAdapterOptions = {}): Adapter {
-  const {
-    servers = 'nats://127.0.0.1:4222',
-    subjectPrefix = 'cinder.pubsub',
-    reconnectTimeWait = 250,
-    connectTimeout = 5000,
-    connectOptions = {},
-  } = options
-  let ctx: AdapterContext | undefined
-  let nc: NatsConnection | undefined
-  let subject = ''
-  let down = false
+  return new NatsAdapter(options)
+}
 
-  const watch = async (conn: NatsConnection, context: AdapterContext): Promise<void> => {
+type Connect = (options: object) => Promise<NatsConnection>
+
+class NatsAdapter implements Adapter {
+  readonly kind = 'nats'
+  readonly multiNode = true
+  readonly #servers: string | string[]
+  readonly #subjectPrefix: string
+  readonly #reconnectTimeWait: number
+  readonly #connectTimeout: number
+  readonly #connectOptions: Record<string, unknown>
+  #ctx: AdapterContext | undefined
+  #nc: NatsConnection | undefined
+  #subject = ''
+  #down = false
+
+  constructor(options: NatsAdapterOptions) {
+    const {
+      servers = 'nats://127.0.0.1:4222',
+      subjectPrefix = 'cinder.pubsub',
+      reconnectTimeWait = 250,
+      connectTimeout = 5000,
+      connectOptions = {},
+    } = options
+    this.#servers = servers
+    this.#subjectPrefix = subjectPrefix
+    this.#reconnectTimeWait = reconnectTimeWait
+    this.#connectTimeout = connectTimeout
+    this.#connectOptions = connectOptions
+  }
+
+  async start(context: AdapterContext): Promise<void> {
+    this.#ctx = context
+    this.#subject = natsSubject(context.pubsub, this.#subjectPrefix)
+    const nc = await this.#connect(context)
+    this.#nc = nc
+    const callback = (err: Error | null, msg: { data: Uint8Array }): void => {
+      if (err === null) context.receive(msg.data)
+    }
+    nc.subscribe(this.#subject, { callback })
+    nc.subscribe(natsNodeSubject(context.pubsub, context.node, this.#subjectPrefix), { callback })
+    // The subscriptions are in place on the server once this round trip is done.
+    await nc.flush()
+    this.#watch(nc, context).catch(() => {})
+  }
+
+  broadcast(frame: string): void {
+    this.#publish(this.#subject, frame)
+  }
+
+  directBroadcast(node: string, frame: string): void {
+    const ctx = this.#ctx
+    if (ctx !== undefined) {
+      this.#publish(natsNodeSubject(ctx.pubsub, node, this.#subjectPrefix), frame)
+    }
+  }
+
+  async stop(): Promise<void> {
+    const conn = this.#nc
+    this.#nc = undefined
+    if (conn === undefined) return
+    // Frames already published reach the server (unless the link is down: nothing to wait for).
+    if (!this.#down) await conn.flush().catch(() => {})
+    await conn.close()
+  }
+
+  async #connect(context: AdapterContext): Promise<NatsConnection> {
+    const { connect } = (await import('nats')) as unknown as { connect: Connect }
+    try {
+      return await connect({
+        ...this.#connectOptions,
+        servers: this.#servers,
+        name: `cinder-pubsub:${context.pubsub}:${context.node}`,
+        noEcho: true,
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: this.#reconnectTimeWait,
+        timeout: this.#connectTimeout,
+      })
+    } catch (err) {
+      throw new CinderError(
+        'CINDER_ERR_PUBSUB_CONNECT',
+        `expected NATS to answer at ${String(this.#servers)} for pubsub ${JSON.stringify(context.pubsub)}, got: ${(err as Error).message}`,
+        { cause: err },
+      )
+    }
+  }
+
+  async #watch(conn: NatsConnection, context: AdapterContext): Promise<void> {
     for await (const status of conn.status()) {
-      if (status.type === 'disconnect' && !down) {
-        down = true
+      if (status.type === 'disconnect' && !this.#down) {
+        this.#down = true
         context.linkDown(`disconnected from ${String(status.data ?? 'the server')}`)
-      } else if (status.type === 'reconnect' && down) {
-        down = false
+      } else if (status.type === 'reconnect' && this.#down) {
+        this.#down = false
         context.linkUp()
       }
     }
   }
 
-  const publish = (to: string, frame: string): void => {
-    if (nc === undefined || down) {
-      ctx?.dropped()
+  #publish(to: string, frame: string): void {
+    if (this.#nc === undefined || this.#down) {
+      this.#ctx?.dropped()
       return
     }
     try {
-      nc.publish(to, frame)
+      this.#nc.publish(to, frame)
     } catch {
-      ctx?.dropped() // the connection is closing or closed
+      this.#ctx?.dropped() // the connection is closing or closed
     }
-  }
-
-  return {
-    kind: 'nats',
-    multiNode: true,
-
-    async start(context) {
-      ctx = context
-      subject = natsSubject(context.pubsub, subjectPrefix)
-      const { connect } = (await import('nats')) as unknown as {
-        connect(options: object): Promise<NatsConnection>
-      }
-      try {
-        nc = await connect({
-          ...connectOptions,
-          servers,
-          name: `cinder-pubsub:${context.pubsub}:${context.node}`,
-          noEcho: true,
-          maxReconnectAttempts: -1,
-          reconnectTimeWait,
-          timeout: connectTimeout,
-        })
-      } catch (err) {
-        throw new CinderError(
-          'CINDER_ERR_PUBSUB_CONNECT',
-          `expected NATS to answer at ${String(servers)} for pubsub ${JSON.stringify(context.pubsub)}, got: ${(err as Error).message}`,
-          { cause: err },
-        )
-      }
-      const callback = (err: Error | null, msg: { data: Uint8Array }): void => {
-        if (err === null) context.receive(msg.data)
-      }
-      nc.subscribe(subject, { callback })
-      nc.subscribe(natsNodeSubject(context.pubsub, context.node, subjectPrefix), { callback })
-      // The subscriptions are in place on the server once this round trip is done.
-      await nc.flush()
-      watch(nc, context).catch(() => {})
-    },
-
-    broadcast(frame) {
-      publish(subject, frame)
-    },
-
-    directBroadcast(node, frame) {
-      if (ctx !== undefined) publish(natsNodeSubject(ctx.pubsub, node, subjectPrefix), frame)
-    },
-
-    async stop() {
-      const conn = nc
-      nc = undefined
-      if (conn === undefined) return
-      // Frames already published reach the server (unless the link is down: nothing to wait for).
-      if (!down) await conn.flush().catch(() => {})
-      await conn.close()
-    },
   }
 }

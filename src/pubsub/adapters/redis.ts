@@ -54,108 +54,130 @@ export function redisNodeChannel(pubsub: string, node: string, prefix = 'cinder:
 
 /** Creates a `redis` adapter for one PubSub. */
 export function redisAdapter(options: RedisAdapterOptions = {}): Adapter {
-  const {
-    url = 'redis://127.0.0.1:6379',
-    channelPrefix = 'cinder:pubsub:',
-    maxReconnectDelay = 2000,
-    connectTimeout = 5000,
-  } = options
-  let ctx: AdapterContext | undefined
-  let publisher: RedisClient | undefined
-  let subscriber: RedisClient | undefined
-  let channel = ''
-  let started = false
-  let stopping = false
-  // Which of the two connections are down; the link is up when none is.
-  const down = new Set<string>()
+  return new RedisAdapter(options)
+}
 
-  const watch = (client: RedisClient, role: string): void => {
+type CreateClient = (options: object) => RedisClient
+
+class RedisAdapter implements Adapter {
+  readonly kind = 'redis'
+  readonly multiNode = true
+  readonly #url: string
+  readonly #channelPrefix: string
+  readonly #maxReconnectDelay: number
+  readonly #connectTimeout: number
+  #ctx: AdapterContext | undefined
+  #publisher: RedisClient | undefined
+  #subscriber: RedisClient | undefined
+  #channel = ''
+  #started = false
+  #stopping = false
+  // Which of the two connections are down; the link is up when none is.
+  readonly #down = new Set<string>()
+
+  constructor(options: RedisAdapterOptions) {
+    const {
+      url = 'redis://127.0.0.1:6379',
+      channelPrefix = 'cinder:pubsub:',
+      maxReconnectDelay = 2000,
+      connectTimeout = 5000,
+    } = options
+    this.#url = url
+    this.#channelPrefix = channelPrefix
+    this.#maxReconnectDelay = maxReconnectDelay
+    this.#connectTimeout = connectTimeout
+  }
+
+  async start(context: AdapterContext): Promise<void> {
+    this.#ctx = context
+    this.#channel = redisChannel(context.pubsub, this.#channelPrefix)
+    const { createClient } = (await import('redis')) as unknown as { createClient: CreateClient }
+    const publisher = createClient(this.#clientOptions(context))
+    const subscriber = publisher.duplicate()
+    this.#publisher = publisher
+    this.#subscriber = subscriber
+    this.#watch(publisher, 'publish')
+    this.#watch(subscriber, 'subscribe')
+    try {
+      await Promise.all([publisher.connect(), subscriber.connect()])
+      await subscriber.subscribe(
+        [this.#channel, redisNodeChannel(context.pubsub, context.node, this.#channelPrefix)],
+        (message: string): void => context.receive(message),
+      )
+    } catch (err) {
+      publisher.destroy()
+      subscriber.destroy()
+      throw new CinderError(
+        'CINDER_ERR_PUBSUB_CONNECT',
+        `expected Redis to answer at ${this.#url} for pubsub ${JSON.stringify(context.pubsub)}, got: ${(err as Error).message}`,
+        { cause: err },
+      )
+    }
+    this.#started = true
+  }
+
+  broadcast(frame: string): void {
+    this.#publish(this.#channel, frame)
+  }
+
+  directBroadcast(node: string, frame: string): void {
+    const ctx = this.#ctx
+    if (ctx !== undefined) {
+      this.#publish(redisNodeChannel(ctx.pubsub, node, this.#channelPrefix), frame)
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping = true
+    const clients = [this.#publisher, this.#subscriber]
+    this.#publisher = undefined
+    this.#subscriber = undefined
+    await Promise.all(
+      clients.map(async (client) => {
+        if (client === undefined) return
+        try {
+          await client.close() // lets frames already written reach Redis
+        } catch {
+          client.destroy()
+        }
+      }),
+    )
+  }
+
+  #clientOptions(context: AdapterContext): object {
+    return {
+      url: this.#url,
+      // CLIENT SETNAME refuses spaces and newlines.
+      name: `cinder-pubsub:${context.pubsub}:${context.node}`.replace(/[^\x21-\x7e]/g, '_'),
+      disableOfflineQueue: true,
+      socket: {
+        connectTimeout: this.#connectTimeout,
+        // The first attempt fails fast so a wrong URL shows at start; later ones retry forever.
+        reconnectStrategy: (retries: number, cause: Error) =>
+          this.#started
+            ? Math.min(50 * 2 ** Math.min(retries, 10), this.#maxReconnectDelay)
+            : cause,
+      },
+    }
+  }
+
+  #watch(client: RedisClient, role: string): void {
     client.on('error', (err) => {
-      if (!started || stopping) return
-      down.add(role)
-      ctx?.linkDown(`${role} connection: ${err.message}`)
+      if (!this.#started || this.#stopping) return
+      this.#down.add(role)
+      this.#ctx?.linkDown(`${role} connection: ${err.message}`)
     })
     client.on('ready', () => {
-      if (!down.delete(role) || down.size > 0) return
-      ctx?.linkUp()
+      if (!this.#down.delete(role) || this.#down.size > 0) return
+      this.#ctx?.linkUp()
     })
   }
 
-  const publish = (to: string, frame: string): void => {
-    if (publisher === undefined || down.has('publish')) {
-      ctx?.dropped()
+  #publish(to: string, frame: string): void {
+    if (this.#publisher === undefined || this.#down.has('publish')) {
+      this.#ctx?.dropped()
       return
     }
-    publisher.publish(to, frame).catch(() => ctx?.dropped())
-  }
-
-  return {
-    kind: 'redis',
-    multiNode: true,
-
-    async start(context) {
-      ctx = context
-      channel = redisChannel(context.pubsub, channelPrefix)
-      const { createClient } = (await import('redis')) as unknown as {
-        createClient(options: object): RedisClient
-      }
-      publisher = createClient({
-        url,
-        // CLIENT SETNAME refuses spaces and newlines.
-        name: `cinder-pubsub:${context.pubsub}:${context.node}`.replace(/[^\x21-\x7e]/g, '_'),
-        disableOfflineQueue: true,
-        socket: {
-          connectTimeout,
-          // The first attempt fails fast so a wrong URL shows at start; later ones retry forever.
-          reconnectStrategy: (retries: number, cause: Error) =>
-            started ? Math.min(50 * 2 ** Math.min(retries, 10), maxReconnectDelay) : cause,
-        },
-      })
-      subscriber = publisher.duplicate()
-      watch(publisher, 'publish')
-      watch(subscriber, 'subscribe')
-      const receive = (message: string): void => context.receive(message)
-      try {
-        await Promise.all([publisher.connect(), subscriber.connect()])
-        await subscriber.subscribe(
-          [channel, redisNodeChannel(context.pubsub, context.node, channelPrefix)],
-          receive,
-        )
-      } catch (err) {
-        publisher.destroy()
-        subscriber.destroy()
-        throw new CinderError(
-          'CINDER_ERR_PUBSUB_CONNECT',
-          `expected Redis to answer at ${url} for pubsub ${JSON.stringify(context.pubsub)}, got: ${(err as Error).message}`,
-          { cause: err },
-        )
-      }
-      started = true
-    },
-
-    broadcast(frame) {
-      publish(channel, frame)
-    },
-
-    directBroadcast(node, frame) {
-      if (ctx !== undefined) publish(redisNodeChannel(ctx.pubsub, node, channelPrefix), frame)
-    },
-
-    async stop() {
-      stopping = true
-      const clients = [publisher, subscriber]
-      publisher = undefined
-      subscriber = undefined
-      await Promise.all(
-        clients.map(async (client) => {
-          if (client === undefined) return
-          try {
-            await client.close() // lets frames already written reach Redis
-          } catch {
-            client.destroy()
-          }
-        }),
-      )
-    },
+    this.#publisher.publish(to, frame).catch(() => this.#ctx?.dropped())
   }
 }
