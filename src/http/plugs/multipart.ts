@@ -14,7 +14,7 @@ import { pipeline } from 'node:stream/promises'
 import busboy from 'busboy'
 import { CinderError } from '../../errors.ts'
 import type { Conn } from '../conn.ts'
-import { buildParams, type Params, type ParamValue, Upload } from '../query.ts'
+import { buildParams, type Params, type ParamValue, type QueryLimits, Upload } from '../query.ts'
 
 export interface MultipartOptions {
   /** Most bytes in the whole body. Default: the parsers' `length`. */
@@ -35,6 +35,7 @@ export async function parseMultipart(
   conn: Conn,
   length: number,
   options: MultipartOptions,
+  limits: QueryLimits = {},
 ): Promise<Params> {
   const {
     fileSize = 8_000_000,
@@ -45,7 +46,8 @@ export async function parseMultipart(
   } = options
   const limit = options.length ?? length
   const declared = Number(conn.getReqHeader('content-length') ?? Number.NaN)
-  if (declared > limit) throw tooLarge(`the multipart body is larger than ${limit} bytes`)
+  const overLength = () => tooLarge(`the multipart body is larger than ${limit} bytes`, 'length')
+  if (declared > limit) throw overLength()
   let parser: busboy.Busboy
   try {
     parser = busboy({
@@ -86,11 +88,12 @@ export async function parseMultipart(
     let received = 0
     body.on('data', (chunk: Buffer) => {
       received += chunk.length
-      if (received > limit) fail(tooLarge(`the multipart body is larger than ${limit} bytes`))
+      if (received > limit) fail(overLength())
     })
     parser.on('field', (name, value, info) => {
-      if (info.valueTruncated) fail(tooLarge(`field ${name} is larger than ${fieldSize} bytes`))
-      else pairs.push([name, value])
+      if (info.valueTruncated) {
+        fail(tooLarge(`field ${name} is larger than ${fieldSize} bytes`, 'fieldSize'))
+      } else pairs.push([name, value])
     })
     parser.on('file', (name, stream, info) => {
       const filename = info.filename
@@ -99,7 +102,9 @@ export async function parseMultipart(
         return
       }
       files.push(stream)
-      stream.on('limit', () => fail(tooLarge(`file ${filename} is larger than ${fileSize} bytes`)))
+      stream.on('limit', () =>
+        fail(tooLarge(`file ${filename} is larger than ${fileSize} bytes`, 'fileSize')),
+      )
       const index = writes.length
       // Keep the form's order: reserve the slot now, fill it when the file is on disk.
       const slot = pairs.push([name, '']) - 1
@@ -112,9 +117,11 @@ export async function parseMultipart(
       writes.push(write)
       write.catch((error: unknown) => fail(badRequest(error)))
     })
-    for (const event of ['partsLimit', 'filesLimit', 'fieldsLimit'] as const) {
+    for (const [event, option] of LIMIT_EVENTS) {
       parser.on(event, () =>
-        fail(tooLarge(`too many multipart parts (${event.replace('Limit', '')})`)),
+        fail(
+          tooLarge(`more than ${option === 'files' ? files : parts} multipart ${option}`, option),
+        ),
       )
     }
     parser.on('error', (error: unknown) => fail(badRequest(error)))
@@ -126,11 +133,21 @@ export async function parseMultipart(
     body.on('error', (error: unknown) => fail(badRequest(error)))
     body.pipe(parser)
   })
-  return buildParams(pairs)
+  return buildParams(pairs, limits)
 }
 
-function tooLarge(message: string): CinderError {
-  return new CinderError('CINDER_ERR_BODY_TOO_LARGE', message)
+/** busboy's limit events, and the option that raises each. */
+const LIMIT_EVENTS = [
+  ['partsLimit', 'parts'],
+  ['fieldsLimit', 'parts'],
+  ['filesLimit', 'files'],
+] as const
+
+function tooLarge(message: string, option: keyof MultipartOptions | 'length'): CinderError {
+  return new CinderError(
+    'CINDER_ERR_BODY_TOO_LARGE',
+    `${message} (raise the parsers' \`multipart.${option}\` option)`,
+  )
 }
 
 function badRequest(error: unknown): CinderError {
