@@ -20,7 +20,7 @@
  * endpoint plug (static, request id, log, parsers, method override,
  * session, the app's plugs, the router) or, when given, the raw `handler`.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo, Socket as NetSocket } from 'node:net'
 import { broadcastMessage } from '../channel/broadcast.ts'
 import type { Payload } from '../channel/channel-socket.ts'
@@ -28,6 +28,7 @@ import { FASTLANE } from '../channel/fastlane.ts'
 import { CinderError, describe } from '../errors.ts'
 import { createHandler } from '../http/node-adapter.ts'
 import type { BoundPlug } from '../http/plug.ts'
+import { createHttpServer, type HttpLimits } from '../http/server-limits.ts'
 import {
   type Behaviour,
   type ChildSpec,
@@ -71,6 +72,8 @@ export interface EndpointOptions extends EndpointPlugOptions {
   readonly port?: number
   /** The address to bind. Default `127.0.0.1`. */
   readonly host?: string
+  /** The HTTP server's timeouts and header caps (docs/limits.md). Default: all on. */
+  readonly http?: HttpLimits
   /** The public URL; its host is what `checkOrigin: true` compares origins with. Default `localhost`. */
   readonly url?: EndpointUrl
   /**
@@ -254,7 +257,7 @@ export function createEndpoint(options: EndpointOptions): SupervisedEndpoint {
     async init() {
       const bus = pubsub as PubSub
       for (const mounted of mounts) mountTransports(mounted, bus)
-      const created = createServer({ keepAlive: true }, onRequest)
+      const created = createHttpServer(onRequest, options.http, { keepAlive: true })
       created.on('upgrade', onUpgrade)
       await new Promise<void>((resolve, reject) => {
         created.once('error', reject)
