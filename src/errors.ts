@@ -39,6 +39,12 @@ export const ERROR_CODES = {
   CINDER_ERR_BAD_REQUEST:
     'the request is malformed (URL, percent-encoding, query, body or JSON): 400',
   CINDER_ERR_BODY_TOO_LARGE: 'the request body is larger than the configured limit: 413',
+  CINDER_ERR_TOO_MANY_PARAMS:
+    "a query string, form body or JSON body's top level has more parameters than the parsers' `params` limit: 400",
+  CINDER_ERR_PARAMS_TOO_DEEP:
+    "a parameter name nests brackets deeper than the parsers' `depth` limit (`a[b][c]` is 3): 400",
+  CINDER_ERR_HTTP_OPTIONS:
+    'an HTTP server limit (timeouts, header size or count) is not a non-negative integer, or headersTimeout > requestTimeout',
   CINDER_ERR_UNSUPPORTED_MEDIA_TYPE: 'no body parser accepts the request content-type: 415',
   CINDER_ERR_NOT_ACCEPTABLE:
     'the accept header or _format names no format the pipeline serves: 406',

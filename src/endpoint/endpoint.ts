@@ -27,6 +27,7 @@ import { FASTLANE } from '../channel/fastlane.ts'
 import { CinderError, describe } from '../errors.ts'
 import { createHandler } from '../http/node-adapter.ts'
 import type { BoundPlug } from '../http/plug.ts'
+import type { HttpLimits } from '../http/server-limits.ts'
 import type { Logger } from '../logger.ts'
 import { type ChildSpec, onExit, type Pid, startSupervisor, stopProcess } from '../process/index.ts'
 import { createPubSub, type PubSub } from '../pubsub/index.ts'
@@ -75,6 +76,8 @@ export interface EndpointOptions extends EndpointPlugOptions {
   readonly logger?: Logger
   /** Graceful shutdown of the sockets (batchSize, batchInterval, shutdown). */
   readonly drainer?: DrainerOptions
+  /** The HTTP server's timeouts and header caps (docs/limits.md). Default: all on. */
+  readonly http?: HttpLimits
   /** Stop gracefully on SIGTERM and SIGINT (for an endpoint started with `start()`). Default false. */
   readonly handleSignals?: boolean
 }
@@ -308,6 +311,7 @@ class CinderEndpoint implements SupervisedEndpoint {
     const options = this.#options
     return new EndpointHttp({
       ...listen,
+      ...(options.http === undefined ? {} : { limits: options.http }),
       mounts: this.#mounts,
       handler: options.handler ?? this.#plugHandler(),
       transports: () => ({

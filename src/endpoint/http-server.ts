@@ -5,8 +5,9 @@
  * their transports, anything else to the endpoint plug (or the raw
  * handler). Stopping it drops what is still open and closes the server.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { Socket as NetSocket } from 'node:net'
+import { createHttpServer, type HttpLimits } from '../http/server-limits.ts'
 import type { Behaviour, ChildSpec } from '../process/index.ts'
 import { spawn } from '../process/index.ts'
 import type { MountedSocket, TransportContext } from './mounted-socket.ts'
@@ -21,6 +22,8 @@ export interface HttpServerConfig {
   readonly handler: RequestListener
   /** The transports' shared context; the PubSub is running by the time the server starts. */
   readonly transports: () => TransportContext
+  /** Timeouts and header caps (docs/limits.md); defaults when absent. */
+  readonly limits?: HttpLimits
 }
 
 /** The running server of one endpoint (the HTTP child's state). */
@@ -46,7 +49,7 @@ export class EndpointHttp {
   async listen(): Promise<void> {
     const context = this.#config.transports()
     for (const mounted of this.#config.mounts) mounted.buildTransports(context)
-    const server = createServer({ keepAlive: true }, this.#onRequest)
+    const server = createHttpServer(this.#onRequest, this.#config.limits, { keepAlive: true })
     server.on('upgrade', this.#onUpgrade)
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)

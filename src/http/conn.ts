@@ -11,7 +11,7 @@
 import { parseCookie, type SetCookie, stringifySetCookie } from 'cookie'
 import { CinderError, describe } from '../errors.ts'
 import type { ConnAdapter, HeaderList, RequestHeaders } from './adapter.ts'
-import { decodeQuery, type Params } from './query.ts'
+import { decodeQuery, type Params, type QueryLimits } from './query.ts'
 
 /** Where the response stands. */
 export type ConnState = 'unset' | 'set' | 'sent' | 'chunked' | 'upgraded'
@@ -108,9 +108,18 @@ export class Conn {
     return headerValue(this.reqHeaders[name])
   }
 
-  /** Query-string params, decoded on first use (a malformed query is a 400). */
+  /** Query-string params, decoded on first use with the default limits (a malformed query is a 400). */
   get queryParams(): Params {
-    this.#queryParams ??= decodeQuery(this.queryString)
+    return this.fetchQueryParams()
+  }
+
+  /**
+   * Decodes the query string with these limits (Plug's `fetch_query_params`);
+   * once decoded, later calls return the same params. The `parsers` plug calls
+   * it when its `params` or `depth` option is set.
+   */
+  fetchQueryParams(limits?: QueryLimits): Params {
+    this.#queryParams ??= decodeQuery(this.queryString, limits)
     return this.#queryParams
   }
 

@@ -25,7 +25,15 @@ export {
   runPlug,
 } from './plug.ts'
 export * from './plugs/index.ts'
-export { decodeQuery, encodeQuery, type Params, type ParamValue, Upload } from './query.ts'
+export {
+  decodeQuery,
+  encodeQuery,
+  type Params,
+  type ParamValue,
+  type QueryLimits,
+  Upload,
+} from './query.ts'
 export * from './router/index.ts'
 export { type ServeOptions, serve } from './serve.ts'
+export { createHttpServer, HTTP_LIMITS, type HttpLimits } from './server-limits.ts'
 export { reasonPhrase, statusOf } from './status.ts'

@@ -6,6 +6,8 @@ import { CinderError, type ErrorCode } from '../errors.ts'
 
 const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   CINDER_ERR_BAD_REQUEST: 400,
+  CINDER_ERR_TOO_MANY_PARAMS: 400,
+  CINDER_ERR_PARAMS_TOO_DEEP: 400,
   CINDER_ERR_INVALID_CSRF: 403,
   CINDER_ERR_NO_ROUTE: 404,
   CINDER_ERR_NOT_ACCEPTABLE: 406,

@@ -36,6 +36,39 @@ test('bad percent-encoding and absurd nesting are 400s', () => {
   assert.throws(() => decodeQuery(`a${'[x]'.repeat(100)}=1`), /nests deeper/)
 })
 
+test('at most 4096 parameters by default, every &-separated part counted; the limit is an option', () => {
+  const parts = (n: number) => Array.from({ length: n }, (_, i) => `k${i}=1`).join('&')
+  assert.equal(Object.keys(decodeQuery(parts(4096))).length, 4096)
+  assert.throws(
+    () => decodeQuery(parts(4097)),
+    (e: CinderError) =>
+      e.code === 'CINDER_ERR_TOO_MANY_PARAMS' && /more than 4096 .*`params`/.test(e.message),
+  )
+  assert.throws(() => decodeQuery('&'.repeat(10), { params: 10 }), {
+    code: 'CINDER_ERR_TOO_MANY_PARAMS',
+  })
+  assert.equal(Object.keys(decodeQuery(parts(5000), { params: 5000 })).length, 5000)
+  assert.throws(() => decodeQuery('a=1&b=2&c=3', { params: 2 }), {
+    code: 'CINDER_ERR_TOO_MANY_PARAMS',
+  })
+})
+
+test('at most 32 levels in a name by default; the depth is an option', () => {
+  assert.ok(decodeQuery(`a${'[x]'.repeat(31)}=1`))
+  assert.throws(
+    () => decodeQuery(`a${'[x]'.repeat(32)}=1`),
+    (e: CinderError) =>
+      e.code === 'CINDER_ERR_PARAMS_TOO_DEEP' && /deeper than 32 levels .*`depth`/.test(e.message),
+  )
+  assert.deepEqual(decodeQuery('a[b][c]=1', { depth: 3 }), { a: { b: { c: '1' } } })
+  assert.throws(() => decodeQuery('a[b][c]=1', { depth: 2 }), {
+    code: 'CINDER_ERR_PARAMS_TOO_DEEP',
+  })
+  assert.throws(() => decodeQuery(`a${'[]'.repeat(500_000)}=1`), {
+    code: 'CINDER_ERR_PARAMS_TOO_DEEP',
+  })
+})
+
 test('property: encodeQuery then decodeQuery gives back nested string maps', () => {
   const key = fc
     .string({ minLength: 1, maxLength: 6 })

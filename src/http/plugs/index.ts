@@ -11,7 +11,7 @@ export { clearFlash, type Flash, fetchFlash, getFlash, putFlash } from './flash.
 export { type LoggerOptions, logger, type RequestLog } from './logger.ts'
 export { methodOverride } from './method-override.ts'
 export type { MultipartOptions } from './multipart.ts'
-export { type ParserName, type ParsersOptions, parsers } from './parsers.ts'
+export { type BodyOptions, type ParserName, type ParsersOptions, parsers } from './parsers.ts'
 export { getRequestId, type RequestIdOptions, requestId } from './request-id.ts'
 export { DEFAULT_SECURE_HEADERS, putSecureBrowserHeaders } from './secure-browser-headers.ts'
 export {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { existsSync, readFileSync } from 'node:fs'
 import { Readable } from 'node:stream'
-import { test } from 'node:test'
+import { describe, test } from 'node:test'
 import {
   type Conn,
   inject,
@@ -145,4 +145,97 @@ test('method override: POST with _method becomes PUT/PATCH/DELETE, nothing else'
   assert.equal((weird.json() as { method: string }).method, 'POST')
   const viaGet = await inject(app, { method: 'GET', url: '/?_method=DELETE' })
   assert.equal((viaGet.json() as { method: string }).method, 'GET')
+})
+
+describe('limits', () => {
+  const defaults = pipeline([parsers(), echo])
+  const detail = (res: { json(): unknown }) =>
+    (res.json() as { errors: { detail: string } }).errors.detail
+  const asJson = { accept: 'application/json' }
+
+  test('per type: an urlencoded body over 1 MB is a 413 naming its option; JSON of that size is parsed', async () => {
+    const value = 'x'.repeat(1_000_000)
+    const form = await inject(
+      defaults,
+      { method: 'POST', body: new URLSearchParams({ v: value }), headers: asJson },
+      { debugErrors: true },
+    )
+    assert.equal(form.status, 413)
+    assert.match(detail(form), /urlencoded body is larger than 1000000 bytes .*`urlencoded.length`/)
+    const json = await inject(defaults, { method: 'POST', json: { v: value } })
+    assert.equal(json.status, 200)
+    assert.equal(((json.json() as { params: Params }).params.v as string).length, 1_000_000)
+  })
+
+  test('`length` sets every type; a type of its own wins', async () => {
+    const body = new URLSearchParams({ v: 'x'.repeat(2_000) })
+    const both = pipeline([parsers({ length: 1_500 }), echo])
+    assert.equal((await inject(both, { method: 'POST', body })).status, 413)
+    assert.equal(
+      (await inject(both, { method: 'POST', json: { v: 'x'.repeat(2_000) } })).status,
+      413,
+    )
+    const own = pipeline([parsers({ length: 1_500, urlencoded: { length: 3_000 } }), echo])
+    assert.equal((await inject(own, { method: 'POST', body })).status, 200)
+  })
+
+  test('too many parameters: 400 for the query, a form body or the top of a JSON body; `params` raises it', async () => {
+    const many = Array.from({ length: 4097 }, (_, i) => `k${i}=1`).join('&')
+    for (const request of [
+      { url: `/?${many}` },
+      { method: 'POST', body: new URLSearchParams(many) },
+      { method: 'POST', json: Object.fromEntries(new URLSearchParams(many)) },
+    ]) {
+      const res = await inject(defaults, { ...request, headers: asJson }, { debugErrors: true })
+      assert.equal(res.status, 400)
+      assert.match(detail(res), /more than 4096 .*`params`/)
+    }
+    const raised = pipeline([parsers({ params: 5000 }), echo])
+    assert.equal((await inject(raised, { url: `/?${many}` })).status, 200)
+    assert.equal(
+      (await inject(raised, { method: 'POST', body: new URLSearchParams(many) })).status,
+      200,
+    )
+    const nested = { a: Object.fromEntries(new URLSearchParams(many)) }
+    assert.equal((await inject(defaults, { method: 'POST', json: nested })).status, 200)
+  })
+
+  test('too deep a name: 400 for the query, a form body or a multipart field; `depth` sets it', async () => {
+    const name = `a${'[b]'.repeat(3)}`
+    const strict = pipeline([parsers({ depth: 3 }), echo])
+    const form = new FormData()
+    form.set(name, 'v')
+    for (const request of [
+      { url: `/?${name}=1` },
+      { method: 'POST', body: new URLSearchParams(`${name}=1`) },
+      { method: 'POST', body: form },
+    ]) {
+      const res = await inject(strict, { ...request, headers: asJson }, { debugErrors: true })
+      assert.equal(res.status, 400)
+      assert.match(detail(res), /deeper than 3 levels .*`depth`/)
+      assert.equal((await inject(defaults, request)).status, 200)
+    }
+  })
+
+  test('bodies over 64 KB are decoded in slices, to the same params', async () => {
+    const value = { users: Array.from({ length: 3000 }, (_, i) => ({ id: i, name: `ü${i}` })) }
+    const json = await inject(defaults, { method: 'POST', json: value })
+    assert.deepEqual((json.json() as { params: Params }).params, value)
+    const pairs = Array.from({ length: 3000 }, (_, i) => [`u[${i}][name]`, `é ${i}&=`])
+    const form = await inject(defaults, { method: 'POST', body: new URLSearchParams(pairs) })
+    const users = (form.json() as { params: { u: Record<string, { name: string }> } }).params.u
+    assert.equal(Object.keys(users).length, 3000)
+    assert.equal(users['2999']?.name, 'é 2999&=')
+    const broken = await inject(defaults, {
+      method: 'POST',
+      body: `{"a": [${'1,'.repeat(40_000)}}`,
+      headers: { 'content-type': 'application/json', ...asJson },
+    })
+    assert.equal(broken.status, 400)
+  })
+
+  test('limits that are not positive integers are refused when the plug is built', () => {
+    assert.throws(() => parsers({ params: 0 }), { code: 'CINDER_ERR_PLUG_OPTIONS' })
+    assert.throws(() => parsers({ urlencoded: { length: 1.5 } }), /urlencoded.length must be/)
+  })
 })
