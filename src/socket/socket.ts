@@ -114,7 +114,8 @@ export function defineSocket<A extends object = Record<string, unknown>>(
  * **Example**
  * ```ts
  * connect(params, socket) {
- *   const verified = verifyToken(secret, 'user socket', params.token, { maxAge: 86_400 })
+ *   const token = typeof params.token === 'string' ? params.token : undefined
+ *   const verified = verifyToken(secret, 'user socket', token, { maxAge: 86_400 })
  *   if (!verified.ok) return false
  *   // Authenticate again within the hour: a revoked token stops working then.
  *   return expireAt(assign(socket, { user: verified.data }), Date.now() + 3_600_000)
