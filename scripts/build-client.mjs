@@ -1,4 +1,4 @@
-// Bundles the browser client (client/app.ts: the official phoenix and
+// Bundles the fixtures' browser client (test/support/client/app.ts: the official phoenix and
 // phoenix_live_view packages plus the application's hooks) with esbuild.
 //
 //   node scripts/build-client.mjs [--outfile .build/client/app.js] [--watch]
@@ -15,7 +15,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 
 /** esbuild options of the client bundle. */
 export function clientBuildOptions({
-  entry = join(root, 'client', 'app.ts'),
+  entry = join(root, 'test', 'support', 'client', 'app.ts'),
   minify = false,
 } = {}) {
   return {

@@ -1,11 +1,11 @@
 /**
  * Cinder as a benchmark child process: the conformance server
- * (bench/conformance-server.ts, unchanged) plus the control hook every
+ * (test/support/conformance-server.ts, unchanged) plus the control hook every
  * benchmarked server shares (see control.ts).
  *
  *   node --expose-gc --import tsx bench/peers/cinder.ts --port 4000
  */
-import { startConformanceServer } from '../conformance-server.ts'
+import { startConformanceServer } from '../../test/support/conformance-server.ts'
 import { type RunningServer, serve } from './control.ts'
 
 /** Starts the conformance server on 127.0.0.1. */

@@ -374,7 +374,7 @@ function conditions(cfg: Config, seconds: number, startLoad: number): string {
     `1-minute load average ${startLoad.toFixed(1)} at the start and ${(loadavg()[0] ?? 0).toFixed(1)} at the end ` +
     '(the servers and the load generator share these cores with whatever else runs). ' +
     `Each server runs in its own process with \`--expose-gc\`, ${runMode === 'tsx' ? 'from its TypeScript source through tsx' : 'compiled by tsc'} ` +
-    '(Cinder: `bench/conformance-server.ts`; raw ws and socket.io 4.8.4: `bench/peers/`). ' +
+    '(Cinder: `test/support/conformance-server.ts`; raw ws and socket.io 4.8.4: `bench/peers/`). ' +
     `Load: ${cfg.workers} worker processes of raw \`ws\` clients speaking V2 JSON frames (socket.io-client for socket.io, ` +
     `WebSocket transport only), from ${SOURCE_ADDRESSES[0]}–${SOURCE_ADDRESSES.at(-1)} to 127.0.0.1. ` +
     'The servers take turns, in an order that rotates from one measurement to the next. ' +

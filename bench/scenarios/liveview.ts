@@ -28,8 +28,8 @@ import WebSocket from 'ws'
 import type { Endpoint } from '../../src/index.ts'
 import { LiveRenderer, renderToString, type Template } from '../../src/live/index.ts'
 import { find } from '../../src/testing/index.ts'
-import { CounterLive } from '../live-fixtures/counter.ts'
-import { ListLive } from '../live-fixtures/list.ts'
+import { CounterLive } from '../../test/support/live-fixtures/counter.ts'
+import { ListLive } from '../../test/support/live-fixtures/list.ts'
 import { runMode, spawnBenchScript, stopChild } from '../load/spawn.ts'
 
 const CHILD_FLAG = '--liveview-memory-child'
@@ -440,7 +440,7 @@ type ChildMessage = { port: number } | { used: number }
 async function memoryChild(): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc
   if (gc === undefined) throw new Error('the memory child needs --expose-gc')
-  const { startConformanceServer } = await import('../conformance-server.ts')
+  const { startConformanceServer } = await import('../../test/support/conformance-server.ts')
   const endpoint = await startConformanceServer({ port: 0, logger: quiet })
   const send = (message: ChildMessage): void => {
     process.send?.(message)
@@ -556,7 +556,7 @@ export async function run(): Promise<string> {
   if (!Number.isInteger(views) || views < 1)
     throw new Error(`BENCH_LIVEVIEW_VIEWS must be a positive integer, got ${views}`)
 
-  const { startConformanceServer } = await import('../conformance-server.ts')
+  const { startConformanceServer } = await import('../../test/support/conformance-server.ts')
   const endpoint = await startConformanceServer({ port: 0, logger: quiet })
   let wire: WireFigure[]
   try {

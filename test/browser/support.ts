@@ -5,8 +5,8 @@
  */
 import { existsSync } from 'node:fs'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
-import { startConformanceServer } from '../../bench/conformance-server.ts'
 import type { Endpoint } from '../../src/index.ts'
+import { startConformanceServer } from '../support/conformance-server.ts'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 

@@ -25,7 +25,7 @@ export interface NodeProcess {
 }
 
 /**
- * Starts `bench/conformance-server` with `--port 0` and `args` (Node flags in `nodeArgs`, e.g. a
+ * Starts `test/support/conformance-server` with `--port 0` and `args` (Node flags in `nodeArgs`, e.g. a
  * heap limit); resolves once it listens.
  */
 export function startNode(
@@ -34,8 +34,8 @@ export function startNode(
   nodeArgs: string[] = [],
 ): Promise<NodeProcess> {
   const script = compiled
-    ? [join(repo, '.build', 'bench', 'conformance-server.js')]
-    : ['--import', 'tsx', join(repo, 'bench', 'conformance-server.ts')]
+    ? [join(repo, '.build', 'test', 'support', 'conformance-server.js')]
+    : ['--import', 'tsx', join(repo, 'test', 'support', 'conformance-server.ts')]
   const argv = [...nodeArgs, ...script, '--port', '0', '--node', name, ...args]
   const child = spawn(process.execPath, argv, {
     cwd: repo,

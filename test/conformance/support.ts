@@ -2,8 +2,8 @@
 // official `phoenix` client in Node (with `ws` as its transport), and a raw
 // `ws` client for exact frames.
 import { WebSocket } from 'ws'
-import { type ConformanceOptions, startConformanceServer } from '../../bench/conformance-server.ts'
 import { type Endpoint, type Logger, setLogger } from '../../src/index.ts'
+import { type ConformanceOptions, startConformanceServer } from '../support/conformance-server.ts'
 
 // Channel crashes are expected here; the process runtime would print each one.
 setLogger({ info() {}, warn() {}, error() {} })

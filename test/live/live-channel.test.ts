@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import WebSocket from 'ws'
-import { startConformanceServer } from '../../bench/conformance-server.ts'
 import type { Endpoint } from '../../src/index.ts'
 import { connectLive, find } from '../../src/testing/index.ts'
+import { startConformanceServer } from '../support/conformance-server.ts'
 
 let endpoint: Endpoint
 let base: string

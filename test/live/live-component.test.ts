@@ -2,9 +2,9 @@
 // by cid, update/sendUpdate, what goes on the wire, bad definitions.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { ComponentsLive } from '../../bench/live-fixtures/components.ts'
 import { html, type LiveComponent, type LiveView, liveComponent } from '../../src/index.ts'
 import { mountLive } from '../../src/testing/index.ts'
+import { ComponentsLive } from '../support/live-fixtures/components.ts'
 
 test('each instance keeps its own state; an event targeted at one renders only that one', async () => {
   const view = await mountLive(ComponentsLive, { route: '/lv/components' })

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { ChatLive } from '../../bench/live-fixtures/chat.ts'
-import { CounterLive } from '../../bench/live-fixtures/counter.ts'
-import { FormLive } from '../../bench/live-fixtures/form.ts'
-import { ListLive } from '../../bench/live-fixtures/list.ts'
-import { NavLive } from '../../bench/live-fixtures/nav.ts'
 import { html, type LiveView, startPubSub } from '../../src/index.ts'
 import { mountLive } from '../../src/testing/index.ts'
+import { ChatLive } from '../support/live-fixtures/chat.ts'
+import { CounterLive } from '../support/live-fixtures/counter.ts'
+import { FormLive } from '../support/live-fixtures/form.ts'
+import { ListLive } from '../support/live-fixtures/list.ts'
+import { NavLive } from '../support/live-fixtures/nav.ts'
 
 test("mountLive renders the view, and click sends the element's phx-click with its values", async () => {
   const view = await mountLive(CounterLive, { route: '/lv/counter' })

@@ -2,7 +2,7 @@
  * `/lv/list?n=300`: n rows `#row-<i>`; `#bump` changes row 0 only (its diff
  * is one entry of a keyed comprehension).
  */
-import { each, html, type LiveView } from '../../src/index.ts'
+import { each, html, type LiveView } from '../../../src/index.ts'
 
 interface Row {
   readonly id: number

@@ -5,7 +5,7 @@
  * `#push-navigate` and `#redirect` go there from the server with a flash.
  * `#mount-id` stays the same across patches (no new mount).
  */
-import { html, type LiveView, liveLink } from '../../src/index.ts'
+import { html, type LiveView, liveLink } from '../../../src/index.ts'
 import { flashMessages } from './flash.ts'
 
 type Assigns = { page: number; mountId: string; pageTitle: string }

@@ -1,5 +1,5 @@
 /**
- * The presence half of the conformance server (bench/conformance-server.ts calls in here):
+ * The presence half of the conformance server (conformance-server.ts calls in here):
  *
  * - `room:*` joined with `params.track = NAME` tracks presence key NAME with meta
  *   `{name: NAME}` for the join's process and then pushes `presence_state`;
@@ -29,7 +29,7 @@ import {
   send,
   startPresence,
   startPubSub,
-} from '../src/extend.ts'
+} from '../../src/extend.ts'
 
 /** Cluster and presence options of the conformance server. */
 export interface PresenceServerOptions {

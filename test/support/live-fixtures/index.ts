@@ -7,7 +7,7 @@
  *   live_session `fixtures`; `/lv/plain` outside any live_session; `POST
  *   /lv/session` (the HTTP end of `/lv/login`'s `phx-trigger-action`);
  * - `/live` — the LiveView socket; `/assets/app.js` — the client bundle
- *   (client/app.ts, built in memory with scripts/build-client.mjs).
+ *   (test/support/client/app.ts, built in memory with scripts/build-client.mjs).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { dirname, join, resolve, sep } from 'node:path'
@@ -26,7 +26,7 @@ import {
   type SessionOptions,
   type SocketMount,
   session,
-} from '../../src/extend.ts'
+} from '../../../src/extend.ts'
 import { ChatLive } from './chat.ts'
 import { ComponentsLive } from './components.ts'
 import { CounterLive } from './counter.ts'
@@ -94,7 +94,7 @@ export function liveFixtures(): LiveFixtures {
 
 let bundle: Promise<string> | undefined
 
-/** The client bundle, built once per process from client/app.ts. */
+/** The client bundle, built once per process from test/support/client/app.ts. */
 export function clientBundle(): Promise<string> {
   bundle ??= (async () => {
     const script = join(repoRoot(), 'scripts', 'build-client.mjs')
@@ -118,5 +118,5 @@ async function serveClient(conn: Conn): Promise<Conn> {
 function repoRoot(): string {
   const here = dirname(fileURLToPath(import.meta.url))
   const inBuild = here.includes(`${sep}.build${sep}`)
-  return resolve(here, ...(inBuild ? ['..', '..', '..'] : ['..', '..']))
+  return resolve(here, ...(inBuild ? ['..', '..', '..', '..'] : ['..', '..', '..']))
 }

@@ -9,7 +9,7 @@
  * `a` through `sendUpdate`, and `#like-b-from-parent` targets `#likes-b` by
  * selector, which the client resolves to b's cid.
  */
-import { html, type LiveComponent, type LiveView, liveComponent } from '../../src/index.ts'
+import { html, type LiveComponent, type LiveView, liveComponent } from '../../../src/index.ts'
 
 type LikesAssigns = { likes: number; note: string; label: string }
 

@@ -4,7 +4,7 @@
  * than 3 (once the field is used); `phx-submit="save"` shows `#saved` with
  * the name.
  */
-import { html, type LiveView, usedInput } from '../../src/index.ts'
+import { html, type LiveView, usedInput } from '../../../src/index.ts'
 
 type Assigns = { name: string; error: string | null; saved: string | null; pageTitle: string }
 

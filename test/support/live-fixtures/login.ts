@@ -6,7 +6,7 @@
  * its `_csrf_token`), which puts the name in the cookie session and
  * redirects to `/lv/whoami`, whose `#whoami` shows it.
  */
-import { type Conn, html, type LiveView, putSession, redirect } from '../../src/index.ts'
+import { type Conn, html, type LiveView, putSession, redirect } from '../../../src/index.ts'
 
 type Assigns = { name: string; error: string; trigger: boolean; csrf: string; pageTitle: string }
 

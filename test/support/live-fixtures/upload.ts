@@ -20,7 +20,7 @@ import {
   type LiveUpload,
   type LiveView,
   liveFileInput,
-} from '../../src/index.ts'
+} from '../../../src/index.ts'
 
 type Saved = { name: string; size: number; sha256: string }
 type Assigns = { uploads: Record<string, LiveUpload>; saved: Saved[]; pageTitle: string }

@@ -6,7 +6,7 @@
  * session's label in `#child-label`. A sticky `ChildCounterLive` with id
  * `sticky-child` (label `sticky`) sits at the end: it joins as a root view.
  */
-import { html, type LiveView, liveRender } from '../../src/index.ts'
+import { html, type LiveView, liveRender } from '../../../src/index.ts'
 
 type ChildAssigns = { count: number; label: string }
 

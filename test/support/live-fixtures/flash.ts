@@ -1,4 +1,4 @@
-import { html, type Template } from '../../src/index.ts'
+import { html, type Template } from '../../../src/index.ts'
 
 /** The flash, as core components render it: each kind clears itself when clicked. */
 export function flashMessages(flash: Readonly<Record<string, string>>): Template {

@@ -11,7 +11,7 @@
  * - channel `room:*`:
  *   - `params.deny` set → join refused with `{reason: "denied"}`;
  *   - `params.track = NAME` → tracks presence key NAME with meta `{name: NAME}`, then
- *     pushes `presence_state`; `presence_update` → updates it (bench/conformance-presence.ts);
+ *     pushes `presence_state`; `presence_update` → updates it (test/support/conformance-presence.ts);
  *   - `ping` → reply ok with the payload (binary payloads too);
  *   - `broadcast` → broadcast `msg` with the payload to the topic;
  *   - `shout` → the same to all but the sender;
@@ -22,7 +22,7 @@
  *   - `disconnect` → server-side `disconnect` broadcast to `payload.id`
  *     (closes every socket with that id, code 1001), then reply ok;
  * - `GET /hello` answers `{"hello":"world"}` (through the router);
- * - LiveView fixtures (see bench/live-fixtures): `/lv/counter`, `/lv/form`,
+ * - LiveView fixtures (see test/support/live-fixtures): `/lv/counter`, `/lv/form`,
  *   `/lv/chat`, `/lv/list?n=300`, `/lv/nav`, `/lv/plain`, the `/live` socket
  *   and the client bundle at `/assets/app.js`.
  *
@@ -57,7 +57,7 @@ import {
   reply,
   type SocketLimits,
   stop,
-} from '../src/extend.ts'
+} from '../../src/extend.ts'
 import {
   type PresenceServerOptions,
   presenceFlags,

@@ -4,7 +4,7 @@
  * `Ping` hook), a pushed event (`#highlight-btn` → `Highlight` hook) and the
  * flash (`#flash-info`, cleared by clicking it).
  */
-import { html, type LiveView, reply } from '../../src/index.ts'
+import { html, type LiveView, reply } from '../../../src/index.ts'
 import { flashMessages } from './flash.ts'
 
 type Assigns = { count: number; pageTitle: string }

@@ -2,7 +2,7 @@
  * `/lv/chat`: a form `#chat-form` with input `body`; every open `/lv/chat`
  * page shows each message in `#messages` (a stream), through PubSub.
  */
-import { each, html, type LiveStream, type LiveView } from '../../src/index.ts'
+import { each, html, type LiveStream, type LiveView } from '../../../src/index.ts'
 
 interface Message {
   readonly id: number
