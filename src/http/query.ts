@@ -3,7 +3,9 @@
  * `a[]=1&a[]=2` collects a list, a repeated plain key keeps the last value.
  * Malformed percent-encoding and absurd nesting are 400s, never crashes.
  */
+
 import { CinderError, describe } from '../errors.ts'
+import { setOwn } from './own-property.ts'
 
 /** A decoded parameter value: a string, a list, or a nested map of the same. */
 export type ParamValue = string | ParamValue[] | Params | Upload
@@ -126,7 +128,7 @@ function assignPath(target: Params, keys: string[], at: number, value: ParamValu
   const key = keys[at]
   if (key === undefined) return
   if (at === keys.length - 1) {
-    setKey(target, key, value)
+    setOwn(target, key, value)
     return
   }
   if (keys[at + 1] === '') {
@@ -135,7 +137,7 @@ function assignPath(target: Params, keys: string[], at: number, value: ParamValu
   }
   const child = Object.hasOwn(target, key) ? target[key] : undefined
   const map = isParams(child) ? child : {}
-  setKey(target, key, map)
+  setOwn(target, key, map)
   assignPath(map, keys, at + 1, value)
 }
 
@@ -149,7 +151,7 @@ function appendToList(
 ): void {
   const current = Object.hasOwn(target, key) ? target[key] : undefined
   const list = Array.isArray(current) ? current : []
-  setKey(target, key, list)
+  setOwn(target, key, list)
   if (after >= keys.length) {
     list.push(value)
     return
@@ -182,20 +184,6 @@ function tooDeep(name: string, depth: number): CinderError {
 
 function isParams(value: ParamValue | undefined): value is Params {
   return typeof value === 'object' && !Array.isArray(value) && !(value instanceof Upload)
-}
-
-/** Own-property write: a `__proto__` key becomes data, never the prototype. */
-function setKey(target: Params, key: string, value: ParamValue): void {
-  if (key === '__proto__') {
-    Object.defineProperty(target, key, {
-      value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    })
-  } else {
-    target[key] = value
-  }
 }
 
 /** Encodes params back into a query string (`a[b]=1&c[]=2`); used by path helpers. */

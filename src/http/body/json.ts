@@ -20,7 +20,9 @@
  * For every valid text the result equals `JSON.parse`'s (property-tested,
  * with tiny pieces so every path runs), and every invalid text is refused.
  */
+
 import { CinderError, describe } from '../../errors.ts'
+import { setOwn } from '../own-property.ts'
 import type { SlicedTask } from './slice.ts'
 
 /** Most bytes given to `JSON.parse` at once (a run may reach about twice this). */
@@ -483,20 +485,6 @@ function parseText(text: string, at: number): unknown {
     return JSON.parse(text)
   } catch (error) {
     throw malformed((error as Error).message, at)
-  }
-}
-
-/** Own-property write: a `__proto__` key is data, as `JSON.parse` makes it. */
-function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') {
-    Object.defineProperty(target, key, {
-      value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    })
-  } else {
-    target[key] = value
   }
 }
 
