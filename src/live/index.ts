@@ -1,5 +1,7 @@
 // Public API of live/ (re-exported from src/index.ts).
 
+export type { AsyncOutcome } from './async.ts'
+export { type AsyncBranches, AsyncResult } from './async-result.ts'
 export type { AttributeForm } from './attributes.ts'
 export {
   type ComponentResolver,
@@ -16,6 +18,7 @@ export { each, type List, type StreamList } from './comprehension.ts'
 // rendering
 export { type DiffExtras, LiveRenderer, type RendererOptions } from './diff.ts'
 export { escapeHtml, isRaw, type Raw, raw } from './escape.ts'
+export type { HookResult, HookStage, HookStages, OnMount } from './hooks.ts'
 // templates
 export { html, isTemplate, type Template } from './html.ts'
 export { LIVEVIEW_VERSION } from './live-channel.ts'
@@ -29,8 +32,10 @@ export {
   type LivePage,
 } from './live-config.ts'
 export { usedInput } from './live-event.ts'
-export { liveSession } from './live-route.ts'
+export { type DeclareLive, type LiveSessionOptions, liveSession } from './live-route.ts'
 export {
+  type AsyncKeys,
+  type AsyncValue,
   type EventResult,
   type EventValue,
   type LiveAssigns,

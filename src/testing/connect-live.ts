@@ -75,6 +75,8 @@ class SocketClient {
   readonly #listeners: Array<(event: string, payload: Record<string, unknown>) => void> = []
   #ref = 0
   #joinRef: string | null = null
+  /** Pushes that came before the test's view listened (right after the join reply). */
+  readonly #early: Array<[string, Record<string, unknown>]> = []
 
   private constructor(ws: WebSocket, topic: string, timeout: number) {
     this.#ws = ws
@@ -102,6 +104,8 @@ class SocketClient {
 
   onMessage(listener: (event: string, payload: Record<string, unknown>) => void): void {
     this.#listeners.push(listener)
+    const early = this.#early.splice(0)
+    for (const [event, payload] of early) listener(event, payload)
   }
 
   close(): void {
@@ -136,6 +140,7 @@ class SocketClient {
       })
       return
     }
+    if (this.#listeners.length === 0) this.#early.push([event, payload])
     for (const listener of this.#listeners) listener(event, payload)
   }
 }

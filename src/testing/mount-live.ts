@@ -28,7 +28,7 @@ import { fetchSession, putSession, session } from '../http/plugs/session.ts'
 import { Router } from '../http/router/router.ts'
 import '../live/dead-render.ts'
 import { createLive } from '../live/live-config.ts'
-import { liveSession } from '../live/live-route.ts'
+import { type LiveSessionOptions, liveSession } from '../live/live-route.ts'
 import type { LiveView } from '../live/live-view.ts'
 import { type PubSub, startPubSub } from '../pubsub/index.ts'
 import { find } from './html-query.ts'
@@ -45,6 +45,8 @@ export interface MountOptions {
   readonly connectParams?: Readonly<Record<string, unknown>>
   /** A PubSub to use (default: a new local one, stopped on `close`). */
   readonly pubsub?: PubSub
+  /** Options of the live_session the view is routed in (`onMount`, `session`, `rootLayout`). */
+  readonly liveSession?: LiveSessionOptions
 }
 
 let mounted = 0
@@ -65,7 +67,7 @@ export async function mountLive<A extends object>(
   }
   router.pipeline('browser', [fetchSession, putTestSession, live.plug])
   router.scope('/', { pipeThrough: ['browser'] }, (r) =>
-    liveSession(r, 'test', (declare) => declare(route, view)),
+    liveSession(r, 'test', options.liveSession ?? {}, (declare) => declare(route, view)),
   )
   const path = options.path ?? route
   // The debug page, so a failing dead render throws with its cause (reported here, not logged).
@@ -125,6 +127,8 @@ class InProcessChannel implements ChannelLink {
   #queue: Promise<unknown> = Promise.resolve()
   #listeners: Array<(event: string, payload: Record<string, unknown>) => void> = []
   #stopped = false
+  /** Pushes that came before the test's view listened (right after the join). */
+  readonly #early: Array<[string, Record<string, unknown>]> = []
 
   constructor(channel: Channel<Record<string, unknown>>, topic: string, pubsub: PubSub) {
     this.channel = channel
@@ -140,10 +144,12 @@ class InProcessChannel implements ChannelLink {
   }
 
   async join(params: Record<string, unknown>): Promise<PushReply> {
-    const result = checkJoinResult(
-      'join',
-      await this.channel.join(this.socket.topic, params, this.socket),
+    // In the mailbox like the rest: what the view sends itself while joining waits for the join.
+    const joining = this.#queue.then(() =>
+      this.channel.join(this.socket.topic, params, this.socket),
     )
+    this.#queue = joining.catch(() => {})
+    const result = checkJoinResult('join', await joining)
     if ('error' in result)
       return { status: 'error', response: result.error as Record<string, unknown> }
     this.joined = true
@@ -171,10 +177,13 @@ class InProcessChannel implements ChannelLink {
 
   onMessage(listener: (event: string, payload: Record<string, unknown>) => void): void {
     this.#listeners.push(listener)
+    const early = this.#early.splice(0)
+    for (const [event, payload] of early) listener(event, payload)
   }
 
-  /** ChannelLink.push: a server push to the client. */
+  /** ChannelLink.push: a server push to the client (kept until someone listens). */
   push(event: string, payload: Payload): void {
+    if (this.#listeners.length === 0) this.#early.push([event, payload as Record<string, unknown>])
     for (const listener of this.#listeners) listener(event, payload as Record<string, unknown>)
   }
 

@@ -8,6 +8,7 @@
 import type { Payload } from '../../channel/channel-socket.ts'
 import { CinderError, describe } from '../../errors.ts'
 import { reply } from '../../process/behaviour.ts'
+import { hooksOf, runHooks } from '../hooks.ts'
 import { decodeEvent } from '../live-event.ts'
 import { isRecord } from '../live-session.ts'
 import { type EventValue, kLive, settle } from '../live-view.ts'
@@ -71,6 +72,11 @@ async function handleEvent(
       'CINDER_ERR_LIVE_BAD_EVENT',
       `${describe(event)} is a reserved event name (lv: prefix)`,
     )
+  }
+  const hooks = hooksOf(live, 'handleEvent')
+  if (hooks !== undefined) {
+    const hooked = await runHooks(hooks, 'handleEvent', live, [event, value])
+    if (hooked.halted) return afterCallback(rt, proc, socket, hooked.reply, true)
   }
   const { handleEvent: handler } = proc.view
   if (handler === undefined) {
