@@ -21,11 +21,11 @@ import { getCsrfToken } from '../http/plugs/csrf-protection.ts'
 import { getSession } from '../http/plugs/session.ts'
 import type { Params } from '../http/query.ts'
 import type { LiveRoute } from '../http/router/live.ts'
+import { renderWithChildren } from './dead-children.ts'
 import { escapeHtml, raw } from './escape.ts'
 import { connFlash, keepFlash } from './flash.ts'
 import { runOnMount } from './hooks.ts'
 import { isTemplate } from './html.ts'
-import { LiveComponents } from './live-component.ts'
 import type { LiveConfig } from './live-config.ts'
 import { type LiveRouteEntry, mountHooks, routeEntry, viewKey } from './live-route.ts'
 import { containerId } from './live-session.ts'
@@ -37,8 +37,6 @@ import {
   LiveSocket as Socket,
   settle,
 } from './live-view.ts'
-import { NestedContainers } from './nested.ts'
-import { renderToString } from './render-to-string.ts'
 
 /** Serves a matched live route (`live.plug` hands it to the Router through the conn). */
 export async function deadRender(conn: Conn, route: LiveRoute, config: LiveConfig): Promise<Conn> {
@@ -68,8 +66,6 @@ export async function deadRender(conn: Conn, route: LiveRoute, config: LiveConfi
     )
   }
   const { id } = socket
-  const components = new LiveComponents(socket, undefined)
-  const children = new NestedContainers(id, config.tokens)
   const sessionToken = config.tokens.signSession({
     id,
     view: viewKey(view, entry.pattern),
@@ -80,10 +76,7 @@ export async function deadRender(conn: Conn, route: LiveRoute, config: LiveConfi
   const staticToken = config.tokens.signStatic({ id, flash: socket.assigns.flash })
   const container =
     `<div id="${id}" data-phx-main data-phx-session="${escapeHtml(sessionToken)}" ` +
-    `data-phx-static="${escapeHtml(staticToken)}">${renderToString(template, {
-      resolveComponent: (call) => components.resolve(call),
-      resolveNested: (call) => children.resolve(call),
-    })}</div>`
+    `data-phx-static="${escapeHtml(staticToken)}">${await renderWithChildren(template, id, socket, config)}</div>`
   const title = (socket.assigns as { pageTitle?: unknown }).pageTitle
   const layout = entry.options?.rootLayout ?? config.layout
   const page = layout({
@@ -94,11 +87,7 @@ export async function deadRender(conn: Conn, route: LiveRoute, config: LiveConfi
     conn,
   })
   // Sticky LiveViews live in the layout, with no parent.
-  const layoutChildren = new NestedContainers(null, config.tokens)
-  return sendHtml(
-    conn,
-    renderToString(page, { resolveNested: (call) => layoutChildren.resolve(call) }),
-  )
+  return sendHtml(conn, await renderWithChildren(page, null, undefined, config))
 }
 
 /** `onMount` hooks, `mount`, `handleParams`; true when one of them navigated away. */

@@ -322,3 +322,13 @@ test('nested: a child needs its parent alive on this socket, and stops when the 
   await client.next((f) => f[2] === 'lv:child' && f[3] === 'phx_close')
   client.close()
 })
+
+test("nested: the dead render holds each child's HTML in its container, sticky ones too", async () => {
+  const page = await getPage('/lv/nested')
+  const child = find(page.html, '#child')
+  assert.equal(child?.attributes['data-phx-parent-id'], page.id)
+  assert.match(child?.text ?? '', /from-parent\s+0\s+child \+/)
+  const sticky = find(page.html, '#sticky-child')
+  assert.match(sticky?.text ?? '', /sticky\s+0/)
+  assert.equal(sticky?.attributes['data-phx-parent-id'], undefined)
+})
