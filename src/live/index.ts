@@ -21,6 +21,17 @@ export { escapeHtml, isRaw, type Raw, raw } from './escape.ts'
 export type { HookResult, HookStage, HookStages, OnMount } from './hooks.ts'
 // templates
 export { html, isTemplate, type Template } from './html.ts'
+export {
+  JS,
+  JsCommands,
+  type JsDispatchOptions,
+  type JsOp,
+  type JsPushOptions,
+  type JsShowOptions,
+  type JsTarget,
+  type JsToggleOptions,
+  type JsTransition,
+} from './js.ts'
 export { LIVEVIEW_VERSION } from './live-channel.ts'
 export type { ComponentAssigns, LiveComponent } from './live-component.ts'
 export {

@@ -7,6 +7,7 @@
  */
 import { encodeQuery } from '../http/query.ts'
 import { type FoundElement, find, findAll } from './html-query.ts'
+import { jsSteps } from './js-steps.ts'
 import { RenderedModel } from './rendered-model.ts'
 
 /** A reply to a client push. */
@@ -127,7 +128,7 @@ export class LiveViewTest {
     const meta: Record<string, unknown> = target === undefined ? {} : { _target: target }
     return this.#push({
       type: 'form',
-      event: binding(element, 'phx-change'),
+      event: formEvent(binding(element, 'phx-change')),
       value: encodeQuery(values),
       meta,
       uploads: {},
@@ -140,7 +141,7 @@ export class LiveViewTest {
     const element = this.#element(selector, 'phx-submit')
     return this.#push({
       type: 'form',
-      event: binding(element, 'phx-submit'),
+      event: formEvent(binding(element, 'phx-submit')),
       value: encodeQuery(values),
       meta: {},
       ...targetOf(element),
@@ -191,8 +192,24 @@ export class LiveViewTest {
     )
   }
 
-  #event(type: string, event: string, value: unknown, element?: FoundElement): Promise<string> {
-    return this.#push({ type, event, value, ...(element === undefined ? {} : targetOf(element)) })
+  /** Sends an event, or runs the binding's JS commands (their pushes, patches and navigation). */
+  async #event(
+    type: string,
+    event: string,
+    value: Record<string, unknown>,
+    element?: FoundElement,
+  ): Promise<string> {
+    const target = element === undefined ? {} : targetOf(element)
+    const steps = jsSteps(event)
+    if (steps === undefined) return this.#push({ type, event, value, ...target })
+    for (const step of steps) {
+      if (step.kind === 'push') {
+        const cid = typeof step.target === 'number' ? { cid: step.target } : target
+        await this.#push({ type, event: step.event, value: { ...value, ...step.value }, ...cid })
+      } else if (step.kind === 'patch') await this.patch(step.href)
+      else this.redirected = { kind: 'live_redirect', to: step.href }
+    }
+    return this.html()
   }
 
   async #push(payload: Record<string, unknown>): Promise<string> {
@@ -257,6 +274,12 @@ export class LiveViewTest {
 function targetOf(element: FoundElement): { cid?: number } {
   const target = element.attributes['phx-target']
   return target !== undefined && /^\d+$/.test(target) ? { cid: Number(target) } : {}
+}
+
+/** A form binding's event: its name, or the event of its JS `push`. */
+function formEvent(binding: string): string {
+  const push = jsSteps(binding)?.find((step) => step.kind === 'push')
+  return push?.kind === 'push' ? push.event : binding
 }
 
 function binding(element: FoundElement, attribute: string): string {

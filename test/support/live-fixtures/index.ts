@@ -3,7 +3,8 @@
  * the benchmarks use them; keep them stable):
  *
  * - `/lv/counter`, `/lv/form`, `/lv/chat`, `/lv/list?n=300`, `/lv/nav`,
- *   `/lv/components`, `/lv/upload`, `/lv/nested`, `/lv/login`, `/lv/whoami` in the
+ *   `/lv/components`, `/lv/upload`, `/lv/nested`, `/lv/login`, `/lv/whoami`,
+ *   `/lv/async`, `/lv/js` in the
  *   live_session `fixtures`; `/lv/plain` outside any live_session; `POST
  *   /lv/session` (the HTTP end of `/lv/login`'s `phx-trigger-action`);
  * - `/live` — the LiveView socket; `/assets/app.js` — the client bundle
@@ -27,10 +28,12 @@ import {
   type SocketMount,
   session,
 } from '../../../src/extend.ts'
+import { AsyncLive } from './async.ts'
 import { ChatLive } from './chat.ts'
 import { ComponentsLive } from './components.ts'
 import { CounterLive } from './counter.ts'
 import { FormLive } from './form.ts'
+import { JsLive } from './js.ts'
 import { ListLive } from './list.ts'
 import { createSession, LoginLive, WhoamiLive } from './login.ts'
 import { NavLive, PlainLive } from './nav.ts'
@@ -77,6 +80,8 @@ export function liveFixtures(): LiveFixtures {
         route('/nested', NestedLive)
         route('/login', LoginLive)
         route('/whoami', WhoamiLive)
+        route('/async', AsyncLive)
+        route('/js', JsLive)
       })
       r.live('/plain', PlainLive)
       r.post('/session', createSession)
