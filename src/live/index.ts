@@ -18,6 +18,17 @@ export { each, type List, type StreamList } from './comprehension.ts'
 // rendering
 export { type DiffExtras, LiveRenderer, type RendererOptions } from './diff.ts'
 export { escapeHtml, isRaw, type Raw, raw } from './escape.ts'
+export {
+  type FormErrors,
+  type FormField,
+  type FormIssue,
+  type FormOptions,
+  LiveForm,
+  liveInput,
+  type StandardSchema,
+  toForm,
+  validateForm,
+} from './form.ts'
 export type { HookResult, HookStage, HookStages, OnMount } from './hooks.ts'
 // templates
 export { html, isTemplate, type Template } from './html.ts'

@@ -4,7 +4,7 @@
  *
  * - `/lv/counter`, `/lv/form`, `/lv/chat`, `/lv/list?n=300`, `/lv/nav`,
  *   `/lv/components`, `/lv/upload`, `/lv/nested`, `/lv/login`, `/lv/whoami`,
- *   `/lv/async`, `/lv/js` in the
+ *   `/lv/async`, `/lv/js`, `/lv/signup` in the
  *   live_session `fixtures`; `/lv/plain` outside any live_session; `POST
  *   /lv/session` (the HTTP end of `/lv/login`'s `phx-trigger-action`);
  * - `/live` — the LiveView socket; `/assets/app.js` — the client bundle
@@ -38,6 +38,7 @@ import { ListLive } from './list.ts'
 import { createSession, LoginLive, WhoamiLive } from './login.ts'
 import { NavLive, PlainLive } from './nav.ts'
 import { NestedLive } from './nested.ts'
+import { SignupLive } from './signup.ts'
 import { UploadLive } from './upload.ts'
 
 /** A fixed development secret: tokens survive a restart of the server (reconnect tests). */
@@ -82,6 +83,7 @@ export function liveFixtures(): LiveFixtures {
         route('/whoami', WhoamiLive)
         route('/async', AsyncLive)
         route('/js', JsLive)
+        route('/signup', SignupLive)
       })
       r.live('/plain', PlainLive)
       r.post('/session', createSession)
