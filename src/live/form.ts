@@ -194,7 +194,9 @@ function errorsOf(
       const key = (issue.path ?? [])
         .map((p) => String(typeof p === 'object' && p !== null ? p.key : p))
         .join('.')
-      ;(out[key] ??= []).push(String(issue.message))
+      const list = out[key] ?? []
+      list.push(String(issue.message))
+      out[key] = list
     }
     return out
   }

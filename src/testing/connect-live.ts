@@ -57,7 +57,7 @@ export async function connectLive(
     throw new Error(`the join was refused: ${JSON.stringify(joined.response)}`)
   }
   const transport: LiveTransport = {
-    push: (event, payload) => client.push(event, payload),
+    push: (event, payload, received) => client.push(event, payload, received),
     onMessage: (handler) => client.onMessage(handler),
     async close() {
       client.close()
@@ -98,8 +98,12 @@ class SocketClient {
     return this.#send('phx_join', payload, this.#joinRef)
   }
 
-  push(event: string, payload: Record<string, unknown>): Promise<PushReply> {
-    return this.#send(event, payload, String(++this.#ref))
+  push(
+    event: string,
+    payload: Record<string, unknown>,
+    received?: (reply: PushReply) => void,
+  ): Promise<PushReply> {
+    return this.#send(event, payload, String(++this.#ref), received)
   }
 
   onMessage(listener: (event: string, payload: Record<string, unknown>) => void): void {
@@ -113,7 +117,12 @@ class SocketClient {
     this.#ws.close(1001)
   }
 
-  #send(event: string, payload: Record<string, unknown>, ref: string): Promise<PushReply> {
+  #send(
+    event: string,
+    payload: Record<string, unknown>,
+    ref: string,
+    received?: (reply: PushReply) => void,
+  ): Promise<PushReply> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(ref)
@@ -121,6 +130,7 @@ class SocketClient {
       }, this.#timeout)
       this.#pending.set(ref, (reply) => {
         clearTimeout(timer)
+        received?.(reply) // now, before the frames after it
         resolve(reply)
       })
       this.#ws.send(JSON.stringify([this.#joinRef, ref, this.#topic, event, payload]))

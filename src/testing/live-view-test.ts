@@ -18,8 +18,16 @@ export interface PushReply {
 
 /** How a LiveViewTest reaches its view (in process or over a socket). */
 export interface LiveTransport {
-  /** Pushes an event on the view's topic and resolves with the reply. */
-  push(event: string, payload: Record<string, unknown>): Promise<PushReply>
+  /**
+   * Pushes an event on the view's topic and resolves with the reply. The
+   * transport calls `received` with the reply as it arrives, in order with
+   * the server's pushes (a diff pushed after the reply must land after it).
+   */
+  push(
+    event: string,
+    payload: Record<string, unknown>,
+    received?: (reply: PushReply) => void,
+  ): Promise<PushReply>
   /** Receives the server's pushes (`diff`, `live_patch`, `live_redirect`, `redirect`, `phx_close`, `phx_error`). */
   onMessage(handler: (event: string, payload: Record<string, unknown>) => void): void
   close(): Promise<void>
@@ -150,8 +158,7 @@ export class LiveViewTest {
 
   /** A hook's `pushEvent`: resolves with the view's reply (`reply(value, socket)`), or null. */
   async hook(event: string, payload: unknown = {}): Promise<unknown> {
-    const reply = await this.#transport.push('event', { type: 'hook', event, value: payload })
-    const diff = this.#handleReply(reply)
+    const { diff } = await this.#request('event', { type: 'hook', event, value: payload })
     return diff?.r ?? null
   }
 
@@ -170,9 +177,8 @@ export class LiveViewTest {
 
   /** A live patch to `path` (a patch link, or the back button). */
   async patch(path: string): Promise<string> {
-    const reply = await this.#transport.push('live_patch', { url: new URL(path, this.#url).href })
+    const { reply } = await this.#request('live_patch', { url: new URL(path, this.#url).href })
     if (reply.response.link_redirect === true) this.redirected = { kind: 'live_redirect', to: path }
-    this.#handleReply(reply)
     return this.html()
   }
 
@@ -213,8 +219,28 @@ export class LiveViewTest {
   }
 
   async #push(payload: Record<string, unknown>): Promise<string> {
-    this.#handleReply(await this.#transport.push('event', payload))
+    await this.#request('event', payload)
     return this.html()
+  }
+
+  /** A push whose reply is applied as it arrives (see LiveTransport.push). */
+  async #request(
+    event: string,
+    payload: Record<string, unknown>,
+  ): Promise<{ reply: PushReply; diff: Record<string, unknown> | undefined }> {
+    let applied: { diff: Record<string, unknown> | undefined } | { error: unknown } | undefined
+    const apply = (reply: PushReply) => {
+      if (applied !== undefined) return
+      try {
+        applied = { diff: this.#handleReply(reply) }
+      } catch (error) {
+        applied = { error }
+      }
+    }
+    const reply = await this.#transport.push(event, payload, apply)
+    apply(reply) // a transport that does not call back
+    if (applied !== undefined && 'error' in applied) throw applied.error
+    return { reply, diff: applied?.diff }
   }
 
   #handleReply(reply: PushReply): Record<string, unknown> | undefined {

@@ -14,13 +14,6 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { Channel } from '../channel/channel.ts'
-import { type ChannelLink, ChannelSocket, type Payload } from '../channel/channel-socket.ts'
-import {
-  checkHandleInResult,
-  checkHandleResult,
-  checkJoinResult,
-  type Step,
-} from '../channel/results.ts'
 import type { Conn } from '../http/conn.ts'
 import { inject } from '../http/inject.ts'
 import { pipeline } from '../http/plug.ts'
@@ -32,7 +25,8 @@ import { type LiveSessionOptions, liveSession } from '../live/live-route.ts'
 import type { LiveView } from '../live/live-view.ts'
 import { type PubSub, startPubSub } from '../pubsub/index.ts'
 import { find } from './html-query.ts'
-import { type LiveTransport, LiveViewTest, type PushReply } from './live-view-test.ts'
+import { InProcessChannel } from './in-process-channel.ts'
+import { type LiveTransport, LiveViewTest } from './live-view-test.ts'
 
 export interface MountOptions {
   /** The route pattern the view is served at. Default `/`. */
@@ -106,7 +100,7 @@ export async function mountLive<A extends object>(
     throw new Error(`the join was refused: ${JSON.stringify(joined.response)}`)
   }
   const transport: LiveTransport = {
-    push: (event, payload) => host.clientPush(event, payload),
+    push: (event, payload, received) => host.clientPush(event, payload, received),
     onMessage: (handler) => host.onMessage(handler),
     async close() {
       await host.close()
@@ -114,118 +108,6 @@ export async function mountLive<A extends object>(
     },
   }
   return new LiveViewTest(transport, joined.response.rendered as Record<string, unknown>, url)
-}
-
-/** The channel process, in memory: one callback at a time, replies as promises. */
-class InProcessChannel implements ChannelLink {
-  readonly channel: Channel<Record<string, unknown>>
-  readonly pubsub: PubSub
-  /** No process: the test's own turn runs the callbacks. */
-  readonly pid = undefined
-  readonly socket: ChannelSocket<Record<string, unknown>>
-  joined = false
-  #queue: Promise<unknown> = Promise.resolve()
-  #listeners: Array<(event: string, payload: Record<string, unknown>) => void> = []
-  #stopped = false
-  /** Pushes that came before the test's view listened (right after the join). */
-  readonly #early: Array<[string, Record<string, unknown>]> = []
-
-  constructor(channel: Channel<Record<string, unknown>>, topic: string, pubsub: PubSub) {
-    this.channel = channel
-    this.pubsub = pubsub
-    this.socket = new ChannelSocket({
-      topic,
-      joinRef: '1',
-      id: null,
-      transport: 'websocket',
-      assigns: {},
-      link: this,
-    })
-  }
-
-  async join(params: Record<string, unknown>): Promise<PushReply> {
-    // In the mailbox like the rest: what the view sends itself while joining waits for the join.
-    const joining = this.#queue.then(() =>
-      this.channel.join(this.socket.topic, params, this.socket),
-    )
-    this.#queue = joining.catch(() => {})
-    const result = checkJoinResult('join', await joining)
-    if ('error' in result)
-      return { status: 'error', response: result.error as Record<string, unknown> }
-    this.joined = true
-    return { status: 'ok', response: (result.reply ?? {}) as Record<string, unknown> }
-  }
-
-  /** A client push: runs `handleIn` after what is queued. */
-  clientPush(event: string, payload: Record<string, unknown>): Promise<PushReply> {
-    return this.#run(async () => {
-      const handleIn = this.channel.handleIn?.bind(this.channel)
-      if (handleIn === undefined) throw new Error('the channel has no handleIn')
-      const step = checkHandleInResult('handleIn', await handleIn(event, payload, this.socket))
-      return this.#settle(step)
-    }) as Promise<PushReply>
-  }
-
-  /** A message to the process: runs `handleInfo` after what is queued. */
-  deliver(message: unknown): void {
-    void this.#run(async () => {
-      const handleInfo = this.channel.handleInfo?.bind(this.channel)
-      if (handleInfo === undefined) return undefined
-      return this.#settle(checkHandleResult('handleInfo', await handleInfo(message, this.socket)))
-    }).catch(() => {})
-  }
-
-  onMessage(listener: (event: string, payload: Record<string, unknown>) => void): void {
-    this.#listeners.push(listener)
-    const early = this.#early.splice(0)
-    for (const [event, payload] of early) listener(event, payload)
-  }
-
-  /** ChannelLink.push: a server push to the client (kept until someone listens). */
-  push(event: string, payload: Payload): void {
-    if (this.#listeners.length === 0) this.#early.push([event, payload as Record<string, unknown>])
-    for (const listener of this.#listeners) listener(event, payload as Record<string, unknown>)
-  }
-
-  broadcast(): void {}
-
-  reply(): void {}
-
-  async close(): Promise<void> {
-    if (this.#stopped) return
-    await this.#queue.catch(() => {})
-    await this.#stop({ shutdown: 'closed' })
-  }
-
-  #run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.#stopped) return Promise.reject(new Error('the LiveView process has stopped'))
-    const next = this.#queue.then(task, task)
-    this.#queue = next.catch(async (error: unknown) => {
-      this.push('phx_error', { reason: 'channel_crash' })
-      await this.#stop(error)
-    })
-    return next
-  }
-
-  async #settle(step: Step): Promise<PushReply | undefined> {
-    if (step.kind === 'reply')
-      return { status: step.status, response: step.response as Record<string, unknown> }
-    if (step.kind === 'stop') {
-      const reply = step.reply
-      this.push('phx_close', {})
-      await this.#stop(step.reason)
-      return reply === undefined
-        ? undefined
-        : { status: reply.status, response: reply.response as Record<string, unknown> }
-    }
-    return undefined
-  }
-
-  async #stop(reason: unknown): Promise<void> {
-    if (this.#stopped) return
-    this.#stopped = true
-    await this.channel.terminate?.(reason, this.socket)
-  }
 }
 
 /** The message of the debug error page (or the start of whatever came back). */
