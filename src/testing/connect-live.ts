@@ -11,6 +11,7 @@
  * ```
  */
 import WebSocket from 'ws'
+import { FLASH_COOKIE } from '../live/flash.ts'
 import { find } from './html-query.ts'
 import { type LiveTransport, LiveViewTest, type PushReply } from './live-view-test.ts'
 
@@ -19,6 +20,8 @@ export interface ConnectOptions {
   readonly socketPath?: string
   /** Milliseconds to wait for each reply. Default 5000. */
   readonly timeout?: number
+  /** Cookies to send with the page request (`name=value; …`), e.g. a session. */
+  readonly cookie?: string
 }
 
 type Message = [string | null, string | null, string, string, Record<string, unknown>]
@@ -28,13 +31,14 @@ export async function connectLive(
   options: ConnectOptions = {},
 ): Promise<LiveViewTest> {
   const url = new URL(pageUrl)
-  const response = await fetch(url, { redirect: 'manual' })
+  const sent = options.cookie ?? ''
+  const response = await fetch(url, {
+    redirect: 'manual',
+    headers: sent === '' ? {} : { cookie: sent },
+  })
   const html = await response.text()
   if (response.status !== 200) throw new Error(`GET ${url.href} answered ${response.status}`)
-  const cookie = response.headers
-    .getSetCookie()
-    .map((c) => c.split(';', 1)[0])
-    .join('; ')
+  const cookie = mergeCookies(sent, response.headers.getSetCookie())
   const csrf = find(html, 'meta[name="csrf-token"]')?.attributes.content ?? ''
   const container = find(html, '[data-phx-main]')
   const id = container?.attributes.id
@@ -62,8 +66,28 @@ export async function connectLive(
     async close() {
       client.close()
     },
+    follow: (to, flash) =>
+      connectLive(new URL(to, url).href, {
+        ...options,
+        cookie: flash === undefined ? cookie : mergeCookies(cookie, [`${FLASH_COOKIE}=${flash}`]),
+      }),
   }
   return new LiveViewTest(transport, joined.response.rendered as Record<string, unknown>, url)
+}
+
+/** The cookies sent, updated by those the response set (`Set-Cookie` lines). */
+function mergeCookies(sent: string, set: readonly string[]): string {
+  const jar = new Map<string, string>()
+  for (const pair of sent.split(/;\s*/)) {
+    const at = pair.indexOf('=')
+    if (at > 0) jar.set(pair.slice(0, at), pair.slice(at + 1))
+  }
+  for (const line of set) {
+    const pair = line.split(';', 1)[0] ?? ''
+    const at = pair.indexOf('=')
+    if (at > 0) jar.set(pair.slice(0, at), pair.slice(at + 1))
+  }
+  return [...jar].map(([name, value]) => `${name}=${value}`).join('; ')
 }
 
 /** A V2 JSON channel client for one topic. */

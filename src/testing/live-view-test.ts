@@ -6,6 +6,7 @@
  * WebSocket. Both speak the same wire protocol to the same live channel.
  */
 import { encodeQuery } from '../http/query.ts'
+import { LiveFormTest } from './form-test.ts'
 import { type FoundElement, find, findAll } from './html-query.ts'
 import { jsSteps } from './js-steps.ts'
 import { RenderedModel } from './rendered-model.ts'
@@ -31,6 +32,8 @@ export interface LiveTransport {
   /** Receives the server's pushes (`diff`, `live_patch`, `live_redirect`, `redirect`, `phx_close`, `phx_error`). */
   onMessage(handler: (event: string, payload: Record<string, unknown>) => void): void
   close(): Promise<void>
+  /** Mounts the page at `to` (after a redirect), with the flash token it carried. */
+  follow?(to: string, flash: string | undefined): Promise<LiveViewTest>
 }
 
 /** Where the view sent the browser: a patch, a live navigation or a redirect. */
@@ -44,6 +47,8 @@ export class LiveViewTest {
   readonly #transport: LiveTransport
   readonly #model = new RenderedModel()
   readonly #url: URL
+  /** Per form selector, the fields a test has used (no `_unused_` marker for them). */
+  readonly #usedFields = new Map<string, Set<string>>()
   /** Events the server pushed (`socket.pushEvent`), oldest first. */
   readonly events: Array<readonly [string, unknown]> = []
   /** The last navigation the view asked for, if any. */
@@ -144,6 +149,34 @@ export class LiveViewTest {
     })
   }
 
+  /**
+   * The form `selector` filled in with `values` (nested params), checked
+   * against its inputs: `.change(target?)` or `.submit()` sends what the
+   * client would (form-test.ts). A field the form lacks is an error.
+   */
+  form(selector: string, values: Record<string, unknown> = {}): LiveFormTest {
+    let used = this.#usedFields.get(selector)
+    if (used === undefined) {
+      used = new Set()
+      this.#usedFields.set(selector, used)
+    }
+    return new LiveFormTest(
+      () => this.html(),
+      selector,
+      values,
+      used,
+      (push) =>
+        this.#push({
+          type: 'form',
+          event: formEvent(push.event),
+          value: push.value,
+          meta: push.target === undefined ? {} : { _target: push.target },
+          uploads: {},
+          ...targetOf(push.form),
+        }),
+    )
+  }
+
   /** A `phx-submit` of the form `selector` with `values`. */
   submit(selector: string, values: Record<string, unknown> = {}): Promise<string> {
     const element = this.#element(selector, 'phx-submit')
@@ -184,6 +217,26 @@ export class LiveViewTest {
 
   close(): Promise<void> {
     return this.#transport.close()
+  }
+
+  /**
+   * The page the view sent the browser to (`redirect` or `pushNavigate`,
+   * not a patch), mounted afresh with the flash it carried; this view is
+   * closed. Throws when the view did not navigate away.
+   */
+  async followRedirect(): Promise<LiveViewTest> {
+    const to = this.redirected
+    if (to === undefined || to.kind === 'live_patch') {
+      throw new Error(
+        `the view did not redirect (${to === undefined ? 'no navigation' : `a patch to ${to.to}`})`,
+      )
+    }
+    if (this.#transport.follow === undefined) throw new Error('this view cannot follow redirects')
+    if (/^[a-z][a-z0-9+.-]*:/i.test(to.to) && !to.to.startsWith(this.#url.origin)) {
+      throw new Error(`the view redirected to another site: ${to.to}`)
+    }
+    await this.close()
+    return this.#transport.follow(to.to, to.flash)
   }
 
   async #key(type: 'keydown' | 'keyup', selector: string, key: string): Promise<string> {

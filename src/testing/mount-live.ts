@@ -11,16 +11,20 @@
  * assert.equal(view.text('#count'), '1')
  * await view.close()
  * ```
+ *
+ * After a redirect or a live navigation, `view.followRedirect()` mounts the
+ * page it went to (one of `routes`), with the flash it carried.
  */
 import { randomBytes } from 'node:crypto'
 import type { Channel } from '../channel/channel.ts'
 import type { Conn } from '../http/conn.ts'
 import { inject } from '../http/inject.ts'
 import { pipeline } from '../http/plug.ts'
-import { fetchSession, putSession, session } from '../http/plugs/session.ts'
+import { fetchSession, putSession, type SessionOptions, session } from '../http/plugs/session.ts'
 import { Router } from '../http/router/router.ts'
 import '../live/dead-render.ts'
-import { createLive } from '../live/live-config.ts'
+import { FLASH_COOKIE } from '../live/flash.ts'
+import { createLive, type Live } from '../live/live-config.ts'
 import { type LiveSessionOptions, liveSession } from '../live/live-route.ts'
 import type { LiveView } from '../live/live-view.ts'
 import { type PubSub, startPubSub } from '../pubsub/index.ts'
@@ -41,6 +45,12 @@ export interface MountOptions {
   readonly pubsub?: PubSub
   /** Options of the live_session the view is routed in (`onMount`, `session`, `rootLayout`). */
   readonly liveSession?: LiveSessionOptions
+  /**
+   * Other views of the same live_session, by route pattern, so that
+   * `followRedirect` (and live navigation) can reach them.
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: views of any assigns shape
+  readonly routes?: Readonly<Record<string, LiveView<any>>>
 }
 
 let mounted = 0
@@ -50,64 +60,99 @@ export async function mountLive<A extends object>(
   view: LiveView<A>,
   options: MountOptions = {},
 ): Promise<LiveViewTest> {
-  const route = options.route ?? '/'
-  const secretKeyBase = randomBytes(48).toString('base64')
-  const sessionOptions = { key: '_test', secretKeyBase, signingSalt: 'testing-session' }
-  const live = createLive({ secretKeyBase, signingSalt: 'testing-live', session: sessionOptions })
-  const router = new Router({ name: 'LiveTest' })
-  const putTestSession = (conn: Conn): Conn => {
-    for (const [key, value] of Object.entries(options.session ?? {})) putSession(conn, key, value)
-    return conn
-  }
-  router.pipeline('browser', [fetchSession, putTestSession, live.plug])
-  router.scope('/', { pipeThrough: ['browser'] }, (r) =>
-    liveSession(r, 'test', options.liveSession ?? {}, (declare) => declare(route, view)),
-  )
-  const path = options.path ?? route
-  // The debug page, so a failing dead render throws with its cause (reported here, not logged).
-  const response = await inject(
-    pipeline([session(sessionOptions), router.plug]),
-    { url: path },
-    { debugErrors: true, onError: () => {} },
-  )
-  if (response.status !== 200) {
-    throw new Error(
-      `the dead render of ${path} answered ${response.status}: ${deadRenderError(response.text)}`,
+  const app = new TestApp(view as LiveView<object>, options)
+  return app.mount(options.path ?? options.route ?? '/')
+}
+
+/** One test application: the router, the live configuration and the PubSub its views share. */
+class TestApp {
+  readonly #options: MountOptions
+  readonly #live: Live
+  readonly #router = new Router({ name: 'LiveTest' })
+  readonly #sessionOptions: SessionOptions
+  #pubsub: PubSub | undefined
+
+  constructor(view: LiveView<object>, options: MountOptions) {
+    this.#options = options
+    const secretKeyBase = randomBytes(48).toString('base64')
+    this.#sessionOptions = { key: '_test', secretKeyBase, signingSalt: 'testing-session' }
+    const session = this.#sessionOptions
+    this.#live = createLive({ secretKeyBase, signingSalt: 'testing-live', session })
+    const putTestSession = (conn: Conn): Conn => {
+      for (const [key, value] of Object.entries(options.session ?? {})) {
+        putSession(conn, key, value)
+      }
+      return conn
+    }
+    const routes = { ...options.routes, [options.route ?? '/']: view }
+    this.#router.pipeline('browser', [fetchSession, putTestSession, this.#live.plug])
+    this.#router.scope('/', { pipeThrough: ['browser'] }, (r) =>
+      liveSession(r, 'test', options.liveSession ?? {}, (declare) => {
+        for (const [route, routed] of Object.entries(routes)) declare(route, routed)
+      }),
     )
   }
-  const container = find(response.text, '[data-phx-main]')
-  const id = container?.attributes.id
-  if (container === undefined || id === undefined)
-    throw new Error(`no LiveView container in:\n${response.text}`)
 
-  const pubsub = options.pubsub ?? (await startPubSub({ name: `live-test-${++mounted}` }))
-  const ownsPubSub = options.pubsub === undefined
-  const channel = live.socket(router).router.match(`lv:${id}`)?.channel as Channel<
-    Record<string, unknown>
-  >
-  const host = new InProcessChannel(channel, `lv:${id}`, pubsub)
-  const url = new URL(path, 'http://localhost')
-  const joined = await host.join({
-    url: url.href,
-    params: { _mounts: 0, ...options.connectParams },
-    session: container.attributes['data-phx-session'],
-    static: container.attributes['data-phx-static'],
-    sticky: false,
-  })
-  if (joined.status !== 'ok') {
-    await host.close()
-    if (ownsPubSub) await pubsub.stop()
-    throw new Error(`the join was refused: ${JSON.stringify(joined.response)}`)
-  }
-  const transport: LiveTransport = {
-    push: (event, payload, received) => host.clientPush(event, payload, received),
-    onMessage: (handler) => host.onMessage(handler),
-    async close() {
+  /** The dead render of `path` (with a flash token, after a redirect), then the join. */
+  async mount(path: string, flash?: string): Promise<LiveViewTest> {
+    const cookie = flash === undefined ? {} : { cookie: `${FLASH_COOKIE}=${flash}` }
+    // The debug page, so a failing dead render throws with its cause (reported here, not logged).
+    const response = await inject(
+      pipeline([session(this.#sessionOptions), this.#router.plug]),
+      { url: path, headers: cookie },
+      { debugErrors: true, onError: () => {} },
+    )
+    if (response.status !== 200) {
+      throw new Error(
+        `the dead render of ${path} answered ${response.status}: ${deadRenderError(response.text)}`,
+      )
+    }
+    const container = find(response.text, '[data-phx-main]')
+    const id = container?.attributes.id
+    if (container === undefined || id === undefined)
+      throw new Error(`no LiveView container in:\n${response.text}`)
+    const pubsub = await this.#pubsubOf()
+    const channel = this.#live.socket(this.#router).router.match(`lv:${id}`)?.channel as Channel<
+      Record<string, unknown>
+    >
+    const host = new InProcessChannel(channel, `lv:${id}`, pubsub)
+    const url = new URL(path, 'http://localhost')
+    const joined = await host.join({
+      url: url.href,
+      params: { _mounts: 0, ...this.#options.connectParams },
+      session: container.attributes['data-phx-session'],
+      static: container.attributes['data-phx-static'],
+      sticky: false,
+    })
+    if (joined.status !== 'ok') {
       await host.close()
-      if (ownsPubSub) await pubsub.stop()
-    },
+      await this.#release()
+      throw new Error(`the join was refused: ${JSON.stringify(joined.response)}`)
+    }
+    const transport: LiveTransport = {
+      push: (event, payload, received) => host.clientPush(event, payload, received),
+      onMessage: (handler) => host.onMessage(handler),
+      close: async () => {
+        await host.close()
+        await this.#release()
+      },
+      follow: (to, token) => this.mount(new URL(to, url).pathname + new URL(to, url).search, token),
+    }
+    return new LiveViewTest(transport, joined.response.rendered as Record<string, unknown>, url)
   }
-  return new LiveViewTest(transport, joined.response.rendered as Record<string, unknown>, url)
+
+  async #pubsubOf(): Promise<PubSub> {
+    this.#pubsub ??= this.#options.pubsub ?? (await startPubSub({ name: `live-test-${++mounted}` }))
+    return this.#pubsub
+  }
+
+  /** The PubSub this app started stops with its last view. */
+  async #release(): Promise<void> {
+    if (this.#options.pubsub !== undefined || this.#pubsub === undefined) return
+    const pubsub = this.#pubsub
+    this.#pubsub = undefined
+    await pubsub.stop()
+  }
 }
 
 /** The message of the debug error page (or the start of whatever came back). */
