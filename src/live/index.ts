@@ -86,6 +86,8 @@ export {
 export { type InsertOptions, LiveStream, type StreamInsert } from './stream.ts'
 export { type FileInputAttributes, liveFileInput } from './uploads/file-input.ts'
 export type {
+  ExternalMeta,
+  ExternalUploader,
   LiveUpload,
   UploadEntry,
   UploadError,
@@ -96,6 +98,7 @@ export {
   cancelUpload,
   consumeUploadedEntries,
   disallowUpload,
+  type UploadedFile,
   uploadErrors,
   uploadedEntries,
 } from './uploads/uploads.ts'

@@ -175,6 +175,18 @@ export class LiveComponents {
     if (socket.changed()) instance.dirty = true
   }
 
+  /** Something outside an event changed `socket` (an upload's progress): render it in the next diff. */
+  touch(socket: LiveSocket<object>): void {
+    if (socket === this.#parent) return
+    const instance = this.bySocket(socket)
+    if (instance !== undefined && socket.changed()) instance.dirty = true
+  }
+
+  /** The sockets of the components on the page (their uploads are released with the view). */
+  sockets(): LiveSocket<object>[] {
+    return [...this.#byCid.values()].map((instance) => instance.socket)
+  }
+
   /** The view stops: abort the components' async tasks. */
   stop(): void {
     for (const instance of this.#byCid.values()) cancelAllAsync(instance.socket)

@@ -4,9 +4,10 @@
  *
  * - `/lv/counter`, `/lv/form`, `/lv/chat`, `/lv/list?n=300`, `/lv/nav`,
  *   `/lv/components`, `/lv/upload`, `/lv/nested`, `/lv/login`, `/lv/whoami`,
- *   `/lv/async`, `/lv/js`, `/lv/signup` in the
+ *   `/lv/async`, `/lv/js`, `/lv/signup`, `/lv/uploads-more` in the
  *   live_session `fixtures`; `/lv/plain` outside any live_session; `POST
- *   /lv/session` (the HTTP end of `/lv/login`'s `phx-trigger-action`);
+ *   /lv/session` (the HTTP end of `/lv/login`'s `phx-trigger-action`); `POST
+ *   /lv/fake-storage` (the object storage of `/lv/uploads-more`'s external uploader);
  * - `/live` — the LiveView socket; `/assets/app.js` — the client bundle
  *   (test/support/client/app.ts, built in memory with scripts/build-client.mjs).
  */
@@ -40,6 +41,7 @@ import { NavLive, PlainLive } from './nav.ts'
 import { NestedLive } from './nested.ts'
 import { SignupLive } from './signup.ts'
 import { UploadLive } from './upload.ts'
+import { fakeStorage, UploadsMoreLive } from './uploads-more.ts'
 
 /** A fixed development secret: tokens survive a restart of the server (reconnect tests). */
 const SECRET_KEY_BASE = 'cinder-conformance-fixtures-secret-key-base-0123456789-abcdefghijklmnop'
@@ -69,6 +71,7 @@ export function liveFixtures(): LiveFixtures {
   const router = new Router({ name: 'LiveFixtures' })
     .pipeline('browser', [fetchSession, fetchFlash, protectFromForgery(), live.plug])
     .get('/assets/app.js', serveClient)
+    .post('/lv/fake-storage', fakeStorage)
     .scope('/lv', { pipeThrough: ['browser'] }, (r) => {
       liveSession(r, 'fixtures', (route) => {
         route('/counter', CounterLive)
@@ -84,6 +87,7 @@ export function liveFixtures(): LiveFixtures {
         route('/async', AsyncLive)
         route('/js', JsLive)
         route('/signup', SignupLive)
+        route('/uploads-more', UploadsMoreLive)
       })
       r.live('/plain', PlainLive)
       r.post('/session', createSession)
