@@ -14,6 +14,7 @@ import WebSocket from 'ws'
 import { FLASH_COOKIE } from '../live/flash.ts'
 import { find } from './html-query.ts'
 import { type LiveTransport, LiveViewTest, type PushReply } from './live-view-test.ts'
+import type { TestChannel } from './upload-test.ts'
 
 export interface ConnectOptions {
   /** Where the LiveView socket is mounted. Default `/live`. */
@@ -66,6 +67,7 @@ export async function connectLive(
     async close() {
       client.close()
     },
+    openChannel: (topic, params) => client.channel(topic, params),
     follow: (to, flash) =>
       connectLive(new URL(to, url).href, {
         ...options,
@@ -73,6 +75,21 @@ export async function connectLive(
       }),
   }
   return new LiveViewTest(transport, joined.response.rendered as Record<string, unknown>, url)
+}
+
+/**
+ * A V2 binary push (the serializer's kind 0): the kind, four lengths, then
+ * join ref, ref, topic and event, then the payload's bytes.
+ */
+function binaryPush(
+  joinRef: string,
+  ref: string,
+  topic: string,
+  event: string,
+  bytes: Uint8Array,
+): Buffer {
+  const fields = [joinRef, ref, topic, event].map((f) => Buffer.from(f))
+  return Buffer.concat([Buffer.from([0, ...fields.map((f) => f.byteLength)]), ...fields, bytes])
 }
 
 /** The cookies sent, updated by those the response set (`Set-Cookie` lines). */
@@ -141,11 +158,29 @@ class SocketClient {
     this.#ws.close(1001)
   }
 
+  /** Joins another topic on this connection (an upload's `lvu:` channel). */
+  async channel(topic: string, params: Record<string, unknown>): Promise<TestChannel> {
+    const joinRef = String(++this.#ref)
+    const reply = await this.#send('phx_join', params, joinRef, undefined, topic, joinRef)
+    return {
+      reply,
+      push: (event, payload) =>
+        this.#send(event, payload, String(++this.#ref), undefined, topic, joinRef),
+      close: async () => {
+        await this.#send('phx_leave', {}, String(++this.#ref), undefined, topic, joinRef).catch(
+          () => {},
+        )
+      },
+    }
+  }
+
   #send(
     event: string,
-    payload: Record<string, unknown>,
+    payload: Record<string, unknown> | Uint8Array,
     ref: string,
     received?: (reply: PushReply) => void,
+    topic = this.#topic,
+    joinRef = this.#joinRef,
   ): Promise<PushReply> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -157,13 +192,16 @@ class SocketClient {
         received?.(reply) // now, before the frames after it
         resolve(reply)
       })
-      this.#ws.send(JSON.stringify([this.#joinRef, ref, this.#topic, event, payload]))
+      this.#ws.send(
+        payload instanceof Uint8Array
+          ? binaryPush(joinRef ?? '', ref, topic, event, payload)
+          : JSON.stringify([joinRef, ref, topic, event, payload]),
+      )
     })
   }
 
   #received(text: string): void {
     const [, ref, topic, event, payload] = JSON.parse(text) as Message
-    if (topic !== this.#topic) return
     if (event === 'phx_reply' && ref !== null) {
       const resolve = this.#pending.get(ref)
       if (resolve === undefined) return
@@ -175,6 +213,7 @@ class SocketClient {
       return
     }
     if (this.#listeners.length === 0) this.#early.push([event, payload])
+    if (topic !== this.#topic) return
     for (const listener of this.#listeners) listener(event, payload)
   }
 }

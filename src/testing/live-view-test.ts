@@ -10,6 +10,7 @@ import { LiveFormTest } from './form-test.ts'
 import { type FoundElement, find, findAll } from './html-query.ts'
 import { jsSteps } from './js-steps.ts'
 import { RenderedModel } from './rendered-model.ts'
+import { type TestChannel, type TestFile, uploadFiles } from './upload-test.ts'
 
 /** A reply to a client push. */
 export interface PushReply {
@@ -32,6 +33,8 @@ export interface LiveTransport {
   /** Receives the server's pushes (`diff`, `live_patch`, `live_redirect`, `redirect`, `phx_close`, `phx_error`). */
   onMessage(handler: (event: string, payload: Record<string, unknown>) => void): void
   close(): Promise<void>
+  /** Joins another topic of the same connection (an upload's `lvu:` channel). */
+  openChannel?(topic: string, params: Record<string, unknown>): Promise<TestChannel>
   /** Mounts the page at `to` (after a redirect), with the flash token it carried. */
   follow?(to: string, flash: string | undefined): Promise<LiveViewTest>
 }
@@ -47,6 +50,8 @@ export class LiveViewTest {
   readonly #transport: LiveTransport
   readonly #model = new RenderedModel()
   readonly #url: URL
+  /** The next upload entry ref (the client numbers them per page). */
+  #entryRefs = 0
   /** Per form selector, the fields a test has used (no `_unused_` marker for them). */
   readonly #usedFields = new Map<string, Set<string>>()
   /** Events the server pushed (`socket.pushEvent`), oldest first. */
@@ -175,6 +180,30 @@ export class LiveViewTest {
           ...targetOf(push.form),
         }),
     )
+  }
+
+  /**
+   * Picks `files` in the upload input `name` of the form `selector` and
+   * sends them as the client does (upload-test.ts): the change announcing
+   * them, the preflight, the chunks, the progress. The view's own events
+   * (submit, consume) are up to the test.
+   */
+  async upload(selector: string, name: string, files: readonly TestFile[]): Promise<string> {
+    const transport = this.#transport
+    const open = transport.openChannel?.bind(transport)
+    if (open === undefined) throw new Error('this view cannot open upload channels')
+    await uploadFiles(
+      {
+        html: () => this.html(),
+        push: async (event, payload) => (await this.#request(event, payload)).reply,
+        openChannel: open,
+        nextEntryRef: () => String(this.#entryRefs++),
+      },
+      selector,
+      name,
+      files,
+    )
+    return this.html()
   }
 
   /** A `phx-submit` of the form `selector` with `values`. */

@@ -28,6 +28,7 @@ import { createLive, type Live } from '../live/live-config.ts'
 import { type LiveSessionOptions, liveSession } from '../live/live-route.ts'
 import type { LiveView } from '../live/live-view.ts'
 import { type PubSub, startPubSub } from '../pubsub/index.ts'
+import type { SocketDefinition } from '../socket/socket.ts'
 import { find } from './html-query.ts'
 import { InProcessChannel } from './in-process-channel.ts'
 import { type LiveTransport, LiveViewTest } from './live-view-test.ts'
@@ -71,6 +72,7 @@ class TestApp {
   readonly #router = new Router({ name: 'LiveTest' })
   readonly #sessionOptions: SessionOptions
   #pubsub: PubSub | undefined
+  #socket: SocketDefinition | undefined
 
   constructor(view: LiveView<object>, options: MountOptions) {
     this.#options = options
@@ -112,10 +114,8 @@ class TestApp {
     if (container === undefined || id === undefined)
       throw new Error(`no LiveView container in:\n${response.text}`)
     const pubsub = await this.#pubsubOf()
-    const channel = this.#live.socket(this.#router).router.match(`lv:${id}`)?.channel as Channel<
-      Record<string, unknown>
-    >
-    const host = new InProcessChannel(channel, `lv:${id}`, pubsub)
+    const host = new InProcessChannel(this.#channel(`lv:${id}`), `lv:${id}`, pubsub)
+    const opened: InProcessChannel[] = []
     const url = new URL(path, 'http://localhost')
     const joined = await host.join({
       url: url.href,
@@ -133,12 +133,31 @@ class TestApp {
       push: (event, payload, received) => host.clientPush(event, payload, received),
       onMessage: (handler) => host.onMessage(handler),
       close: async () => {
+        for (const upload of opened) await upload.close()
         await host.close()
         await this.#release()
+      },
+      openChannel: async (topic, params) => {
+        const upload = new InProcessChannel(this.#channel(topic), topic, pubsub)
+        opened.push(upload)
+        const reply = await upload.join(params)
+        return {
+          reply,
+          push: (event, payload) => upload.clientPush(event, payload),
+          close: () => upload.close(),
+        }
       },
       follow: (to, token) => this.mount(new URL(to, url).pathname + new URL(to, url).search, token),
     }
     return new LiveViewTest(transport, joined.response.rendered as Record<string, unknown>, url)
+  }
+
+  /** The channel of `topic` in the live socket (one socket, so one live runtime, per app). */
+  #channel(topic: string): Channel<Record<string, unknown>> {
+    this.#socket ??= this.#live.socket(this.#router)
+    const channel = this.#socket.router.match(topic)?.channel
+    if (channel === undefined) throw new Error(`no channel serves ${topic}`)
+    return channel as Channel<Record<string, unknown>>
   }
 
   async #pubsubOf(): Promise<PubSub> {
