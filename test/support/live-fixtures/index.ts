@@ -5,7 +5,8 @@
  * - `/lv/counter`, `/lv/form`, `/lv/chat`, `/lv/list?n=300`, `/lv/nav`,
  *   `/lv/components`, `/lv/upload`, `/lv/nested`, `/lv/login`, `/lv/whoami`,
  *   `/lv/async`, `/lv/js`, `/lv/signup`, `/lv/uploads-more` in the
- *   live_session `fixtures`; `/lv/plain` outside any live_session; `POST
+ *   live_session `fixtures`; `/lv/guarded` in the live_session `guarded`
+ *   (declared with options: guarded.ts); `/lv/plain` outside any live_session; `POST
  *   /lv/session` (the HTTP end of `/lv/login`'s `phx-trigger-action`); `POST
  *   /lv/fake-storage` (the object storage of `/lv/uploads-more`'s external uploader);
  * - `/live` — the LiveView socket; `/assets/app.js` — the client bundle
@@ -34,6 +35,7 @@ import { ChatLive } from './chat.ts'
 import { ComponentsLive } from './components.ts'
 import { CounterLive } from './counter.ts'
 import { FormLive } from './form.ts'
+import { GuardedLive, guardedSession } from './guarded.ts'
 import { JsLive } from './js.ts'
 import { ListLive } from './list.ts'
 import { createSession, LoginLive, WhoamiLive } from './login.ts'
@@ -88,6 +90,9 @@ export function liveFixtures(): LiveFixtures {
         route('/js', JsLive)
         route('/signup', SignupLive)
         route('/uploads-more', UploadsMoreLive)
+      })
+      liveSession(r, 'guarded', guardedSession, (route) => {
+        route('/guarded', GuardedLive)
       })
       r.live('/plain', PlainLive)
       r.post('/session', createSession)
