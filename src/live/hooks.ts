@@ -10,8 +10,12 @@
  *
  * ```ts
  * const requireUser: OnMount = (_params, session, socket) => {
- *   if (typeof session.userId !== 'string') return socket.redirect('/login') && 'halt'
+ *   if (typeof session.userId !== 'string') {
+ *     socket.redirect('/login')
+ *     return 'halt'
+ *   }
  *   socket.assign({ userId: session.userId })
+ *   return 'cont'
  * }
  * ```
  *
