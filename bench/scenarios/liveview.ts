@@ -19,6 +19,9 @@
  *     channel, (3) each joined to a `/lv/counter` LiveView; heap + external
  *     of the server after full GCs, per connection.
  *
+ * (d) responsiveness: `/lv/async?delay=200` loads a value with a 200 ms
+ *     `assignAsync`; clicks sent meanwhile, each timed to its reply.
+ *
  * Scale with BENCH_QUICK=1 or BENCH_LIVEVIEW_VIEWS (default 2,000).
  */
 import { createServer, type Server, Socket } from 'node:net'
@@ -107,13 +110,18 @@ class Tap {
 class RawClient {
   readonly ws: WebSocket
   readonly #replies = new Map<string, (frame: Frame, text: string) => void>()
+  /** Called with each frame that is not a reply (diff pushes…). */
+  onPush: ((frame: Frame) => void) | undefined
   constructor(ws: WebSocket) {
     this.ws = ws
     ws.on('message', (data) => {
       const text = String(data)
       const frame = JSON.parse(text) as Frame
       const ref = frame[1]
-      if (frame[3] !== 'phx_reply' || ref === null) return
+      if (frame[3] !== 'phx_reply' || ref === null) {
+        this.onPush?.(frame)
+        return
+      }
       const waiter = this.#replies.get(ref)
       this.#replies.delete(ref)
       waiter?.(frame, text)
@@ -545,6 +553,68 @@ async function memoryOf(mode: MemoryMode, views: number): Promise<MemoryFigure> 
   }
 }
 
+// ---- (d) responsiveness while an assignAsync runs ----------------------------
+
+interface AsyncFigure {
+  readonly pages: number
+  readonly clicks: number
+  readonly p50: number
+  readonly p99: number
+  readonly max: number
+  /** Median ms from the join reply to the diff with the loaded value. */
+  readonly loadedAfter: number
+}
+
+const percentile = (sorted: readonly number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? Number.NaN
+
+/**
+ * `/lv/async?delay=200`: the view's mount starts an `assignAsync` of 200 ms.
+ * Right after the join, `#inc` is clicked again and again (each click waits
+ * for its reply) until the loaded value's diff arrives; per click, the time
+ * to its reply.
+ */
+async function measureAsync(endpoint: Endpoint, pages: number): Promise<AsyncFigure> {
+  const base = `http://127.0.0.1:${endpoint.port}`
+  const path = '/lv/async?delay=200'
+  const latencies: number[] = []
+  const loaded: number[] = []
+  for (let p = 0; p < pages; p++) {
+    const page = await getPage(base, path)
+    const client = await RawClient.open(liveSocketUrl(endpoint.port, page), page.cookie)
+    try {
+      let done = false
+      client.onPush = (frame) => {
+        if (frame[3] === 'diff' && JSON.stringify(frame[4]).includes('Acme')) done = true
+      }
+      const joined = await client.request(joinFrame(base, path, page, JOIN_REF))
+      if (joined.frame[4].status !== 'ok') throw new Error(`join refused: ${joined.text}`)
+      const started = performance.now()
+      for (let ref = 10; !done; ref++) {
+        const t0 = performance.now()
+        await client.request([JOIN_REF, String(ref), `lv:${page.id}`, 'event', inc])
+        latencies.push(performance.now() - t0)
+        if (performance.now() - started > 5_000) throw new Error('the async value never came')
+      }
+      loaded.push(performance.now() - started)
+    } finally {
+      client.close()
+    }
+  }
+  latencies.sort((a, b) => a - b)
+  loaded.sort((a, b) => a - b)
+  return {
+    pages,
+    clicks: latencies.length,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    max: latencies.at(-1) ?? Number.NaN,
+    loadedAfter: percentile(loaded, 50),
+  }
+}
+
+const inc = { type: 'click', event: 'inc', value: { value: '' } }
+
 // ---- the report --------------------------------------------------------------
 
 const fmt = (n: number, digits = 0): string =>
@@ -559,8 +629,10 @@ export async function run(): Promise<string> {
   const { startConformanceServer } = await import('../../test/support/conformance-server.ts')
   const endpoint = await startConformanceServer({ port: 0, logger: quiet })
   let wire: WireFigure[]
+  let responsive: AsyncFigure
   try {
     wire = await measureWire(endpoint)
+    responsive = await measureAsync(endpoint, quick ? 5 : 20)
   } finally {
     await endpoint.stop()
   }
@@ -610,6 +682,14 @@ export async function run(): Promise<string> {
     `| a WebSocket, no channel | ${fmt(per('socket'))} B | — |`,
     `| a WebSocket + a plain channel join (the floor) | ${fmt(per('channel'))} B | ${fmt(per('channel') - per('socket'))} B |`,
     `| a WebSocket + a \`/lv/counter\` LiveView | ${fmt(per('live'))} B | ${fmt(per('live') - per('channel'))} B beyond the channel join, ${fmt(per('live') - per('socket'))} B beyond the socket |`,
+    '',
+    '### Clicks while an `assignAsync` of 200 ms runs',
+    '',
+    `\`/lv/async?delay=200\`: its mount loads a value with \`assignAsync\` (a 200 ms task). Right after the join, \`#inc\` is clicked in a loop (each click waits for its reply) until the value's diff arrives; ${responsive.pages} pages one after another, server and client in this process.`,
+    '',
+    '| clicks answered meanwhile | p50 | p99 | max | loaded value arrived after (median) |',
+    '|---:|---:|---:|---:|---:|',
+    `| ${fmt(responsive.clicks)} | ${fmt(responsive.p50, 2)} ms | ${fmt(responsive.p99, 2)} ms | ${fmt(responsive.max, 2)} ms | ${fmt(responsive.loadedAfter)} ms |`,
     '',
   )
   return lines.join('\n')

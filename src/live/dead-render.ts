@@ -19,28 +19,34 @@ import { redirect as httpRedirect, sendHtml } from '../http/controller.ts'
 import type { PlugResult } from '../http/plug.ts'
 import { getCsrfToken } from '../http/plugs/csrf-protection.ts'
 import { getSession } from '../http/plugs/session.ts'
+import type { Params } from '../http/query.ts'
 import type { LiveRoute } from '../http/router/live.ts'
-import { parsePattern } from '../http/router/pattern.ts'
+import { renderWithChildren } from './dead-children.ts'
 import { escapeHtml, raw } from './escape.ts'
 import { connFlash, keepFlash } from './flash.ts'
+import { runOnMount } from './hooks.ts'
 import { isTemplate } from './html.ts'
-import { LiveComponents } from './live-component.ts'
 import type { LiveConfig } from './live-config.ts'
-import { LIVE_SESSION_KEY, type LiveRouteEntry, viewKey } from './live-route.ts'
+import { type LiveRouteEntry, mountHooks, routeEntry, viewKey } from './live-route.ts'
 import { containerId } from './live-session.ts'
-import { kLive, type LiveSocket, type LiveView, LiveSocket as Socket, settle } from './live-view.ts'
-import { NestedContainers } from './nested.ts'
-import { renderToString } from './render-to-string.ts'
+import {
+  kLive,
+  type LiveSessionData,
+  type LiveSocket,
+  type LiveView,
+  LiveSocket as Socket,
+  settle,
+} from './live-view.ts'
 
 /** Serves a matched live route (`live.plug` hands it to the Router through the conn). */
 export async function deadRender(conn: Conn, route: LiveRoute, config: LiveConfig): Promise<Conn> {
   const entry = entryOf(route)
-  const view = entry.view as LiveView
+  const view = entry.view as LiveView<object>
   const uri = requestUrl(conn)
   // The token first: it may put the CSRF secret in the session the view mounts with.
   const pageCsrfToken = hasSession(conn) ? getCsrfToken(conn) : ''
-  const session = httpSession(conn, config)
-  const socket = new Socket({
+  const session = sessionOf(conn, config, entry)
+  const socket = new Socket<object>({
     id: containerId(),
     view,
     connected: false,
@@ -49,28 +55,14 @@ export async function deadRender(conn: Conn, route: LiveRoute, config: LiveConfi
     liveAction: entry.action,
     ...(pageCsrfToken === '' ? {} : { csrfToken: pageCsrfToken }),
   })
-  const where = viewName(entry)
-  const params = conn.params
-  if (view.mount !== undefined) {
-    settle(`${where}.mount`, await view.mount(params, session, socket), socket, false)
-    if (socket[kLive].navigation !== undefined) return redirectFrom(conn, socket)
-  }
-  if (view.handleParams !== undefined) {
-    settle(
-      `${where}.handleParams`,
-      await view.handleParams(params, uri.href, socket),
-      socket,
-      false,
-    )
-    if (socket[kLive].navigation !== undefined) return redirectFrom(conn, socket)
+  if (await mountDisconnected(entry, conn.params, session, socket)) {
+    return redirectFrom(conn, socket)
   }
   const template = view.render(socket.assigns)
-  const components = new LiveComponents(socket as LiveSocket<object>, undefined)
-  const children = new NestedContainers(socket.id, config.tokens)
   if (!isTemplate(template)) {
     throw new CinderError(
       'CINDER_ERR_BAD_RETURN',
-      `${where}.render must return an html\`…\` template, got: ${describe(template)}`,
+      `${viewName(entry)}.render must return an html\`…\` template, got: ${describe(template)}`,
     )
   }
   const { id } = socket
@@ -84,12 +76,10 @@ export async function deadRender(conn: Conn, route: LiveRoute, config: LiveConfi
   const staticToken = config.tokens.signStatic({ id, flash: socket.assigns.flash })
   const container =
     `<div id="${id}" data-phx-main data-phx-session="${escapeHtml(sessionToken)}" ` +
-    `data-phx-static="${escapeHtml(staticToken)}">${renderToString(template, {
-      resolveComponent: (call) => components.resolve(call),
-      resolveNested: (call) => children.resolve(call),
-    })}</div>`
+    `data-phx-static="${escapeHtml(staticToken)}">${await renderWithChildren(template, id, socket, config)}</div>`
   const title = (socket.assigns as { pageTitle?: unknown }).pageTitle
-  const page = config.layout({
+  const layout = entry.options?.rootLayout ?? config.layout
+  const page = layout({
     inner: raw(container),
     csrfToken: pageCsrfToken,
     title: typeof title === 'string' ? title : undefined,
@@ -97,11 +87,28 @@ export async function deadRender(conn: Conn, route: LiveRoute, config: LiveConfi
     conn,
   })
   // Sticky LiveViews live in the layout, with no parent.
-  const layoutChildren = new NestedContainers(null, config.tokens)
-  return sendHtml(
-    conn,
-    renderToString(page, { resolveNested: (call) => layoutChildren.resolve(call) }),
-  )
+  return sendHtml(conn, await renderWithChildren(page, null, undefined, config))
+}
+
+/** `onMount` hooks, `mount`, `handleParams`; true when one of them navigated away. */
+async function mountDisconnected(
+  entry: LiveRouteEntry,
+  params: Params,
+  session: LiveSessionData,
+  socket: LiveSocket<object>,
+): Promise<boolean> {
+  const view = entry.view as LiveView<object>
+  const where = viewName(entry)
+  if (await runOnMount(mountHooks(entry, view), params, session, socket, where)) return true
+  if (view.mount !== undefined) {
+    settle(`${where}.mount`, await view.mount(params, session, socket), socket, false)
+    if (socket[kLive].navigation !== undefined) return true
+  }
+  if (view.handleParams !== undefined) {
+    const result = await view.handleParams(params, socket.uri ?? '', socket)
+    settle(`${where}.handleParams`, result, socket, false)
+  }
+  return socket[kLive].navigation !== undefined
 }
 
 function entryOf(route: LiveRoute): LiveRouteEntry {
@@ -112,14 +119,15 @@ function entryOf(route: LiveRoute): LiveRouteEntry {
       `live route ${route.path} needs a LiveView (an object with render), got: ${describe(view)}`,
     )
   }
-  const name = route.metadata[LIVE_SESSION_KEY]
-  return {
-    pattern: route.path,
-    tokens: parsePattern(route.path),
-    view,
-    action: route.action,
-    liveSession: typeof name === 'string' ? name : null,
-  }
+  return routeEntry(route)
+}
+
+/** The session `mount` receives: the HTTP session, and the live_session's `session` option over it. */
+function sessionOf(conn: Conn, config: LiveConfig, entry: LiveRouteEntry): Record<string, unknown> {
+  const session = httpSession(conn, config)
+  const extra = entry.options?.session
+  if (extra === undefined) return session
+  return { ...session, ...(typeof extra === 'function' ? extra(conn) : extra) }
 }
 
 function viewName(entry: LiveRouteEntry): string {

@@ -1,5 +1,7 @@
 // Public API of live/ (re-exported from src/index.ts).
 
+export type { AsyncOutcome } from './async.ts'
+export { type AsyncBranches, AsyncResult } from './async-result.ts'
 export type { AttributeForm } from './attributes.ts'
 export {
   type ComponentResolver,
@@ -16,8 +18,31 @@ export { each, type List, type StreamList } from './comprehension.ts'
 // rendering
 export { type DiffExtras, LiveRenderer, type RendererOptions } from './diff.ts'
 export { escapeHtml, isRaw, type Raw, raw } from './escape.ts'
+export {
+  type FormErrors,
+  type FormField,
+  type FormIssue,
+  type FormOptions,
+  LiveForm,
+  liveInput,
+  type StandardSchema,
+  toForm,
+  validateForm,
+} from './form.ts'
+export type { HookResult, HookStage, HookStages, OnMount } from './hooks.ts'
 // templates
 export { html, isTemplate, type Template } from './html.ts'
+export {
+  JS,
+  JsCommands,
+  type JsDispatchOptions,
+  type JsOp,
+  type JsPushOptions,
+  type JsShowOptions,
+  type JsTarget,
+  type JsToggleOptions,
+  type JsTransition,
+} from './js.ts'
 export { LIVEVIEW_VERSION } from './live-channel.ts'
 export type { ComponentAssigns, LiveComponent } from './live-component.ts'
 export {
@@ -29,8 +54,10 @@ export {
   type LivePage,
 } from './live-config.ts'
 export { usedInput } from './live-event.ts'
-export { liveSession } from './live-route.ts'
+export { type DeclareLive, type LiveSessionOptions, liveSession } from './live-route.ts'
 export {
+  type AsyncKeys,
+  type AsyncValue,
   type EventResult,
   type EventValue,
   type LiveAssigns,
@@ -59,6 +86,8 @@ export {
 export { type InsertOptions, LiveStream, type StreamInsert } from './stream.ts'
 export { type FileInputAttributes, liveFileInput } from './uploads/file-input.ts'
 export type {
+  ExternalMeta,
+  ExternalUploader,
   LiveUpload,
   UploadEntry,
   UploadError,
@@ -69,6 +98,7 @@ export {
   cancelUpload,
   consumeUploadedEntries,
   disallowUpload,
+  type UploadedFile,
   uploadErrors,
   uploadedEntries,
 } from './uploads/uploads.ts'

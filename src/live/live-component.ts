@@ -30,6 +30,7 @@
  */
 import { CinderError, describe } from '../errors.ts'
 import type { MaybePromise } from '../process/behaviour.ts'
+import { type AsyncOutcome, cancelAllAsync } from './async.ts'
 import type { LiveComponentCall, ResolvedComponent } from './component.ts'
 import type { LiveRenderer } from './diff.ts'
 import { isTemplate, type Template } from './html.ts'
@@ -64,6 +65,12 @@ export interface LiveComponent<A extends object = Record<string, unknown>> {
     value: EventValue,
     socket: LiveSocket<A>,
   ): MaybePromise<EventResult<A>>
+  /** A `socket.startAsync(name, fn)` task of this component ended. */
+  handleAsync?(
+    name: string,
+    outcome: AsyncOutcome,
+    socket: LiveSocket<A>,
+  ): MaybePromise<LiveResult<A>>
   /** One root element (the client marks it with `data-phx-component`). */
   render(assigns: Readonly<A & ComponentAssigns & LiveAssigns>): Template
 }
@@ -137,6 +144,54 @@ export class LiveComponents {
     return reply
   }
 
+  /** The instance whose socket is `socket` (an async task's outcome finds its component so). */
+  bySocket(socket: LiveSocket<object>): Instance | undefined {
+    for (const instance of this.#byCid.values()) if (instance.socket === socket) return instance
+    return undefined
+  }
+
+  /** An async outcome for `instance`: run its `handleAsync` if it was a `startAsync`, then render it. */
+  async settleAsync(
+    instance: Instance,
+    started: { readonly name: string; readonly outcome: AsyncOutcome } | undefined,
+  ): Promise<void> {
+    const { definition, socket } = instance
+    if (started !== undefined) {
+      if (definition.handleAsync === undefined) {
+        throw new CinderError(
+          'CINDER_ERR_LIVE_NO_HANDLER',
+          `${nameOf(instance)} started the task ${describe(started.name)} but has no handleAsync`,
+        )
+      }
+      const result = await definition.handleAsync.call(
+        definition,
+        started.name,
+        started.outcome,
+        socket,
+      )
+      settle(`${nameOf(instance)}.handleAsync`, result, socket, false)
+    }
+    this.#forward(instance)
+    if (socket.changed()) instance.dirty = true
+  }
+
+  /** Something outside an event changed `socket` (an upload's progress): render it in the next diff. */
+  touch(socket: LiveSocket<object>): void {
+    if (socket === this.#parent) return
+    const instance = this.bySocket(socket)
+    if (instance !== undefined && socket.changed()) instance.dirty = true
+  }
+
+  /** The sockets of the components on the page (their uploads are released with the view). */
+  sockets(): LiveSocket<object>[] {
+    return [...this.#byCid.values()].map((instance) => instance.socket)
+  }
+
+  /** The view stops: abort the components' async tasks. */
+  stop(): void {
+    for (const instance of this.#byCid.values()) cancelAllAsync(instance.socket)
+  }
+
   /** `sendUpdate`: runs the instance's `update`; false when no such instance is on the page. */
   sendUpdate(update: ComponentUpdate): boolean {
     const instance = this.#byDefinition.get(update.component as AnyComponent)?.get(update.id)
@@ -160,6 +215,7 @@ export class LiveComponents {
     const instance = this.#byCid.get(cid)
     if (instance === undefined) return
     this.#byCid.delete(cid)
+    cancelAllAsync(instance.socket)
     const siblings = this.#byDefinition.get(instance.definition)
     siblings?.delete(instance.id)
     if (siblings?.size === 0) this.#byDefinition.delete(instance.definition)

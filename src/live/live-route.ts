@@ -21,13 +21,19 @@
  * on any node of a cluster, whether or not it served the page.
  */
 import { CinderError, describe } from '../errors.ts'
+import type { Conn } from '../http/conn.ts'
 import type { LiveRouteOptions, Router } from '../http/index.ts'
 import { decodeQuery, type Params } from '../http/query.ts'
+import type { LiveRoute } from '../http/router/live.ts'
 import { parsePattern, type Token } from '../http/router/pattern.ts'
+import type { OnMount } from './hooks.ts'
+import type { LiveLayout } from './live-config.ts'
 import type { LiveView } from './live-view.ts'
 
 /** The metadata key a live route carries its live_session name under. */
 export const LIVE_SESSION_KEY = 'liveSession'
+/** …and its live_session's options. */
+const LIVE_SESSION_OPTIONS = 'liveSessionOptions'
 
 /** One live route, as the socket resolves URLs against it. */
 export interface LiveRouteEntry {
@@ -37,6 +43,8 @@ export interface LiveRouteEntry {
   readonly view: LiveView<any>
   readonly action: string | undefined
   readonly liveSession: string | null
+  /** The options of its live_session, if it was declared with some. */
+  readonly options: LiveSessionOptions | undefined
 }
 
 /** A URL resolved to a live route. */
@@ -54,23 +62,39 @@ function entriesOf(router: Router): LiveRouteEntry[] {
   const routes = router.liveRoutes
   const cached = tables.get(router)
   if (cached !== undefined && cached.count === routes.length) return cached.entries
-  const entries = routes.map((route) => {
-    const session = route.metadata[LIVE_SESSION_KEY]
-    return {
-      pattern: route.path,
-      tokens: parsePattern(route.path),
-      view: route.view as LiveView,
-      action: route.action,
-      liveSession: typeof session === 'string' ? session : null,
-    }
-  })
+  const entries = routes.map(routeEntry)
   tables.set(router, { count: routes.length, entries })
   return entries
 }
 
+/** The entry of a live route, as the router holds it. */
+export function routeEntry(route: LiveRoute): LiveRouteEntry {
+  const session = route.metadata[LIVE_SESSION_KEY]
+  const options = route.metadata[LIVE_SESSION_OPTIONS]
+  return {
+    pattern: route.path,
+    tokens: parsePattern(route.path),
+    view: route.view as LiveView,
+    action: route.action,
+    liveSession: typeof session === 'string' ? session : null,
+    options: options === undefined ? undefined : (options as LiveSessionOptions),
+  }
+}
+
+/** Options of a live_session (Phoenix's `live_session :name, on_mount: …, session: …, root_layout: …`). */
 export interface LiveSessionOptions {
-  /** Default `action` of the routes (each route may set its own). */
-  readonly action?: string
+  /** Hooks run before the `mount` of every view of the session, in order (hooks.ts). */
+  readonly onMount?: readonly OnMount[]
+  /**
+   * Extra session data for the views' `mount`, merged over the HTTP session
+   * at the dead render (and signed into the page, so the join gets it too):
+   * an object, or a function of the request.
+   */
+  readonly session?:
+    | Readonly<Record<string, unknown>>
+    | ((conn: Conn) => Readonly<Record<string, unknown>>)
+  /** The root layout of the session's pages, instead of `createLive`'s. */
+  readonly rootLayout?: LiveLayout
 }
 
 /** Declares one live route of a live_session (the `live` of `liveSession`'s callback). */
@@ -80,24 +104,77 @@ export type DeclareLive = <A extends object>(
   options?: LiveRouteOptions,
 ) => void
 
-/** Declares live routes in one live_session: navigation between them needs no page load. */
+/**
+ * Declares live routes in one live_session: navigation between them needs
+ * no page load. `options` (optional) gives them `onMount` hooks, session
+ * data and a root layout.
+ */
 export function liveSession(
   router: Router,
   name: string,
   declare: (live: DeclareLive) => void,
+): Router
+export function liveSession(
+  router: Router,
+  name: string,
+  options: LiveSessionOptions,
+  declare: (live: DeclareLive) => void,
+): Router
+export function liveSession(
+  router: Router,
+  name: string,
+  optionsOrDeclare: LiveSessionOptions | ((live: DeclareLive) => void),
+  maybeDeclare?: (live: DeclareLive) => void,
 ): Router {
+  const declare = typeof optionsOrDeclare === 'function' ? optionsOrDeclare : maybeDeclare
+  const sessionOptions = typeof optionsOrDeclare === 'function' ? undefined : optionsOrDeclare
   if (typeof name !== 'string' || name === '' || typeof declare !== 'function') {
     throw new CinderError(
       'CINDER_ERR_LIVE_BAD_ARG',
-      `liveSession(router, name, (live) => { live('/path', View) }) got name ${describe(name)}`,
+      `liveSession(router, name, [options,] (live) => { live('/path', View) }) got name ${describe(name)}`,
     )
   }
+  checkSessionOptions(name, sessionOptions)
   declare((path, view, options = {}) => {
     checkView(view, path)
-    const metadata = { ...options.metadata, [LIVE_SESSION_KEY]: name }
+    const metadata = {
+      ...options.metadata,
+      [LIVE_SESSION_KEY]: name,
+      ...(sessionOptions === undefined ? {} : { [LIVE_SESSION_OPTIONS]: sessionOptions }),
+    }
     router.live(path, view, { ...options, metadata })
   })
   return router
+}
+
+function checkSessionOptions(name: string, options: LiveSessionOptions | undefined): void {
+  if (options === undefined) return
+  const { onMount, session, rootLayout } = options
+  const ok =
+    typeof options === 'object' &&
+    (onMount === undefined ||
+      (Array.isArray(onMount) && onMount.every((h) => typeof h === 'function'))) &&
+    (session === undefined || typeof session === 'function' || typeof session === 'object') &&
+    (rootLayout === undefined || typeof rootLayout === 'function')
+  if (!ok) {
+    throw new CinderError(
+      'CINDER_ERR_LIVE_BAD_ARG',
+      `liveSession(router, ${describe(name)}, options, …) takes { onMount?: hook[], session?: object | (conn) => object, rootLayout?: (page) => template }, got: ${describe(options)}`,
+    )
+  }
+}
+
+const NO_HOOKS: readonly OnMount<object>[] = []
+
+/** The `onMount` hooks of a view at a route: its live_session's, then its own. */
+export function mountHooks(
+  entry: LiveRouteEntry | undefined,
+  view: LiveView<object> = entry?.view as LiveView<object>,
+): readonly OnMount<object>[] {
+  const session = entry?.options?.onMount as readonly OnMount<object>[] | undefined
+  const own = view?.onMount as readonly OnMount<object>[] | undefined
+  if (session === undefined) return own ?? NO_HOOKS
+  return own === undefined ? session : [...session, ...own]
 }
 
 /** The key a view is known by in tokens: its name, or its route's pattern. */

@@ -31,7 +31,17 @@
  */
 import { CinderError, describe } from '../errors.ts'
 import type { Params } from '../http/query.ts'
-import { type MaybePromise, Outcome } from '../process/behaviour.ts'
+import type { MaybePromise } from '../process/behaviour.ts'
+import { type AsyncOutcome, type AsyncTask, assignAsync, cancelAsync, startAsync } from './async.ts'
+import type { AsyncResult } from './async-result.ts'
+import {
+  type AttachedHook,
+  attachHook,
+  detachHook,
+  type HookStage,
+  type HookStages,
+  type OnMount,
+} from './hooks.ts'
 import type { Template } from './html.ts'
 import type { Flash } from './live-session.ts'
 import type { PushedEvent } from './rendered.ts'
@@ -92,6 +102,14 @@ export interface LiveView<A extends object = Record<string, unknown>> {
   ): MaybePromise<EventResult<A>>
   /** Any other message: PubSub broadcasts (`socket.subscribe`), `socket.sendSelf`, timers. */
   handleInfo?(message: unknown, socket: LiveSocket<A>): MaybePromise<LiveResult<A>>
+  /** A `socket.startAsync(name, fn)` task ended: its value (`ok: true`) or why it failed. */
+  handleAsync?(
+    name: string,
+    outcome: AsyncOutcome,
+    socket: LiveSocket<A>,
+  ): MaybePromise<LiveResult<A>>
+  /** Hooks run before `mount`, after those of the live_session (see hooks.ts). */
+  readonly onMount?: readonly OnMount<A>[]
   /** The page, from the assigns: an `html` template. Keep it pure. */
   render(assigns: Readonly<A & LiveAssigns>): Template
   /** Runs once when the process stops (leave, navigation, socket closed, crash). */
@@ -130,8 +148,25 @@ export interface LiveInternals {
   subscriptions: Map<string, (message: unknown) => void> | undefined
   timers: Set<ReturnType<typeof setTimeout>> | undefined
   uploads: Map<string, UploadConfig> | undefined
+  /** Async tasks and attached hooks: rarely used, so one field, created on first use. */
+  ext: LiveExtras | undefined
   host: LiveHost | undefined
 }
+
+/** @internal */
+export interface LiveExtras {
+  /** Running tasks by `assign:<key>` / `start:<name>`. */
+  async?: Map<string, AsyncTask>
+  hooks?: Map<HookStage, readonly AttachedHook[]>
+}
+
+/** The assign keys of `A` that hold an `AsyncResult`. */
+export type AsyncKeys<A> = {
+  [K in keyof A]: A[K] extends AsyncResult<unknown> ? K : never
+}[keyof A] &
+  string
+/** The value type of an `AsyncResult` assign. */
+export type AsyncValue<R> = R extends AsyncResult<infer T> ? T : never
 
 export interface LiveSocketInit<A extends object> {
   readonly id: string
@@ -185,6 +220,7 @@ export class LiveSocket<A extends object = Record<string, unknown>> {
       subscriptions: undefined,
       timers: undefined,
       uploads: undefined,
+      ext: undefined,
       host: init.host,
     }
   }
@@ -403,6 +439,61 @@ export class LiveSocket<A extends object = Record<string, unknown>> {
     return this
   }
 
+  /**
+   * Loads `key` (or several keys) in the background: each becomes an
+   * `AsyncResult`, loading now (keeping its last value unless `reset`), then
+   * ok with what `fn` resolves to (for a list of keys: an object with each)
+   * or failed with what it threw. Events keep flowing meanwhile. Runs only
+   * when connected; `fn` gets an `AbortSignal`, aborted by `cancelAsync`, a
+   * newer load of the same key, or the view's stop.
+   */
+  assignAsync<K extends AsyncKeys<A>>(
+    key: K,
+    fn: (signal: AbortSignal) => MaybePromise<AsyncValue<A[K]>>,
+    options?: { reset?: boolean },
+  ): this
+  assignAsync<K extends AsyncKeys<A>>(
+    keys: readonly K[],
+    fn: (signal: AbortSignal) => MaybePromise<{ [P in K]: AsyncValue<A[P]> }>,
+    options?: { reset?: boolean },
+  ): this
+  assignAsync(
+    keys: string | readonly string[],
+    fn: (signal: AbortSignal) => MaybePromise<unknown>,
+    options: { reset?: boolean } = {},
+  ): this {
+    const list = typeof keys === 'string' ? [keys] : keys
+    assignAsync(this as unknown as LiveSocket<object>, list, fn, options.reset === true)
+    return this
+  }
+
+  /**
+   * Runs `fn` in the background; the view's `handleAsync(name, outcome)`
+   * gets its value or why it failed. A running task of the same name is
+   * superseded. Runs only when connected.
+   */
+  startAsync<T>(name: string, fn: (signal: AbortSignal) => MaybePromise<T>): this {
+    startAsync(this as unknown as LiveSocket<object>, name, fn)
+    return this
+  }
+
+  /** Cancels the task of an assign key or a `startAsync` name (failed with `reason`). */
+  cancelAsync(name: string, reason: unknown = 'cancel'): this {
+    cancelAsync(this as unknown as LiveSocket<object>, name, reason)
+    return this
+  }
+
+  /** Runs `fn` before the view's own callback of `stage`; `'halt'` stops there. See hooks.ts. */
+  attachHook<S extends HookStage>(name: string, stage: S, fn: HookStages<A>[S]): this {
+    attachHook(this as unknown as LiveSocket<object>, name, stage, fn)
+    return this
+  }
+
+  detachHook(name: string, stage: HookStage): this {
+    detachHook(this as unknown as LiveSocket<object>, name, stage)
+    return this
+  }
+
   #setFlash(flash: Flash): void {
     this.assigns = { ...this.#assigns, flash }
     this[kLive].flashChanged = true
@@ -475,29 +566,4 @@ function checkPath(to: unknown, operation: string): string {
   return to
 }
 
-/** What a callback's result comes to: the socket, and a hook reply if any. */
-export interface Settled<A extends object> {
-  readonly socket: LiveSocket<A>
-  readonly reply: unknown
-}
-
-/**
- * Checks a callback's result (so a wrong shape from plain JS fails with a
- * message naming the shapes allowed, not later and elsewhere).
- */
-export function settle<A extends object>(
-  where: string,
-  result: unknown,
-  socket: LiveSocket<A>,
-  replies: boolean,
-): Settled<A> {
-  if (result === undefined || result === socket) return { socket, reply: undefined }
-  if (result instanceof Outcome && result.state === socket) {
-    if (result.kind === 'noreply') return { socket, reply: undefined }
-    if (result.kind === 'reply' && replies) return { socket, reply: result.value ?? null }
-  }
-  throw new CinderError(
-    'CINDER_ERR_BAD_RETURN',
-    `${where} must return nothing, the socket, or noreply(socket)${replies ? ' or reply(value, socket) (a hook reply)' : ''}, with the socket it was given; got: ${describe(result)}`,
-  )
-}
+export { type Settled, settle } from './settle.ts'

@@ -17,8 +17,8 @@
  * `params` `{}` (it is not routed: no `handleParams`, no patches) and the
  * given session, renders its own diffs and handles its own events. It stops
  * when its parent stops, or when a render of the parent leaves it out (the
- * client leaves its channel). The dead render leaves the container empty:
- * the child's HTML arrives with its join.
+ * client leaves its channel). The dead render mounts the child disconnected
+ * and puts its HTML in the container (dead-children.ts).
  *
  * `sticky: true` (in the layout) makes a root view that survives live
  * navigation between the main views: it has no parent.

@@ -11,14 +11,18 @@
  * ```
  */
 import WebSocket from 'ws'
+import { FLASH_COOKIE } from '../live/flash.ts'
 import { find } from './html-query.ts'
 import { type LiveTransport, LiveViewTest, type PushReply } from './live-view-test.ts'
+import type { TestChannel } from './upload-test.ts'
 
 export interface ConnectOptions {
   /** Where the LiveView socket is mounted. Default `/live`. */
   readonly socketPath?: string
   /** Milliseconds to wait for each reply. Default 5000. */
   readonly timeout?: number
+  /** Cookies to send with the page request (`name=value; …`), e.g. a session. */
+  readonly cookie?: string
 }
 
 type Message = [string | null, string | null, string, string, Record<string, unknown>]
@@ -28,13 +32,14 @@ export async function connectLive(
   options: ConnectOptions = {},
 ): Promise<LiveViewTest> {
   const url = new URL(pageUrl)
-  const response = await fetch(url, { redirect: 'manual' })
+  const sent = options.cookie ?? ''
+  const response = await fetch(url, {
+    redirect: 'manual',
+    headers: sent === '' ? {} : { cookie: sent },
+  })
   const html = await response.text()
   if (response.status !== 200) throw new Error(`GET ${url.href} answered ${response.status}`)
-  const cookie = response.headers
-    .getSetCookie()
-    .map((c) => c.split(';', 1)[0])
-    .join('; ')
+  const cookie = mergeCookies(sent, response.headers.getSetCookie())
   const csrf = find(html, 'meta[name="csrf-token"]')?.attributes.content ?? ''
   const container = find(html, '[data-phx-main]')
   const id = container?.attributes.id
@@ -57,13 +62,49 @@ export async function connectLive(
     throw new Error(`the join was refused: ${JSON.stringify(joined.response)}`)
   }
   const transport: LiveTransport = {
-    push: (event, payload) => client.push(event, payload),
+    push: (event, payload, received) => client.push(event, payload, received),
     onMessage: (handler) => client.onMessage(handler),
     async close() {
       client.close()
     },
+    openChannel: (topic, params) => client.channel(topic, params),
+    follow: (to, flash) =>
+      connectLive(new URL(to, url).href, {
+        ...options,
+        cookie: flash === undefined ? cookie : mergeCookies(cookie, [`${FLASH_COOKIE}=${flash}`]),
+      }),
   }
   return new LiveViewTest(transport, joined.response.rendered as Record<string, unknown>, url)
+}
+
+/**
+ * A V2 binary push (the serializer's kind 0): the kind, four lengths, then
+ * join ref, ref, topic and event, then the payload's bytes.
+ */
+function binaryPush(
+  joinRef: string,
+  ref: string,
+  topic: string,
+  event: string,
+  bytes: Uint8Array,
+): Buffer {
+  const fields = [joinRef, ref, topic, event].map((f) => Buffer.from(f))
+  return Buffer.concat([Buffer.from([0, ...fields.map((f) => f.byteLength)]), ...fields, bytes])
+}
+
+/** The cookies sent, updated by those the response set (`Set-Cookie` lines). */
+function mergeCookies(sent: string, set: readonly string[]): string {
+  const jar = new Map<string, string>()
+  for (const pair of sent.split(/;\s*/)) {
+    const at = pair.indexOf('=')
+    if (at > 0) jar.set(pair.slice(0, at), pair.slice(at + 1))
+  }
+  for (const line of set) {
+    const pair = line.split(';', 1)[0] ?? ''
+    const at = pair.indexOf('=')
+    if (at > 0) jar.set(pair.slice(0, at), pair.slice(at + 1))
+  }
+  return [...jar].map(([name, value]) => `${name}=${value}`).join('; ')
 }
 
 /** A V2 JSON channel client for one topic. */
@@ -75,6 +116,8 @@ class SocketClient {
   readonly #listeners: Array<(event: string, payload: Record<string, unknown>) => void> = []
   #ref = 0
   #joinRef: string | null = null
+  /** Pushes that came before the test's view listened (right after the join reply). */
+  readonly #early: Array<[string, Record<string, unknown>]> = []
 
   private constructor(ws: WebSocket, topic: string, timeout: number) {
     this.#ws = ws
@@ -96,12 +139,18 @@ class SocketClient {
     return this.#send('phx_join', payload, this.#joinRef)
   }
 
-  push(event: string, payload: Record<string, unknown>): Promise<PushReply> {
-    return this.#send(event, payload, String(++this.#ref))
+  push(
+    event: string,
+    payload: Record<string, unknown>,
+    received?: (reply: PushReply) => void,
+  ): Promise<PushReply> {
+    return this.#send(event, payload, String(++this.#ref), received)
   }
 
   onMessage(listener: (event: string, payload: Record<string, unknown>) => void): void {
     this.#listeners.push(listener)
+    const early = this.#early.splice(0)
+    for (const [event, payload] of early) listener(event, payload)
   }
 
   close(): void {
@@ -109,7 +158,30 @@ class SocketClient {
     this.#ws.close(1001)
   }
 
-  #send(event: string, payload: Record<string, unknown>, ref: string): Promise<PushReply> {
+  /** Joins another topic on this connection (an upload's `lvu:` channel). */
+  async channel(topic: string, params: Record<string, unknown>): Promise<TestChannel> {
+    const joinRef = String(++this.#ref)
+    const reply = await this.#send('phx_join', params, joinRef, undefined, topic, joinRef)
+    return {
+      reply,
+      push: (event, payload) =>
+        this.#send(event, payload, String(++this.#ref), undefined, topic, joinRef),
+      close: async () => {
+        await this.#send('phx_leave', {}, String(++this.#ref), undefined, topic, joinRef).catch(
+          () => {},
+        )
+      },
+    }
+  }
+
+  #send(
+    event: string,
+    payload: Record<string, unknown> | Uint8Array,
+    ref: string,
+    received?: (reply: PushReply) => void,
+    topic = this.#topic,
+    joinRef = this.#joinRef,
+  ): Promise<PushReply> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(ref)
@@ -117,15 +189,19 @@ class SocketClient {
       }, this.#timeout)
       this.#pending.set(ref, (reply) => {
         clearTimeout(timer)
+        received?.(reply) // now, before the frames after it
         resolve(reply)
       })
-      this.#ws.send(JSON.stringify([this.#joinRef, ref, this.#topic, event, payload]))
+      this.#ws.send(
+        payload instanceof Uint8Array
+          ? binaryPush(joinRef ?? '', ref, topic, event, payload)
+          : JSON.stringify([joinRef, ref, topic, event, payload]),
+      )
     })
   }
 
   #received(text: string): void {
     const [, ref, topic, event, payload] = JSON.parse(text) as Message
-    if (topic !== this.#topic) return
     if (event === 'phx_reply' && ref !== null) {
       const resolve = this.#pending.get(ref)
       if (resolve === undefined) return
@@ -136,6 +212,8 @@ class SocketClient {
       })
       return
     }
+    if (this.#listeners.length === 0) this.#early.push([event, payload])
+    if (topic !== this.#topic) return
     for (const listener of this.#listeners) listener(event, payload)
   }
 }

@@ -6,8 +6,11 @@
  * WebSocket. Both speak the same wire protocol to the same live channel.
  */
 import { encodeQuery } from '../http/query.ts'
+import { LiveFormTest } from './form-test.ts'
 import { type FoundElement, find, findAll } from './html-query.ts'
+import { jsSteps } from './js-steps.ts'
 import { RenderedModel } from './rendered-model.ts'
+import { type TestChannel, type TestFile, uploadFiles } from './upload-test.ts'
 
 /** A reply to a client push. */
 export interface PushReply {
@@ -17,11 +20,23 @@ export interface PushReply {
 
 /** How a LiveViewTest reaches its view (in process or over a socket). */
 export interface LiveTransport {
-  /** Pushes an event on the view's topic and resolves with the reply. */
-  push(event: string, payload: Record<string, unknown>): Promise<PushReply>
+  /**
+   * Pushes an event on the view's topic and resolves with the reply. The
+   * transport calls `received` with the reply as it arrives, in order with
+   * the server's pushes (a diff pushed after the reply must land after it).
+   */
+  push(
+    event: string,
+    payload: Record<string, unknown>,
+    received?: (reply: PushReply) => void,
+  ): Promise<PushReply>
   /** Receives the server's pushes (`diff`, `live_patch`, `live_redirect`, `redirect`, `phx_close`, `phx_error`). */
   onMessage(handler: (event: string, payload: Record<string, unknown>) => void): void
   close(): Promise<void>
+  /** Joins another topic of the same connection (an upload's `lvu:` channel). */
+  openChannel?(topic: string, params: Record<string, unknown>): Promise<TestChannel>
+  /** Mounts the page at `to` (after a redirect), with the flash token it carried. */
+  follow?(to: string, flash: string | undefined): Promise<LiveViewTest>
 }
 
 /** Where the view sent the browser: a patch, a live navigation or a redirect. */
@@ -35,6 +50,10 @@ export class LiveViewTest {
   readonly #transport: LiveTransport
   readonly #model = new RenderedModel()
   readonly #url: URL
+  /** The next upload entry ref (the client numbers them per page). */
+  #entryRefs = 0
+  /** Per form selector, the fields a test has used (no `_unused_` marker for them). */
+  readonly #usedFields = new Map<string, Set<string>>()
   /** Events the server pushed (`socket.pushEvent`), oldest first. */
   readonly events: Array<readonly [string, unknown]> = []
   /** The last navigation the view asked for, if any. */
@@ -127,7 +146,7 @@ export class LiveViewTest {
     const meta: Record<string, unknown> = target === undefined ? {} : { _target: target }
     return this.#push({
       type: 'form',
-      event: binding(element, 'phx-change'),
+      event: formEvent(binding(element, 'phx-change')),
       value: encodeQuery(values),
       meta,
       uploads: {},
@@ -135,12 +154,64 @@ export class LiveViewTest {
     })
   }
 
+  /**
+   * The form `selector` filled in with `values` (nested params), checked
+   * against its inputs: `.change(target?)` or `.submit()` sends what the
+   * client would (form-test.ts). A field the form lacks is an error.
+   */
+  form(selector: string, values: Record<string, unknown> = {}): LiveFormTest {
+    let used = this.#usedFields.get(selector)
+    if (used === undefined) {
+      used = new Set()
+      this.#usedFields.set(selector, used)
+    }
+    return new LiveFormTest(
+      () => this.html(),
+      selector,
+      values,
+      used,
+      (push) =>
+        this.#push({
+          type: 'form',
+          event: formEvent(push.event),
+          value: push.value,
+          meta: push.target === undefined ? {} : { _target: push.target },
+          uploads: {},
+          ...targetOf(push.form),
+        }),
+    )
+  }
+
+  /**
+   * Picks `files` in the upload input `name` of the form `selector` and
+   * sends them as the client does (upload-test.ts): the change announcing
+   * them, the preflight, the chunks, the progress. The view's own events
+   * (submit, consume) are up to the test.
+   */
+  async upload(selector: string, name: string, files: readonly TestFile[]): Promise<string> {
+    const transport = this.#transport
+    const open = transport.openChannel?.bind(transport)
+    if (open === undefined) throw new Error('this view cannot open upload channels')
+    await uploadFiles(
+      {
+        html: () => this.html(),
+        push: async (event, payload) => (await this.#request(event, payload)).reply,
+        openChannel: open,
+        nextEntryRef: () => String(this.#entryRefs++),
+      },
+      selector,
+      name,
+      files,
+    )
+    return this.html()
+  }
+
   /** A `phx-submit` of the form `selector` with `values`. */
   submit(selector: string, values: Record<string, unknown> = {}): Promise<string> {
     const element = this.#element(selector, 'phx-submit')
     return this.#push({
       type: 'form',
-      event: binding(element, 'phx-submit'),
+      event: formEvent(binding(element, 'phx-submit')),
       value: encodeQuery(values),
       meta: {},
       ...targetOf(element),
@@ -149,8 +220,7 @@ export class LiveViewTest {
 
   /** A hook's `pushEvent`: resolves with the view's reply (`reply(value, socket)`), or null. */
   async hook(event: string, payload: unknown = {}): Promise<unknown> {
-    const reply = await this.#transport.push('event', { type: 'hook', event, value: payload })
-    const diff = this.#handleReply(reply)
+    const { diff } = await this.#request('event', { type: 'hook', event, value: payload })
     return diff?.r ?? null
   }
 
@@ -169,14 +239,33 @@ export class LiveViewTest {
 
   /** A live patch to `path` (a patch link, or the back button). */
   async patch(path: string): Promise<string> {
-    const reply = await this.#transport.push('live_patch', { url: new URL(path, this.#url).href })
+    const { reply } = await this.#request('live_patch', { url: new URL(path, this.#url).href })
     if (reply.response.link_redirect === true) this.redirected = { kind: 'live_redirect', to: path }
-    this.#handleReply(reply)
     return this.html()
   }
 
   close(): Promise<void> {
     return this.#transport.close()
+  }
+
+  /**
+   * The page the view sent the browser to (`redirect` or `pushNavigate`,
+   * not a patch), mounted afresh with the flash it carried; this view is
+   * closed. Throws when the view did not navigate away.
+   */
+  async followRedirect(): Promise<LiveViewTest> {
+    const to = this.redirected
+    if (to === undefined || to.kind === 'live_patch') {
+      throw new Error(
+        `the view did not redirect (${to === undefined ? 'no navigation' : `a patch to ${to.to}`})`,
+      )
+    }
+    if (this.#transport.follow === undefined) throw new Error('this view cannot follow redirects')
+    if (/^[a-z][a-z0-9+.-]*:/i.test(to.to) && !to.to.startsWith(this.#url.origin)) {
+      throw new Error(`the view redirected to another site: ${to.to}`)
+    }
+    await this.close()
+    return this.#transport.follow(to.to, to.flash)
   }
 
   async #key(type: 'keydown' | 'keyup', selector: string, key: string): Promise<string> {
@@ -191,13 +280,49 @@ export class LiveViewTest {
     )
   }
 
-  #event(type: string, event: string, value: unknown, element?: FoundElement): Promise<string> {
-    return this.#push({ type, event, value, ...(element === undefined ? {} : targetOf(element)) })
+  /** Sends an event, or runs the binding's JS commands (their pushes, patches and navigation). */
+  async #event(
+    type: string,
+    event: string,
+    value: Record<string, unknown>,
+    element?: FoundElement,
+  ): Promise<string> {
+    const target = element === undefined ? {} : targetOf(element)
+    const steps = jsSteps(event)
+    if (steps === undefined) return this.#push({ type, event, value, ...target })
+    for (const step of steps) {
+      if (step.kind === 'push') {
+        const cid = typeof step.target === 'number' ? { cid: step.target } : target
+        await this.#push({ type, event: step.event, value: { ...value, ...step.value }, ...cid })
+      } else if (step.kind === 'patch') await this.patch(step.href)
+      else this.redirected = { kind: 'live_redirect', to: step.href }
+    }
+    return this.html()
   }
 
   async #push(payload: Record<string, unknown>): Promise<string> {
-    this.#handleReply(await this.#transport.push('event', payload))
+    await this.#request('event', payload)
     return this.html()
+  }
+
+  /** A push whose reply is applied as it arrives (see LiveTransport.push). */
+  async #request(
+    event: string,
+    payload: Record<string, unknown>,
+  ): Promise<{ reply: PushReply; diff: Record<string, unknown> | undefined }> {
+    let applied: { diff: Record<string, unknown> | undefined } | { error: unknown } | undefined
+    const apply = (reply: PushReply) => {
+      if (applied !== undefined) return
+      try {
+        applied = { diff: this.#handleReply(reply) }
+      } catch (error) {
+        applied = { error }
+      }
+    }
+    const reply = await this.#transport.push(event, payload, apply)
+    apply(reply) // a transport that does not call back
+    if (applied !== undefined && 'error' in applied) throw applied.error
+    return { reply, diff: applied?.diff }
   }
 
   #handleReply(reply: PushReply): Record<string, unknown> | undefined {
@@ -257,6 +382,12 @@ export class LiveViewTest {
 function targetOf(element: FoundElement): { cid?: number } {
   const target = element.attributes['phx-target']
   return target !== undefined && /^\d+$/.test(target) ? { cid: Number(target) } : {}
+}
+
+/** A form binding's event: its name, or the event of its JS `push`. */
+function formEvent(binding: string): string {
+  const push = jsSteps(binding)?.find((step) => step.kind === 'push')
+  return push?.kind === 'push' ? push.event : binding
 }
 
 function binding(element: FoundElement, attribute: string): string {

@@ -322,3 +322,40 @@ test('nested: a child needs its parent alive on this socket, and stops when the 
   await client.next((f) => f[2] === 'lv:child' && f[3] === 'phx_close')
   client.close()
 })
+
+test("nested: the dead render holds each child's HTML in its container, sticky ones too", async () => {
+  const page = await getPage('/lv/nested')
+  const child = find(page.html, '#child')
+  assert.equal(child?.attributes['data-phx-parent-id'], page.id)
+  assert.match(child?.text ?? '', /from-parent\s+0\s+child \+/)
+  const sticky = find(page.html, '#sticky-child')
+  assert.match(sticky?.text ?? '', /sticky\s+0/)
+  assert.equal(sticky?.attributes['data-phx-parent-id'], undefined)
+})
+
+test('uploads: an upload channel that receives no chunk for chunkTimeout is closed', async () => {
+  const page = await getPage('/lv/uploads-more')
+  const client = await Client.open(page)
+  const topic = `lv:${page.id}`
+  const joinRef = client.join(page, { url: `${base}/lv/uploads-more` })
+  const joinReply = await client.reply(joinRef)
+  assert.equal(joinReply.status, 'ok')
+  // the connected render's ref (each mount names its uploads afresh)
+  const rendered = JSON.stringify(joinReply.response)
+  const ref = /name=\\"stall\\"[\s\S]*?data-phx-upload-ref=\\"([\w-]+)\\"/.exec(rendered)?.[1] ?? ''
+  const entries = [{ ref: '0', name: 's.bin', size: 10, type: '', last_modified: 0 }]
+  const uploads = { [ref]: entries }
+  const change = { type: 'form', event: 'validate', value: '', meta: {}, uploads }
+  assert.equal((await client.reply(client.send(joinRef, topic, 'event', change))).status, 'ok')
+  const preflight = await client.reply(
+    client.send(joinRef, topic, 'allow_upload', { ref, entries }),
+  )
+  const token = (preflight.response.entries as Record<string, string>)['0']
+  const started = Date.now()
+  const joined = await client.reply(client.send(null, 'lvu:0', 'phx_join', { token }))
+  assert.equal(joined.status, 'ok')
+  await client.next((f) => f[2] === 'lvu:0' && f[3] === 'phx_close', 3000)
+  const waited = Date.now() - started
+  assert.ok(waited >= 250 && waited < 2500, `closed after ${waited} ms (chunkTimeout 300 ms)`)
+  client.close()
+})

@@ -70,10 +70,10 @@ test('malformed entries and options are clear errors', () => {
 
 test('a slot writes chunks in order to its file, and release deletes it', async () => {
   const registry = new UploadRegistry()
-  const slot = await registry.open(slotKey('phx-1', 'phx-u', '0'), 6, 100)
+  const slot = await registry.open(slotKey('phx-1', 'phx-u', '0'), 6, 100, 10_000)
   assert.equal(registry.byToken(slot.token), slot)
   assert.equal(
-    await registry.open(slotKey('phx-1', 'phx-u', '0'), 6, 100),
+    await registry.open(slotKey('phx-1', 'phx-u', '0'), 6, 100, 10_000),
     slot,
     'one slot per entry',
   )

@@ -8,11 +8,12 @@
 import type { Payload } from '../../channel/channel-socket.ts'
 import { CinderError, describe } from '../../errors.ts'
 import { reply } from '../../process/behaviour.ts'
+import { hooksOf, runHooks } from '../hooks.ts'
 import { decodeEvent } from '../live-event.ts'
 import { isRecord } from '../live-session.ts'
 import { type EventValue, kLive, settle } from '../live-view.ts'
 import { putUploadEntries, uploadProgress } from '../uploads/live-uploads.ts'
-import { allowUpload } from './allow-upload.ts'
+import { allowUpload, uploadTarget } from './allow-upload.ts'
 import type { LiveProcess } from './live-process.ts'
 import { afterCallback } from './outcome.ts'
 import { runParams } from './params.ts'
@@ -32,9 +33,14 @@ export async function handleIn(
       return livePatch(rt, proc, payload, socket)
     case 'allow_upload':
       return allowUpload(rt, proc, payload, socket)
-    case 'progress':
-      uploadProgress(proc.socket, payload)
+    case 'progress': {
+      const target = uploadTarget(proc, payload)
+      if (target !== undefined) {
+        uploadProgress(target, payload)
+        proc.componentsIfAny?.touch(target)
+      }
       return afterCallback(rt, proc, socket, undefined, true)
+    }
     case 'cids_will_destroy':
       for (const cid of cidsOf(payload)) proc.renderer.resetComponent(cid)
       return reply(['ok', {}], socket)
@@ -59,7 +65,10 @@ async function handleEvent(
 ): Promise<Outcome> {
   const { event, value, cid } = decodeEvent(payload, rt.config.maxEventSize)
   const live = proc.socket
-  if (isRecord(payload) && isRecord(payload.uploads)) putUploadEntries(live, payload.uploads)
+  if (isRecord(payload) && isRecord(payload.uploads)) {
+    const target = uploadTarget(proc, payload)
+    if (target !== undefined) putUploadEntries(target, payload.uploads)
+  }
   if (cid !== undefined) return componentEvent(rt, proc, socket, cid, event, value)
   if (event === 'lv:clear-flash') {
     if (typeof value.key === 'string') live.clearFlash(value.key)
@@ -71,6 +80,11 @@ async function handleEvent(
       'CINDER_ERR_LIVE_BAD_EVENT',
       `${describe(event)} is a reserved event name (lv: prefix)`,
     )
+  }
+  const hooks = hooksOf(live, 'handleEvent')
+  if (hooks !== undefined) {
+    const hooked = await runHooks(hooks, 'handleEvent', live, [event, value])
+    if (hooked.halted) return afterCallback(rt, proc, socket, hooked.reply, true)
   }
   const { handleEvent: handler } = proc.view
   if (handler === undefined) {

@@ -6,7 +6,10 @@
 import type { HandleResult } from '../../channel/channel.ts'
 import { CinderError, describe } from '../../errors.ts'
 import { type DownMessage, stop } from '../../process/behaviour.ts'
+import { AsyncDone } from '../async.ts'
+import { hooksOf, runHooks } from '../hooks.ts'
 import { ComponentUpdate, settle } from '../live-view.ts'
+import { asyncDone } from './async-done.ts'
 import { afterCallback } from './outcome.ts'
 import type { LiveRuntime, LvSocket } from './runtime.ts'
 
@@ -27,6 +30,13 @@ export async function handleInfo(
   }
   if (message instanceof ComponentUpdate) {
     proc.componentsIfAny?.sendUpdate(message)
+    return (await afterCallback(rt, proc, socket, undefined, false)) as InfoResult
+  }
+  if (message instanceof AsyncDone) {
+    return (await asyncDone(rt, proc, message, socket)) as InfoResult
+  }
+  const hooks = hooksOf(proc.socket, 'handleInfo')
+  if (hooks !== undefined && (await runHooks(hooks, 'handleInfo', proc.socket, [message])).halted) {
     return (await afterCallback(rt, proc, socket, undefined, false)) as InfoResult
   }
   const { handleInfo: handler } = proc.view

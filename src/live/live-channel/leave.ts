@@ -51,6 +51,7 @@ export async function terminate(
   if (proc === undefined) return
   proc.stopTimers()
   await releaseUploads(proc.socket)
+  for (const component of proc.componentsIfAny?.sockets() ?? []) await releaseUploads(component)
   await proc.view.terminate?.call(proc.view, reason, proc.socket)
 }
 

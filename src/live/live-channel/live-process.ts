@@ -6,6 +6,7 @@
  */
 import { CinderError, describe } from '../../errors.ts'
 import type { Ref } from '../../process/pid.ts'
+import { cancelAllAsync } from '../async.ts'
 import { LiveRenderer } from '../diff.ts'
 import { isTemplate, type Template } from '../html.ts'
 import { LiveComponents } from '../live-component.ts'
@@ -103,8 +104,11 @@ export class LiveProcess {
     return navigation
   }
 
+  /** The view stops: its timers, subscriptions and async tasks (its components' too) end. */
   stopTimers(): void {
     const live = this.socket[kLive]
+    cancelAllAsync(this.socket)
+    this.#components?.stop()
     for (const timer of live.timers ?? []) clearTimeout(timer)
     live.timers?.clear()
     if (live.host !== undefined) {

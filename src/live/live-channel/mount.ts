@@ -6,6 +6,8 @@
 import type { JoinResult } from '../../channel/channel.ts'
 import { ok } from '../../channel/results.ts'
 import type { Params } from '../../http/query.ts'
+import { runOnMount } from '../hooks.ts'
+import { mountHooks } from '../live-route.ts'
 import { type LiveSessionData, type Navigation, settle } from '../live-view.ts'
 import { refuseJoin } from './leave.ts'
 import type { LiveProcess } from './live-process.ts'
@@ -14,13 +16,15 @@ import type { LiveRuntime, LvSocket } from './runtime.ts'
 /** The client version this server speaks (the client only warns on a mismatch). */
 export const LIVEVIEW_VERSION = '1.2.12'
 
-/** Runs the view's `mount`, if it has one. */
+/** Runs the `onMount` hooks, then the view's `mount` unless one of them halted (with a navigation). */
 export async function mountView(
   proc: LiveProcess,
   params: Params,
   session: LiveSessionData,
 ): Promise<void> {
   const { view, socket } = proc
+  const hooks = mountHooks(proc.entry, view)
+  if (hooks.length > 0 && (await runOnMount(hooks, params, session, socket, proc.name))) return
   if (view.mount === undefined) return
   settle(`${proc.name}.mount`, await view.mount.call(view, params, session, socket), socket, false)
 }

@@ -4,6 +4,7 @@
  * the new URL, which the same view must serve.
  */
 import { CinderError, describe } from '../../errors.ts'
+import { hooksOf, runHooks } from '../hooks.ts'
 import type { ResolvedRoute } from '../live-route.ts'
 import { type Navigation, settle } from '../live-view.ts'
 import type { LiveProcess } from './live-process.ts'
@@ -29,7 +30,11 @@ export async function runParams(
   for (let i = 0; i <= MAX_PATCHES; i++) {
     proc.socket.uri = current.uri.href
     const { handleParams } = proc.view
-    if (handleParams !== undefined) {
+    const hooks = hooksOf(proc.socket, 'handleParams')
+    const args = [current.params, current.uri.href]
+    const halted =
+      hooks !== undefined && (await runHooks(hooks, 'handleParams', proc.socket, args)).halted
+    if (handleParams !== undefined && !halted) {
       const result = await handleParams.call(
         proc.view,
         current.params,

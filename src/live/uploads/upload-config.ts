@@ -14,6 +14,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { CinderError, describe } from '../../errors.ts'
+import type { LiveSocket } from '../live-view.ts'
 
 /** Options of `socket.allowUpload(name, options)`. */
 export interface UploadOptions {
@@ -25,11 +26,36 @@ export interface UploadOptions {
   readonly maxFileSize?: number
   /** Bytes per chunk the client sends. Default 64,000 (under the socket's 64 KiB frame limit). */
   readonly chunkSize?: number
-  /** How long the client waits for a chunk's acknowledgement, ms. Default 10,000. */
+  /**
+   * How long a chunk may take, ms. Default 10,000. The client waits this
+   * long for each chunk's acknowledgement; the server closes an upload
+   * channel that receives no chunk for this long (a stalled upload).
+   */
   readonly chunkTimeout?: number
   /** Upload as soon as files are picked, not on submit. Default false. */
   readonly autoUpload?: boolean
+  /**
+   * Send the files somewhere else (object storage) instead of to the view:
+   * called at preflight for each accepted entry, it returns the meta the
+   * browser's uploader needs (a presigned URL…), with `uploader` naming the
+   * function of the client's `new LiveSocket(…, { uploaders })` that sends
+   * the file and reports progress. Default: none (the files come over the socket).
+   */
+  readonly external?: ExternalUploader
 }
+
+/** An external uploader's meta for one entry: `uploader` names the client's function. */
+export interface ExternalMeta {
+  readonly uploader: string
+  readonly [key: string]: unknown
+}
+
+/** `allowUpload`'s `external` option (Phoenix's `external: &presign/2`). */
+export type ExternalUploader = (
+  entry: UploadEntry,
+  // biome-ignore lint/suspicious/noExplicitAny: the socket of any view
+  socket: LiveSocket<any>,
+) => ExternalMeta | Promise<ExternalMeta>
 
 /** Why an entry or a config was refused (Phoenix's atoms, as strings). */
 export type UploadError =
@@ -86,8 +112,11 @@ const DEFAULTS = { maxEntries: 1, maxFileSize: 8_000_000, chunkSize: 64_000, chu
 export class UploadConfig {
   readonly name: string
   readonly ref: string
-  readonly options: Required<Omit<UploadOptions, 'accept'>> & Pick<UploadOptions, 'accept'>
+  readonly options: Required<Omit<UploadOptions, 'accept' | 'external'>> &
+    Pick<UploadOptions, 'accept' | 'external'>
   #entries: UploadEntry[] = []
+  /** The external uploader's meta per entry ref (created on the first presign). */
+  #external: Map<string, ExternalMeta> | undefined
   #errors: UploadError[] = []
 
   constructor(name: string, options: UploadOptions) {
@@ -154,6 +183,26 @@ export class UploadConfig {
     return { accepted }
   }
 
+  /** The external uploader's meta for `entry` (kept for `consumeUploadedEntries`). */
+  async presign(entry: UploadEntry, socket: LiveSocket<object>): Promise<ExternalMeta> {
+    const external = this.options.external as ExternalUploader
+    const meta = await external(entry, socket)
+    if (typeof meta !== 'object' || meta === null || typeof meta.uploader !== 'string') {
+      throw new CinderError(
+        'CINDER_ERR_BAD_RETURN',
+        `the external uploader of ${describe(this.name)} must return { uploader: 'Name', … } (the client's Uploaders key), got: ${describe(meta)}`,
+      )
+    }
+    this.#external ??= new Map()
+    this.#external.set(entry.ref, meta)
+    return meta
+  }
+
+  /** The meta an external uploader gave `entryRef`, if any. */
+  externalMeta(entryRef: string): ExternalMeta | undefined {
+    return this.#external?.get(entryRef)
+  }
+
   /** A `progress` event: the percentage, or an error from the client. Returns the entry, if known. */
   progress(entryRef: string, progress: unknown): UploadEntry | undefined {
     const index = this.#entries.findIndex((entry) => entry.ref === entryRef)
@@ -173,6 +222,7 @@ export class UploadConfig {
   /** Drops entries (consumed or cancelled). */
   remove(refs: ReadonlySet<string>): void {
     this.#entries = this.#entries.filter((entry) => !refs.has(entry.ref))
+    for (const ref of refs) this.#external?.delete(ref)
     this.#validateCount()
   }
 
@@ -220,6 +270,12 @@ function checkOptions(name: string, options: UploadOptions): UploadConfig['optio
     )
   }
   const out = { ...DEFAULTS, autoUpload: false, ...options, accept }
+  if (out.external !== undefined && typeof out.external !== 'function') {
+    throw new CinderError(
+      'CINDER_ERR_LIVE_BAD_ARG',
+      `allowUpload(${describe(name)}) needs external to be a function (entry, socket) => meta, got: ${describe(out.external)}`,
+    )
+  }
   for (const key of ['maxEntries', 'maxFileSize', 'chunkSize', 'chunkTimeout'] as const) {
     if (!Number.isSafeInteger(out[key]) || out[key] < 1) {
       throw new CinderError(

@@ -21,18 +21,26 @@ export class UploadSlot {
   /** The size the client announced, and the upload's limit. */
   readonly declaredSize: number
   readonly maxFileSize: number
+  /** Milliseconds the upload channel waits for the next chunk before it closes. */
+  readonly chunkTimeout: number
   received = 0
   /** Set when an upload channel joined with the token. */
   channel: { close(): void } | undefined
   #handle: Promise<FileHandle> | undefined
   #writes: Promise<unknown> = Promise.resolve()
 
-  constructor(token: string, key: string, path: string, declaredSize: number, maxFileSize: number) {
+  constructor(
+    token: string,
+    key: string,
+    path: string,
+    limits: { declaredSize: number; maxFileSize: number; chunkTimeout: number },
+  ) {
     this.token = token
     this.key = key
     this.path = path
-    this.declaredSize = declaredSize
-    this.maxFileSize = maxFileSize
+    this.declaredSize = limits.declaredSize
+    this.maxFileSize = limits.maxFileSize
+    this.chunkTimeout = limits.chunkTimeout
   }
 
   /** Appends a chunk (chunks are written in order). */
@@ -61,12 +69,18 @@ export class UploadRegistry {
   #dir: Promise<string> | undefined
 
   /** A slot for an accepted entry (its token goes to the client). */
-  async open(key: string, declaredSize: number, maxFileSize: number): Promise<UploadSlot> {
+  async open(
+    key: string,
+    declaredSize: number,
+    maxFileSize: number,
+    chunkTimeout: number,
+  ): Promise<UploadSlot> {
     const existing = this.#byKey.get(key)
     if (existing !== undefined) return existing
     this.#dir ??= mkdtemp(join(tmpdir(), 'cinder-uploads-'))
     const token = randomBytes(18).toString('base64url')
-    const slot = new UploadSlot(token, key, join(await this.#dir, token), declaredSize, maxFileSize)
+    const path = join(await this.#dir, token)
+    const slot = new UploadSlot(token, key, path, { declaredSize, maxFileSize, chunkTimeout })
     this.#slots.set(token, slot)
     this.#byKey.set(key, slot)
     return slot

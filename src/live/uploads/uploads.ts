@@ -24,6 +24,7 @@
 import { CinderError, describe } from '../../errors.ts'
 import { kLive, type LiveSocket } from '../live-view.ts'
 import {
+  type ExternalMeta,
   type LiveUpload,
   UploadConfig,
   type UploadEntry,
@@ -97,15 +98,24 @@ export function uploadedEntries<A extends object>(
   }
 }
 
+/** What `consumeUploadedEntries` hands over for a finished entry. */
+export interface UploadedFile {
+  /** The temporary file (an upload over the socket); '' for an external upload. */
+  readonly path: string
+  /** An external upload's meta (what `external` returned for it: its key, URL…). */
+  readonly external?: ExternalMeta
+}
+
 /**
- * Runs `fn` on each finished entry with its temporary file's `path`, then
- * deletes the files and drops the entries; resolves with what `fn` returned.
- * Copy or move the file inside `fn`: it is gone afterwards.
+ * Runs `fn` on each finished entry with its temporary file's `path` (or an
+ * external upload's meta), then deletes the files and drops the entries;
+ * resolves with what `fn` returned. Copy or move the file inside `fn`: it is
+ * gone afterwards.
  */
 export async function consumeUploadedEntries<A extends object, T>(
   socket: LiveSocket<A>,
   name: string,
-  fn: (meta: { readonly path: string }, entry: UploadEntry) => T | Promise<T>,
+  fn: (file: UploadedFile, entry: UploadEntry) => T | Promise<T>,
 ): Promise<T[]> {
   const config = configOf(socket, name, 'consumeUploadedEntries')
   const registry = socket[kLive].host?.uploads
@@ -114,6 +124,12 @@ export async function consumeUploadedEntries<A extends object, T>(
   const consumed = new Set<string>()
   try {
     for (const entry of done) {
+      const external = config.externalMeta(entry.ref)
+      if (external !== undefined) {
+        results.push(await fn({ path: '', external }, entry))
+        consumed.add(entry.ref)
+        continue
+      }
       const slot = registry?.byKey(slotKey(socket.id, config.ref, entry.ref))
       if (slot === undefined) continue
       await slot.settle()

@@ -5,12 +5,13 @@
  */
 import { Socket } from 'phoenix'
 import { LiveSocket } from 'phoenix_live_view'
-import { hooks } from './hooks.ts'
+import { hooks, uploaders } from './hooks.ts'
 
 const csrfToken = document.querySelector("meta[name='csrf-token']")?.getAttribute('content') ?? ''
 const liveSocket = new LiveSocket('/live', Socket, {
   params: { _csrf_token: csrfToken },
   hooks,
+  uploaders,
 })
 liveSocket.connect()
 

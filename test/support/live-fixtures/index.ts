@@ -3,9 +3,12 @@
  * the benchmarks use them; keep them stable):
  *
  * - `/lv/counter`, `/lv/form`, `/lv/chat`, `/lv/list?n=300`, `/lv/nav`,
- *   `/lv/components`, `/lv/upload`, `/lv/nested`, `/lv/login`, `/lv/whoami` in the
- *   live_session `fixtures`; `/lv/plain` outside any live_session; `POST
- *   /lv/session` (the HTTP end of `/lv/login`'s `phx-trigger-action`);
+ *   `/lv/components`, `/lv/upload`, `/lv/nested`, `/lv/login`, `/lv/whoami`,
+ *   `/lv/async`, `/lv/js`, `/lv/signup`, `/lv/uploads-more` in the
+ *   live_session `fixtures`; `/lv/guarded` in the live_session `guarded`
+ *   (declared with options: guarded.ts); `/lv/plain` outside any live_session; `POST
+ *   /lv/session` (the HTTP end of `/lv/login`'s `phx-trigger-action`); `POST
+ *   /lv/fake-storage` (the object storage of `/lv/uploads-more`'s external uploader);
  * - `/live` — the LiveView socket; `/assets/app.js` — the client bundle
  *   (test/support/client/app.ts, built in memory with scripts/build-client.mjs).
  */
@@ -27,15 +30,20 @@ import {
   type SocketMount,
   session,
 } from '../../../src/extend.ts'
+import { AsyncLive } from './async.ts'
 import { ChatLive } from './chat.ts'
 import { ComponentsLive } from './components.ts'
 import { CounterLive } from './counter.ts'
 import { FormLive } from './form.ts'
+import { GuardedLive, guardedSession } from './guarded.ts'
+import { JsLive } from './js.ts'
 import { ListLive } from './list.ts'
 import { createSession, LoginLive, WhoamiLive } from './login.ts'
 import { NavLive, PlainLive } from './nav.ts'
 import { NestedLive } from './nested.ts'
+import { SignupLive } from './signup.ts'
 import { UploadLive } from './upload.ts'
+import { fakeStorage, UploadsMoreLive } from './uploads-more.ts'
 
 /** A fixed development secret: tokens survive a restart of the server (reconnect tests). */
 const SECRET_KEY_BASE = 'cinder-conformance-fixtures-secret-key-base-0123456789-abcdefghijklmnop'
@@ -65,6 +73,7 @@ export function liveFixtures(): LiveFixtures {
   const router = new Router({ name: 'LiveFixtures' })
     .pipeline('browser', [fetchSession, fetchFlash, protectFromForgery(), live.plug])
     .get('/assets/app.js', serveClient)
+    .post('/lv/fake-storage', fakeStorage)
     .scope('/lv', { pipeThrough: ['browser'] }, (r) => {
       liveSession(r, 'fixtures', (route) => {
         route('/counter', CounterLive)
@@ -77,6 +86,13 @@ export function liveFixtures(): LiveFixtures {
         route('/nested', NestedLive)
         route('/login', LoginLive)
         route('/whoami', WhoamiLive)
+        route('/async', AsyncLive)
+        route('/js', JsLive)
+        route('/signup', SignupLive)
+        route('/uploads-more', UploadsMoreLive)
+      })
+      liveSession(r, 'guarded', guardedSession, (route) => {
+        route('/guarded', GuardedLive)
       })
       r.live('/plain', PlainLive)
       r.post('/session', createSession)
