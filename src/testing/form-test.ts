@@ -114,40 +114,31 @@ export class LiveFormTest {
 }
 
 function fieldsOf(form: FoundElement): Field[] {
-  const inner = form.innerHtml
-  const found: Array<{ at: number; field: Field }> = []
-  for (const input of findAll(inner, 'input')) {
-    const { name, type = 'text', value, checked } = input.attributes
-    if (name === undefined || SKIPPED_TYPES.has(type.toLowerCase())) continue
-    const checkable = type === 'checkbox' || type === 'radio'
-    const kind = checkable ? 'checkable' : type === 'hidden' ? 'hidden' : 'other'
-    const sends = !checkable || checked !== undefined
-    found.push({
-      at: inner.indexOf(input.html),
-      field: { name, value: value ?? (checkable ? 'on' : ''), sends, kind },
-    })
+  const fields: Field[] = []
+  // One selector: the fields come back in document order, as the browser sends them.
+  for (const element of findAll(form.innerHtml, 'input, textarea, select')) {
+    const field = fieldOf(element)
+    if (field !== undefined) fields.push(field)
   }
-  for (const area of findAll(inner, 'textarea')) {
-    const { name } = area.attributes
-    if (name !== undefined) {
-      found.push({
-        at: inner.indexOf(area.html),
-        field: { name, value: area.text, sends: true, kind: 'other' },
-      })
-    }
-  }
-  for (const select of findAll(inner, 'select')) {
-    const { name } = select.attributes
-    if (name === undefined) continue
-    const options = findAll(select.innerHtml, 'option')
+  return fields
+}
+
+function fieldOf(element: FoundElement): Field | undefined {
+  const { name } = element.attributes
+  if (name === undefined) return undefined
+  if (element.tag === 'textarea') return { name, value: element.text, sends: true, kind: 'other' }
+  if (element.tag === 'select') {
+    const options = findAll(element.innerHtml, 'option')
     const chosen = options.find((o) => o.attributes.selected !== undefined) ?? options[0]
     const value = chosen?.attributes.value ?? chosen?.text ?? ''
-    found.push({
-      at: inner.indexOf(select.html),
-      field: { name, value, sends: true, kind: 'other' },
-    })
+    return { name, value, sends: true, kind: 'other' }
   }
-  return found.sort((a, b) => a.at - b.at).map((f) => f.field)
+  const { type = 'text', value, checked } = element.attributes
+  if (SKIPPED_TYPES.has(type.toLowerCase())) return undefined
+  const checkable = type === 'checkbox' || type === 'radio'
+  const kind = checkable ? 'checkable' : type === 'hidden' ? 'hidden' : 'other'
+  const sends = !checkable || checked !== undefined
+  return { name, value: value ?? (checkable ? 'on' : ''), sends, kind }
 }
 
 /** `{ user: { name: 'Jo', tags: ['a'] } }` → `[['user[name]', 'Jo'], ['user[tags][]', 'a']]`. */
