@@ -40,7 +40,7 @@ export {
   type EndpointOptions,
   runCluster,
 } from './endpoint/index.ts'
-export { CinderError, type ErrorCode } from './errors.ts'
+export { CinderError } from './errors.ts'
 // HTTP: Conn, plugs, the Router (docs/http.md, docs/router.md).
 export {
   accepts,
@@ -75,6 +75,7 @@ export {
 } from './http/index.ts'
 // LiveView (docs/liveview.md).
 export {
+  AsyncResult,
   allowUpload,
   cancelUpload,
   consumeUploadedEntries,
@@ -82,6 +83,7 @@ export {
   each,
   type FunctionComponent,
   html,
+  JS,
   type Live,
   type LiveComponent,
   type LiveLayout,
@@ -98,6 +100,7 @@ export {
   renderSlot,
   type Slot,
   type Template,
+  toForm,
   uploadErrors,
   uploadedEntries,
   usedInput,
@@ -162,7 +165,6 @@ export {
   startPubSub,
 } from './pubsub/index.ts'
 export {
-  type ConnectInfo,
   channel,
   defineSocket,
   expireAt,
@@ -179,4 +181,4 @@ export {
   type TokenResult,
   verifyToken,
 } from './token/index.ts'
-export { CloseCode, type Payload } from './wire/index.ts'
+export type { Payload } from './wire/index.ts'

@@ -21,6 +21,7 @@ export interface AsyncBranches<T> {
   readonly ok?: (value: T) => Template | string
 }
 
+/** A value loaded in the background: loading, then ok with a result or failed with a reason. */
 export class AsyncResult<T = unknown> {
   /** Whether a load is running. */
   readonly loading: boolean

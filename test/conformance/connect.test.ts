@@ -9,7 +9,7 @@ import {
   defineSocket,
   ok,
   type Params,
-} from '../../src/index.ts'
+} from '../../src/extend.ts'
 import { openClient, quietLogger } from './support.ts'
 
 test('connect gets the params (nested, vsn last), the auth token and the transport', async () => {
