@@ -30,7 +30,7 @@ interface NodeProcess {
   kill(): Promise<void>
 }
 
-function startNode(name: string, cluster: string, engine: string[]): Promise<NodeProcess> {
+function startNode(name: string, cluster: string, engine: readonly string[]): Promise<NodeProcess> {
   const script = compiled
     ? [join(here, 'fixtures', 'node.js')]
     : ['--import', 'tsx', '--conditions=cinder:source', join(here, 'fixtures', 'node.ts')]
@@ -72,12 +72,22 @@ function startNode(name: string, cluster: string, engine: string[]): Promise<Nod
   })
 }
 
-const engines = [
-  { name: 'Redis', port: 6379, args: ['--redis', 'redis://127.0.0.1:6379'] },
-  { name: 'NATS', port: 4222, args: ['--nats', 'nats://127.0.0.1:4222'] },
-]
+/** A broker the nodes join through, as the fixture's flags name it. */
+export interface Engine {
+  readonly name: string
+  readonly port: number
+  readonly args: readonly string[]
+}
 
-for (const engine of engines) {
+export const REDIS: Engine = {
+  name: 'Redis',
+  port: 6379,
+  args: ['--redis', 'redis://127.0.0.1:6379'],
+}
+export const NATS: Engine = { name: 'NATS', port: 4222, args: ['--nats', 'nats://127.0.0.1:4222'] }
+
+/** The failover suite through one broker (a file per broker keeps each under its time limit). */
+export async function describeFailover(engine: Engine): Promise<void> {
   const missing = await requireService(engine.name, engine.port)
   describe(`Curve Fever across a dead node, through ${engine.name}`, {
     skip: missing?.skip ?? false,

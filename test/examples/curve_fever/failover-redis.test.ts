@@ -1,0 +1,4 @@
+// Curve Fever across a dead node, through Redis (the suite: failover.ts).
+import { describeFailover, REDIS } from './failover.ts'
+
+await describeFailover(REDIS)
