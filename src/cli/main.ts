@@ -7,6 +7,7 @@ import { relative } from 'node:path'
 import { CinderError } from '../errors.ts'
 import { type Io, parse, USAGE, usage } from './args.ts'
 import { buildAssets } from './assets.ts'
+import { runDev } from './dev/dev.ts'
 import { channel, type Generated, liveView, presence, projectAt, writeFiles } from './generators.ts'
 import { pieceNames } from './names.ts'
 import { newApplication } from './new-app.ts'
@@ -35,6 +36,8 @@ async function run(argv: readonly string[], out: Io, cinder: CinderPackage): Pro
       return runNew(rest, out, cinder)
     case 'gen':
       return runGen(rest, out, cinder)
+    case 'dev':
+      return runDev(rest, out)
     case 'assets':
       return buildAssets(rest, out)
     case '--version':

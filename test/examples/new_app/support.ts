@@ -86,8 +86,8 @@ export function npmInstall(cwd: string): Promise<RunResult> {
 /** A long-running command (npm start, npm run dev) in a process group of its own. */
 export interface Running {
   output(): string
-  /** Resolves once the output matches `pattern`; rejects when the command ends or time is up. */
-  waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>
+  /** Resolves once `pattern` occurs `times` times in the output; rejects when the command ends or time is up. */
+  waitFor(pattern: RegExp, timeoutMs?: number, times?: number): Promise<void>
   /** SIGTERM to the whole group (SIGKILL after 5 s); resolves when the command has ended. */
   stop(): Promise<void>
 }
@@ -119,10 +119,11 @@ export function start(
   }
   return {
     output: () => output,
-    waitFor(pattern, timeoutMs = 60_000) {
+    waitFor(pattern, timeoutMs = 60_000, times = 1) {
+      const every = new RegExp(pattern.source, `${pattern.flags.replace('g', '')}g`)
       return new Promise((done, fail) => {
         const check = () => {
-          if (pattern.test(output)) finish(done)
+          if ((output.match(every)?.length ?? 0) >= times) finish(done)
           else if (gone) finish(() => fail(new Error(`ended before ${pattern}:\n${output}`)))
         }
         const timer = setTimeout(
