@@ -17,7 +17,7 @@ export const USAGE = `Usage: cinder <command>
   cinder gen channel <Name>    a channel and its test; prints the line to add to the socket
   cinder gen presence          Presence and its test; prints the lines for the tree
   cinder dev [entry] [--port <n>] [--watch <dir>]... [--static <dir>] [--conditions <name>]...
-             [--no-typecheck] [-- <arguments of the app>]
+             [--tsconfig <file>] [--no-typecheck] [-- <arguments of the app>]
       runs the app from its sources (default src/main.ts), restarts it on every change and
       reloads the browser
   cinder assets [--watch] [--minify]

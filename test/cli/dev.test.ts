@@ -109,6 +109,7 @@ test('dev options: the entry, the folders, the port, and the app arguments after
     static: 'public',
     conditions: [],
     typecheck: true,
+    tsconfig: 'tsconfig.json',
     appArgs: [],
     verbose: false,
   })

@@ -36,6 +36,8 @@ export interface DevOptions {
   /** Package export conditions for the server (`node --conditions`). */
   readonly conditions: readonly string[]
   readonly typecheck: boolean
+  /** The TypeScript project `tsc -b --watch` builds. Default `tsconfig.json`. */
+  readonly tsconfig: string
   /** Arguments for the application, after `--`. */
   readonly appArgs: readonly string[]
   /** Also says when each spare server has loaded (CINDER_DEV_VERBOSE=1). */
@@ -82,7 +84,7 @@ export async function startDev(options: DevOptions, io: Io): Promise<() => Promi
       if (options.verbose) io.log(`cinder dev: spare server loaded in ${ms} ms`)
     },
   )
-  const typecheck = options.typecheck ? startTypecheck(root, io) : undefined
+  const typecheck = options.typecheck ? startTypecheck(root, options.tsconfig, io) : undefined
   const assets = await assetContext(root)
   await assets?.watch()
   const restart = restarter(server, () => reload.reload(), io)
@@ -147,13 +149,13 @@ function restarter(server: ServerProcess, ready: () => void, io: Io): (fresh: bo
 }
 
 /** `tsc -b --watch` of the project's own TypeScript, its output on this terminal. */
-function startTypecheck(root: string, io: Io): ChildProcess | undefined {
+function startTypecheck(root: string, tsconfig: string, io: Io): ChildProcess | undefined {
   const tsc = packageFile(root, 'typescript', 'bin/tsc')
   if (tsc === undefined) {
     io.error('cinder dev: typescript is not installed here; running without type checks')
     return undefined
   }
-  const child = spawn(process.execPath, [tsc, '-b', '--watch', '--preserveWatchOutput'], {
+  const child = spawn(process.execPath, [tsc, '-b', tsconfig, '--watch', '--preserveWatchOutput'], {
     cwd: root,
     stdio: 'inherit',
   })
@@ -189,6 +191,7 @@ export function devOptions(argv: readonly string[], env: NodeJS.ProcessEnv): Dev
     static: { type: 'string', default: 'public' },
     conditions: { type: 'string', multiple: true },
     'no-typecheck': { type: 'boolean', default: false },
+    tsconfig: { type: 'string', default: 'tsconfig.json' },
   })
   const [entry = 'src/main.ts', ...extra] = positionals
   if (extra.length > 0) throw usage("cinder dev takes one entry; put the app's arguments after --")
@@ -205,6 +208,7 @@ export function devOptions(argv: readonly string[], env: NodeJS.ProcessEnv): Dev
     static: typeof values.static === 'string' ? values.static : 'public',
     conditions: strings(values.conditions) ?? [],
     typecheck: values['no-typecheck'] !== true,
+    tsconfig: typeof values.tsconfig === 'string' ? values.tsconfig : 'tsconfig.json',
     appArgs: rest,
     verbose: env.CINDER_DEV_VERBOSE === '1',
   }
