@@ -3,23 +3,29 @@
  * reverse; a part that restarts restarts the parts after it (`rest_for_one`):
  *
  *     chat_room
- *     ├─ pubsub      messages between processes, and between nodes in a cluster
- *     ├─ presence    who has the home page open, on every node
- *     └─ endpoint    HTTP, `/socket` (channels) and `/live` (LiveView)
+ *     ├─ pubsub      messages between processes, and through Redis between nodes
+ *     ├─ presence    who is online and in which room, who is typing, on every node
+ *     ├─ cluster     which nodes are up: the presences of a node that dies leave at once
+ *     ├─ chat        the rooms and their history, in Tables kept by one process per node
+ *     └─ endpoint    HTTP, `/socket` (the room channel) and `/live` (the pages)
  *
  * `buildApplication` only builds the parts: src/main.ts runs `children` as the application,
  * tests start them with `startApplication`.
  */
 import {
   type ChildSpec,
+  type Cluster,
+  createCluster,
   type createEndpoint,
   createPubSub,
   type Pid,
   type Presence,
   type PubSub,
+  redisAdapter,
   startSupervisor,
   stopProcess,
 } from 'cinder'
+import { Chat } from './chat/chat.ts'
 import type { Config } from './config.ts'
 import { buildPresence } from './presence.ts'
 import { buildEndpoint } from './web/endpoint.ts'
@@ -27,6 +33,8 @@ import { buildEndpoint } from './web/endpoint.ts'
 export interface Application {
   readonly pubsub: PubSub
   readonly presence: Presence
+  readonly cluster: Cluster
+  readonly chat: Chat
   readonly endpoint: ReturnType<typeof createEndpoint>
   /** The tree's children, in start order. */
   readonly children: ChildSpec[]
@@ -41,11 +49,17 @@ export interface StartedApplication extends Application {
 }
 
 export async function buildApplication(config: Config): Promise<Application> {
-  const pubsub = createPubSub({ name: 'chat_room' })
+  const pubsub = createPubSub({
+    name: config.cluster,
+    node: config.node,
+    ...(config.redisUrl === undefined ? {} : { adapter: redisAdapter({ url: config.redisUrl }) }),
+  })
   const presence = buildPresence(pubsub)
-  const endpoint = await buildEndpoint(config, { pubsub, presence })
-  const children = [pubsub, presence, endpoint].map((part) => part.childSpec())
-  return { pubsub, presence, endpoint, children }
+  const cluster = createCluster({ pubsub, name: config.cluster, presences: [presence] })
+  const chat = new Chat(pubsub)
+  const endpoint = await buildEndpoint(config, { pubsub, presence, chat })
+  const children = [pubsub, presence, cluster, chat, endpoint].map((part) => part.childSpec())
+  return { pubsub, presence, cluster, chat, endpoint, children }
 }
 
 export async function startApplication(config: Config): Promise<StartedApplication> {

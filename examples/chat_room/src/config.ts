@@ -7,7 +7,11 @@
  *                       same on every node; required when NODE_ENV=production
  *   NODE_ENV            `production` turns off the debug error pages and caches assets for good
  *   CINDER_LIVE_RELOAD  set by `npm run dev`: the live-reload script the layout loads
+ *   REDIS_URL           joins the other nodes with the same URL (redis://127.0.0.1:6379): every
+ *                       node then shares the rooms, messages and presence; default: one node
+ *   CINDER_NODE         this node's name in the cluster (default <hostname>-<port>)
  */
+import { hostname } from 'node:os'
 import { dirname, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -21,6 +25,12 @@ export interface Config {
   readonly root: string
   /** The live-reload script's URL (`npm run dev` only). */
   readonly liveReload?: string | undefined
+  /** The Redis that joins the nodes of a cluster; none: one node. */
+  readonly redisUrl?: string | undefined
+  /** This node's name; unique in the cluster. */
+  readonly node: string
+  /** The cluster's name: nodes with the same name (and Redis) share everything. */
+  readonly cluster: string
 }
 
 /** For development only: production reads SECRET_KEY_BASE. */
@@ -47,5 +57,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dev,
     root: PROJECT_ROOT,
     liveReload: dev ? env.CINDER_LIVE_RELOAD : undefined,
+    redisUrl: env.REDIS_URL,
+    node: env.CINDER_NODE ?? `${hostname()}-${port}`,
+    cluster: 'chat_room',
   }
 }

@@ -1,21 +1,21 @@
 /**
  * The endpoint, where Chat Room meets the network. Each request runs through its plug: the
  * static files of public/, a request id and a log line, the body parsers, the session, then the
- * router. `/socket` serves the channels of the user socket, `/live` the LiveViews.
+ * router. `/socket` serves the room channel to other clients, `/live` the pages.
  */
 import { join } from 'node:path'
-import { createEndpoint, createLive, type Presence, type PubSub } from 'cinder'
+import { createEndpoint, createLive, type PubSub } from 'cinder'
 import type { Config } from '../config.ts'
 import { userSocket } from './channels/user-socket.ts'
+import type { ChatContext } from './context.ts'
 import { layout } from './layout.ts'
 import { buildRouter } from './router.ts'
 
 /** The session cookie; it is signed with the secret key base. */
 const SESSION = { key: '_chat_room_key', signingSalt: 'FwkzW7G7' }
 
-export interface EndpointParts {
+export interface EndpointParts extends ChatContext {
   readonly pubsub: PubSub
-  readonly presence: Presence
 }
 
 export async function buildEndpoint(config: Config, parts: EndpointParts) {
@@ -44,7 +44,7 @@ export async function buildEndpoint(config: Config, parts: EndpointParts) {
     session: SESSION,
     router,
     sockets: [
-      { path: '/socket', socket: userSocket() },
+      { path: '/socket', socket: userSocket(parts) },
       { path: '/live', socket: live.socket(router) },
     ],
   })

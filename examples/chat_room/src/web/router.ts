@@ -16,10 +16,14 @@ import {
   putSecureBrowserHeaders,
   Router,
 } from 'cinder'
+import type { ChatContext } from './context.ts'
 import { healthController } from './controllers/health-controller.ts'
-import { type HomeContext, homeLive } from './live/home-live.ts'
+import { roomsController } from './controllers/rooms-controller.ts'
+import { sessionController } from './controllers/session-controller.ts'
+import { lobbyLive } from './live/lobby-live.ts'
+import { roomLive } from './live/room-live.ts'
 
-export function buildRouter(live: Live, context: HomeContext): Router {
+export function buildRouter(live: Live, context: ChatContext): Router {
   const router = new Router({ name: 'ChatRoom' })
     .pipeline('browser', [
       accepts(['html']),
@@ -33,12 +37,18 @@ export function buildRouter(live: Live, context: HomeContext): Router {
 
   router.scope('/', { pipeThrough: ['browser'] }, (r) => {
     liveSession(r, 'default', (page) => {
-      page('/', homeLive(context))
+      page('/', lobbyLive(context))
+      page('/rooms/:room', roomLive(context))
     })
+    r.post('/session', sessionController.create)
+    r.post('/signout', sessionController.delete)
   })
 
+  const rooms = roomsController(context.chat)
   router.scope('/api', { pipeThrough: ['api'] }, (r) => {
     r.get('/health', healthController.show)
+    r.get('/rooms', rooms.index)
+    r.get('/rooms/:room/messages', rooms.messages)
   })
 
   return router
