@@ -30,6 +30,8 @@ const STOP_GRACE_MS = 2000
 /** How long a server may take to listen after it started. */
 const READY_TIMEOUT_MS = 30_000
 const POLL_MS = 20
+/** How long after a restart the next spare starts loading. */
+const SPARE_DELAY_MS = 1000
 
 /** spare.ts beside this file, compiled or not. */
 const SPARE = fileURLToPath(
@@ -41,6 +43,7 @@ export class ServerProcess {
   #current: ChildProcess | undefined
   #spare: ChildProcess | undefined
   readonly #retiring = new Set<Promise<void>>()
+  #spareTimer: NodeJS.Timeout | undefined
   /** How long the last restart waited for the previous server to free its port, ms. */
   stoppedIn = 0
   /** Whether the last restart found a spare waiting. */
@@ -59,6 +62,7 @@ export class ServerProcess {
    * then readies the next spare. `fresh` discards the spare (it loaded what changed).
    */
   async restart(fresh = false): Promise<StartOutcome> {
+    clearTimeout(this.#spareTimer)
     const begin = Date.now()
     await this.#retire()
     if (fresh) await this.#discardSpare()
@@ -74,8 +78,19 @@ export class ServerProcess {
       return 'exited' // the spare died while it waited (its error is on the terminal)
     }
     const outcome = await this.#whenListening(child)
-    if (this.#spare === undefined) this.#spare = this.#spawnSpare()
+    this.#readySpareSoon()
     return outcome
+  }
+
+  /**
+   * Starts the next spare once the new server has served the pages that reload onto it:
+   * loading Cinder costs a second of CPU, which those first requests should not compete with.
+   */
+  #readySpareSoon(): void {
+    clearTimeout(this.#spareTimer)
+    this.#spareTimer = setTimeout(() => {
+      this.#spare ??= this.#spawnSpare()
+    }, SPARE_DELAY_MS)
   }
 
   /**
@@ -99,6 +114,7 @@ export class ServerProcess {
 
   /** Stops the server and the spare; resolves once every process is gone. */
   async close(): Promise<void> {
+    clearTimeout(this.#spareTimer)
     await Promise.all([this.#retire(), this.#discardSpare()])
     await Promise.all(this.#retiring)
   }
