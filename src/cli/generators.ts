@@ -25,7 +25,7 @@ export interface Generated {
 export function liveView(names: PieceNames, cinder: CinderPackage): Generated {
   const source = `src/web/live/${names.kebab}-live.ts`
   const route = `/${names.kebab}`
-  const vars = { ...forms(names), route }
+  const vars = { ...names, route }
   return {
     files: [
       file(cinder, 'live.ts', source, vars),
@@ -44,7 +44,7 @@ export function liveView(names: PieceNames, cinder: CinderPackage): Generated {
 }
 
 export function channel(names: PieceNames, cinder: CinderPackage): Generated {
-  const vars = { ...forms(names), topic: names.snake }
+  const vars = { ...names, topic: names.snake }
   return {
     files: [
       file(cinder, 'channel.ts', `src/web/channels/${names.kebab}-channel.ts`, vars),
@@ -114,10 +114,6 @@ export function projectAt(
     ? (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: unknown }).name
     : undefined
   return { root: dir, app: typeof name === 'string' ? name : basename(dir) }
-}
-
-function forms(names: PieceNames): Record<string, string> {
-  return { ...names }
 }
 
 /** Renders template `gen/<name>` for the file at `path` (`up` leads from it to the root). */
