@@ -73,8 +73,10 @@ function runNew(argv: readonly string[], out: Io, cinder: CinderPackage): void {
   out.log(`    cd ${where}`)
   if (values.install !== true) out.log(`    npm install${made.locked ? ' --prefer-offline' : ''}`)
   out.log('    npm run dev        # http://localhost:4000, reloaded as you save')
-  out.log('')
-  out.log(`It depends on this copy of Cinder by path: file:${cinder.root}`)
+  if (cinder.checkout) {
+    out.log('')
+    out.log(`It depends on this copy of Cinder by path: file:${cinder.root}`)
+  }
 }
 
 function install(root: string, locked: boolean, out: Io): void {

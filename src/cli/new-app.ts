@@ -55,7 +55,7 @@ export function newApplication(
       signing_salt: randomBytes(6).toString('base64url'),
       live_salt: randomBytes(6).toString('base64url'),
     },
-    flags: { presence: withPresence },
+    flags: { presence: withPresence, linked: cinder.checkout },
   }
   const templates = join(templatesDir(cinder), 'new')
   const files: NewFile[] = templateFiles(templates).map((path) => ({

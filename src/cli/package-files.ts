@@ -45,9 +45,14 @@ export function appPackageJson(app: string, cinder: CinderPackage): AppPackage {
       lint: 'biome ci .',
       format: 'biome check --write .',
     },
-    dependencies: { cinder: `file:${cinder.root}`, ...versions(DEPENDENCIES, cinder) },
+    dependencies: { cinder: cinderSpec(cinder), ...versions(DEPENDENCIES, cinder) },
     devDependencies: versions(DEV_DEPENDENCIES, cinder),
   }
+}
+
+/** A checkout by path (Cinder is not on the registry yet); an installed Cinder by version. */
+function cinderSpec(cinder: CinderPackage): string {
+  return cinder.checkout ? `file:${cinder.root}` : `^${cinder.version}`
 }
 
 function versions(names: readonly string[], cinder: CinderPackage): Record<string, string> {
@@ -82,7 +87,7 @@ interface Lockfile {
  */
 export function appLockfile(app: AppPackage, appDir: string, cinder: CinderPackage) {
   const file = join(cinder.root, 'package-lock.json')
-  if (!existsSync(file)) return undefined
+  if (!cinder.checkout || !existsSync(file)) return undefined
   const lock = JSON.parse(readFileSync(file, 'utf8')) as Lockfile
   if (lock.lockfileVersion < 2) return undefined
   const prod = closure(

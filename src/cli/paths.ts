@@ -12,6 +12,8 @@ export interface CinderPackage {
   readonly dependencies: Readonly<Record<string, string>>
   readonly devDependencies: Readonly<Record<string, string>>
   readonly bin: Readonly<Record<string, string>>
+  /** A checkout (its sources are there), not a package installed from a registry. */
+  readonly checkout: boolean
 }
 
 /**
@@ -32,6 +34,7 @@ export function cinderPackage(from = dirname(fileURLToPath(import.meta.url))): C
           dependencies: json.dependencies ?? {},
           devDependencies: json.devDependencies ?? {},
           bin: json.bin ?? {},
+          checkout: existsSync(join(dir, 'src')),
         }
       }
     }
