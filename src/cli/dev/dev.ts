@@ -20,7 +20,7 @@ import { CinderError } from '../../errors.ts'
 import { type Io, parse, usage } from '../args.ts'
 import { assetContext } from '../assets.ts'
 import { cinderPackage } from '../paths.ts'
-import { startReloadServer } from './reload-server.ts'
+import { type ReloadServer, startReloadServer } from './reload-server.ts'
 import { ServerProcess } from './server-process.ts'
 import { watchFolders } from './watch.ts'
 
@@ -65,25 +65,7 @@ export async function startDev(options: DevOptions, io: Io): Promise<() => Promi
     port: 0,
     publicHost: anyHost ? 'localhost' : host,
   })
-  const server = new ServerProcess(
-    {
-      nodeArgs: [
-        ...options.conditions.map((condition) => `--conditions=${condition}`),
-        '--import',
-        'tsx',
-        '--enable-source-maps',
-      ],
-      entry: options.entry,
-      args: options.appArgs,
-      cwd: root,
-      env: { ...process.env, PORT: String(options.port), CINDER_LIVE_RELOAD: reload.scriptUrl },
-      host: anyHost ? '127.0.0.1' : host,
-      port: options.port,
-    },
-    (ms) => {
-      if (options.verbose) io.log(`cinder dev: spare server loaded in ${ms} ms`)
-    },
-  )
+  const server = serverProcess(options, root, anyHost ? '127.0.0.1' : host, reload, io)
   const typecheck = options.typecheck ? startTypecheck(root, options.tsconfig, io) : undefined
   const assets = await assetContext(root)
   await assets?.watch()
@@ -111,14 +93,35 @@ export async function startDev(options: DevOptions, io: Io): Promise<() => Promi
   }
 }
 
+/** The application's server: through tsx, with the reload script's URL in its environment. */
+function serverProcess(
+  options: DevOptions,
+  cwd: string,
+  host: string,
+  reload: ReloadServer,
+  io: Io,
+): ServerProcess {
+  const conditions = options.conditions.map((condition) => `--conditions=${condition}`)
+  const command = {
+    nodeArgs: [...conditions, '--import', 'tsx', '--enable-source-maps'],
+    entry: options.entry,
+    args: options.appArgs,
+    cwd,
+    env: { ...process.env, PORT: String(options.port), CINDER_LIVE_RELOAD: reload.scriptUrl },
+    host,
+    port: options.port,
+  }
+  return new ServerProcess(command, (ms) => {
+    if (options.verbose) io.log(`cinder dev: spare server loaded in ${ms} ms`)
+  })
+}
+
 /** A change under the static folder: CSS only is swapped in place, anything else reloads. */
 function staticChanged(paths: readonly string[], dir: string, reload: ReloadServer): void {
   const urls = paths.map((path) => `/${relative(dir, path).split(sep).join('/')}`)
   if (urls.every((url) => url.endsWith('.css'))) reload.css(urls)
   else reload.reload()
 }
-
-type ReloadServer = Awaited<ReturnType<typeof startReloadServer>>
 
 /** One restart at a time; changes during a restart cause one more afterwards. */
 function restarter(server: ServerProcess, ready: () => void, io: Io): (fresh: boolean) => void {
