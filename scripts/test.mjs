@@ -2,7 +2,7 @@
 // then the suites that share ports, Redis, NATS or Chromium one file at a time.
 // Prints one closing line `tests: N passed, N failed` over all groups.
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative, sep } from 'node:path'
 
@@ -20,11 +20,18 @@ function findTests(dir) {
 const topDir = (file) => relative(root, file).split(sep)[0]
 const all = findTests(root).sort()
 const unit = all.filter((f) => !serialDirs.includes(topDir(f)))
+// The example applications' own tests (examples/<app>/test/) start their app: with the examples.
+const exampleApps = existsSync('.build/examples')
+  ? findTests('.build/examples').filter((f) => f.split(sep).includes('test'))
+  : []
 const groups = [
   { name: 'unit', files: unit, concurrency: 2 },
   ...serialDirs.map((dir) => ({
     name: dir,
-    files: all.filter((f) => topDir(f) === dir),
+    files: [
+      ...all.filter((f) => topDir(f) === dir),
+      ...(dir === 'examples' ? exampleApps.sort() : []),
+    ],
     concurrency: 1,
   })),
 ]

@@ -126,6 +126,17 @@ export const ERROR_CODES = {
     'runCluster got an invalid option (worker count, restart intensity, timeouts)',
   CINDER_ERR_ENDPOINT_CRASH_LOOP:
     'runCluster workers crashed more often than its restart intensity allows',
+  // cli/
+  CINDER_ERR_CLI_USAGE:
+    'the cinder command got an unknown command or option, a missing argument, or ran outside an application folder',
+  CINDER_ERR_CLI_BAD_NAME:
+    'cinder new or cinder gen got a name it cannot use (letters, digits and separators; not a package it depends on)',
+  CINDER_ERR_CLI_EXISTS:
+    'cinder new or cinder gen would write into a non-empty folder or over an existing file',
+  CINDER_ERR_CLI_TEMPLATE:
+    'a template of cinder new or cinder gen is malformed (an unknown placeholder, an unclosed block)',
+  CINDER_ERR_CLI_TOOL:
+    'a tool the cinder command runs (npm, tsc, tsx, esbuild) is missing from the project or failed',
 } as const
 
 /** A stable error code (`CINDER_ERR_*`); `err.code` of every CinderError. */

@@ -80,6 +80,8 @@ export interface CurveFeverOptions {
   readonly meter?: TrafficMeter
   /** Minify the client bundle. Default false. */
   readonly minify?: boolean
+  /** The live-reload script pages load under `npm run dev` (CINDER_LIVE_RELOAD). */
+  readonly liveReload?: string
 }
 
 /** The parts of one node, built and not yet running. */
@@ -191,7 +193,7 @@ async function buildEndpoint(options: CurveFeverOptions, parts: EndpointParts) {
     secretKeyBase,
     signingSalt: 'cf-live-view-v1',
     session: sessionOptions,
-    layout: layout(bundle.path),
+    layout: layout(bundle.path, options.liveReload),
   })
   const router = buildRouter(webContext({ secretKeyBase, rooms, lobby, dev }), live)
   const handler = createHandler(

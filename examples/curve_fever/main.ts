@@ -9,7 +9,8 @@
  * Environment: PORT (4000), HOST (127.0.0.1; 0.0.0.0 to be reachable from other machines),
  * CINDER_NODE (this node's name; default <hostname>-<port>), SECRET_KEY_BASE (64+ bytes, the
  * same on every node; a development secret otherwise), NODE_ENV=production (no crash control),
- * CINDER_WORKERS or WEB_CONCURRENCY (like --workers).
+ * CINDER_WORKERS or WEB_CONCURRENCY (like --workers). `npm run dev` restarts it on every change
+ * and reloads the pages (CINDER_LIVE_RELOAD, set by `cinder dev`).
  */
 import {
   clusterAdapter,
@@ -51,6 +52,9 @@ const options: CurveFeverOptions = {
   ...(env.NATS_URL === undefined ? {} : { natsUrl: env.NATS_URL }),
   ...(env.CINDER_NODE === undefined ? {} : { node: env.CINDER_NODE }),
   ...(env.SECRET_KEY_BASE === undefined ? {} : { secretKeyBase: env.SECRET_KEY_BASE }),
+  ...(env.CINDER_LIVE_RELOAD === undefined || production
+    ? {}
+    : { liveReload: env.CINDER_LIVE_RELOAD }),
 }
 const via = env.REDIS_URL ?? env.NATS_URL
 const where = `http://${options.host === '127.0.0.1' ? 'localhost' : options.host}:${port}`

@@ -51,8 +51,8 @@ canvas#game { width: 100%; max-width: 800px; aspect-ratio: 1; background: #05070
 .controls { display: flex; gap: .5rem; flex-wrap: wrap; margin-top: .75rem; }
 `)
 
-/** The root layout of the live pages. */
-export function layout(script: string): LiveLayout {
+/** The root layout of the live pages; `liveReload` is the script of `npm run dev`, if any. */
+export function layout(script: string, liveReload?: string): LiveLayout {
   return ({ inner, csrfToken, title }) => html`<!DOCTYPE html>
 <html lang="en">
   <head>
@@ -62,6 +62,7 @@ export function layout(script: string): LiveLayout {
     <title>${title ?? 'Curve Fever'}</title>
     <style>${STYLES}</style>
     <script defer type="text/javascript" src=${script}></script>
+    ${liveReload && html`<script defer src=${liveReload}></script>`}
   </head>
   <body>${inner}</body>
 </html>`

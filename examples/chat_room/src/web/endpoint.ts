@@ -1,0 +1,51 @@
+/**
+ * The endpoint, where Chat Room meets the network. Each request runs through its plug: the
+ * static files of public/, a request id and a log line, the body parsers, the session, then the
+ * router. `/socket` serves the room channel to other clients, `/live` the pages.
+ */
+import { join } from 'node:path'
+import { createEndpoint, createLive, type PubSub } from 'cinder'
+import type { Config } from '../config.ts'
+import { userSocket } from './channels/user-socket.ts'
+import type { ChatContext } from './context.ts'
+import { layout } from './layout.ts'
+import { buildRouter } from './router.ts'
+
+/** The session cookie; it is signed with the secret key base. */
+const SESSION = { key: '_chat_room_key', signingSalt: 'FwkzW7G7' }
+
+export interface EndpointParts extends ChatContext {
+  readonly pubsub: PubSub
+}
+
+export async function buildEndpoint(config: Config, parts: EndpointParts) {
+  const { secretKeyBase } = config
+  const live = createLive({
+    secretKeyBase,
+    signingSalt: 'aP-tqVUS',
+    session: { ...SESSION, secretKeyBase },
+    layout: layout(config),
+  })
+  const router = buildRouter(live, parts)
+  return createEndpoint({
+    port: config.port,
+    host: config.host,
+    secretKeyBase,
+    pubsub: parts.pubsub,
+    debugErrors: config.dev,
+    // Sockets accept pages served by this host (the browser's Origin), whatever its name.
+    checkOrigin: 'conn',
+    static: {
+      at: '/',
+      from: join(config.root, 'public'),
+      only: ['assets', 'favicon.ico', 'robots.txt'],
+      cacheControlForEtags: config.dev ? 'no-cache' : 'public',
+    },
+    session: SESSION,
+    router,
+    sockets: [
+      { path: '/socket', socket: userSocket(parts) },
+      { path: '/live', socket: live.socket(router) },
+    ],
+  })
+}
