@@ -137,6 +137,10 @@ export const ERROR_CODES = {
     'a template of cinder new or cinder gen is malformed (an unknown placeholder, an unclosed block)',
   CINDER_ERR_CLI_TOOL:
     'a tool the cinder command runs (npm, tsc, tsx, esbuild) is missing from the project or failed',
+  // metrics/ and dashboard/
+  CINDER_ERR_METRICS_OPTIONS:
+    'a metric or createMetrics got an invalid option (name, labels, buckets, intervals)',
+  CINDER_ERR_DASHBOARD_OPTIONS: 'liveDashboard got an invalid option (path, onMount, refresh)',
 } as const
 
 /** A stable error code (`CINDER_ERR_*`); `err.code` of every CinderError. */

@@ -22,7 +22,6 @@ export {
 export {
   Cluster,
   type ClusterStore,
-  type ClusterSupervisor,
   createCluster,
   createClusterSupervisor,
   createMemoryStore,
@@ -32,6 +31,8 @@ export {
   startNatsStore,
   startRedisStore,
 } from './cluster/index.ts'
+// Observability: Prometheus metrics and the live dashboard (docs/observability.md).
+export { liveDashboard } from './dashboard/index.ts'
 // The Endpoint and clusters of Node processes (docs/endpoint.md, docs/deploy.md).
 export {
   clusterWorkerCount,
@@ -107,6 +108,7 @@ export {
 } from './live/index.ts'
 // Logging and errors (docs/errors.md).
 export { type Logger, setLogger } from './logger.ts'
+export { createMetrics } from './metrics/index.ts'
 // Presence (docs/presence.md).
 export {
   createPresence,
@@ -178,7 +180,6 @@ export {
   decryptToken,
   encryptToken,
   signToken,
-  type TokenResult,
   verifyToken,
 } from './token/index.ts'
 export type { Payload } from './wire/index.ts'

@@ -4,6 +4,7 @@
  *     curve fever (rest_for_one)
  *     ├─ pubsub      local, or Redis/NATS for a cluster
  *     ├─ presence    who is online, the open games
+ *     ├─ metrics     Prometheus metrics at /metrics; the dashboard at /dashboard (dev)
  *     ├─ cluster     which nodes are up; tells Presence, rooms and channels when one dies
  *     ├─ lobby       chat and leaderboard tables
  *     ├─ rooms       a cluster-wide supervisor of the rooms, the reply desk
@@ -23,9 +24,11 @@ import {
   createEndpoint,
   createHandler,
   createLive,
+  createMetrics,
   createPresence,
   createPubSub,
   type Endpoint,
+  liveDashboard,
   natsAdapter,
   type Pid,
   type Presence,
@@ -84,10 +87,13 @@ export interface CurveFeverOptions {
   readonly liveReload?: string
 }
 
+type Metrics = ReturnType<typeof createMetrics>
+
 /** The parts of one node, built and not yet running. */
 export interface CurveFeverParts {
   readonly pubsub: PubSub
   readonly presence: Presence
+  readonly metrics: Metrics
   readonly cluster: Cluster
   /** Where rooms save their state: connected by its part of the tree. */
   readonly store: RoomStore
@@ -125,6 +131,7 @@ export async function curveFever(options: CurveFeverOptions = {}): Promise<Curve
       ? {}
       : { broadcastPeriod: options.presenceBroadcastPeriod }),
   })
+  const metrics = createMetrics({ pubsub, presences: [presence] })
   const cluster = createCluster({
     pubsub,
     name,
@@ -148,12 +155,20 @@ export async function curveFever(options: CurveFeverOptions = {}): Promise<Curve
     ...(options.stats === undefined ? {} : { stats: options.stats }),
     ...(options.meter === undefined ? {} : { meter: options.meter }),
   })
-  const endpoint = await buildEndpoint(options, { pubsub, rooms, lobby, secretKeyBase, dev })
+  const endpoint = await buildEndpoint(options, {
+    pubsub,
+    rooms,
+    lobby,
+    metrics,
+    cluster,
+    secretKeyBase,
+    dev,
+  })
   broadcastVia.endpoint = endpoint
-  const children = [pubsub, presence, cluster, lobby, store, rooms, endpoint].map((part) =>
+  const children = [pubsub, presence, metrics, cluster, lobby, store, rooms, endpoint].map((part) =>
     part.childSpec(),
   )
-  return { pubsub, presence, cluster, store, lobby, rooms, endpoint, children }
+  return { pubsub, presence, metrics, cluster, store, lobby, rooms, endpoint, children }
 }
 
 /** Builds and starts one node; `stop()` stops its tree. */
@@ -176,13 +191,15 @@ interface EndpointParts {
   readonly pubsub: PubSub
   readonly rooms: Rooms
   readonly lobby: Lobby
+  readonly metrics: Metrics
+  readonly cluster: Cluster
   readonly secretKeyBase: string
   readonly dev: boolean
 }
 
 /** The HTTP pipeline with the live pages, the game socket and the live socket. */
 async function buildEndpoint(options: CurveFeverOptions, parts: EndpointParts) {
-  const { pubsub, rooms, lobby, secretKeyBase, dev } = parts
+  const { pubsub, rooms, lobby, metrics, cluster, secretKeyBase, dev } = parts
   const sessionOptions: SessionOptions = {
     key: '_curve_fever_key',
     secretKeyBase,
@@ -196,8 +213,13 @@ async function buildEndpoint(options: CurveFeverOptions, parts: EndpointParts) {
     layout: layout(bundle.path, options.liveReload),
   })
   const router = buildRouter(webContext({ secretKeyBase, rooms, lobby, dev }), live)
+  // In development, the live dashboard (rooms show as processes under the room supervisor).
+  if (dev)
+    router.scope('/', { pipeThrough: ['browser'] }, (r) =>
+      liveDashboard(r, '/dashboard', { metrics, cluster }),
+    )
   const handler = createHandler(
-    pipeline([session(sessionOptions), serveBundle(bundle), router.plug]),
+    pipeline([session(sessionOptions), serveBundle(bundle), metrics.plug, router.plug]),
     { debugErrors: dev },
   )
   return createEndpoint({

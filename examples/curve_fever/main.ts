@@ -74,11 +74,14 @@ if (clusterWorkerCount(process.argv.slice(2), env, 1) > 1) {
     },
   })
 } else {
-  const { pubsub, presence, cluster, lobby, store, rooms, endpoint } = await curveFever(options)
+  const { pubsub, presence, metrics, cluster, lobby, store, rooms, endpoint } =
+    await curveFever(options)
   // The application is its tree: SIGTERM/SIGINT stop it in reverse (sockets drain with 1012).
   await runApplication(() =>
     startSupervisor(
-      [pubsub, presence, cluster, lobby, store, rooms, endpoint].map((part) => part.childSpec()),
+      [pubsub, presence, metrics, cluster, lobby, store, rooms, endpoint].map((part) =>
+        part.childSpec(),
+      ),
       { strategy: 'rest_for_one' },
     ),
   )

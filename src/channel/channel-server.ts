@@ -37,6 +37,7 @@ import {
   stopProcess,
 } from '../process/index.ts'
 import type { PubSub } from '../pubsub/index.ts'
+import { channelCrash, channelHandleIn, channelJoin, channelLeave } from '../telemetry/index.ts'
 import type { TransportConnection, TransportName } from '../wire/connection.ts'
 import type { Message as WireMessage } from '../wire/message.ts'
 import type { Serializer as WireSerializer } from '../wire/serializer.ts'
@@ -207,10 +208,7 @@ export class ChannelServer
       )
     }
     const where = `${this.channelName}.join(${describe(this.topic)}, …)`
-    const result = checkJoinResult(
-      where,
-      await this.channel.join(this.topic, request.params, this.socket),
-    )
+    const result = checkJoinResult(where, await this.#callJoin(request.params))
     if ('error' in result) {
       this.reply(this.joinRef, request.ref, 'error', result.error)
       return stopOutcome(JOIN_REFUSED, this, 'error')
@@ -220,6 +218,22 @@ export class ChannelServer
     this.host.pubsub.subscribe(this.topic, this.pid as Pid, { metadata: this })
     this.reply(this.joinRef, request.ref, 'ok', result.reply ?? {})
     return replyOutcome('ok', this)
+  }
+
+  /** The channel's `join`, as the `cinder:channel:join` span when anyone listens. */
+  #callJoin(params: Record<string, unknown>): unknown {
+    const join = () => this.channel.join(this.topic, params, this.socket)
+    if (!channelJoin.hasSubscribers) return join()
+    const context = {
+      topic: this.topic,
+      channel: this.channelName,
+      transport: this.host.transport,
+      socketId: this.host.id,
+      params,
+    }
+    return channelJoin.trace(context, join, (ctx, out) => {
+      ctx.result = isJoinError(out) ? 'error' : 'ok'
+    })
   }
 
   /** ChannelLink.push: a server push to this client. */
@@ -340,6 +354,19 @@ export class ChannelServer
     if (this.#exitNotified) return
     this.#exitNotified = true
     this.host.channelExited(this, reason)
+    if (channelLeave.hasSubscribers || channelCrash.hasSubscribers) this.#publishExit(reason)
+  }
+
+  #publishExit(reason: unknown): void {
+    const graceful = isNormalExit(reason)
+    const event = {
+      topic: this.topic,
+      channel: this.channelName,
+      transport: this.host.transport,
+      reason,
+    }
+    if (!graceful && channelCrash.hasSubscribers) channelCrash.publish(event)
+    if (this.joined && channelLeave.hasSubscribers) channelLeave.publish({ ...event, graceful })
   }
 
   #then(result: unknown, apply: (settled: unknown) => Outcome): Outcome | Promise<Outcome> {
@@ -355,7 +382,20 @@ export class ChannelServer
     }
     this.socket.ref = ref
     try {
-      return handleIn.call(this.channel, event, payload, this.socket)
+      if (!channelHandleIn.hasSubscribers) {
+        return handleIn.call(this.channel, event, payload, this.socket)
+      }
+      const context = {
+        topic: this.topic,
+        channel: this.channelName,
+        transport: this.host.transport,
+        event,
+        payload,
+        ref,
+      }
+      return channelHandleIn.trace(context, () =>
+        handleIn.call(this.channel, event, payload, this.socket),
+      )
     } finally {
       this.socket.ref = null
     }
@@ -400,4 +440,9 @@ export class ChannelServer
   static isGraceful(reason: unknown): boolean {
     return isNormalExit(reason)
   }
+}
+
+/** A join's answer is `{ error }` (checked for the span only; `checkJoinResult` validates). */
+function isJoinError(out: unknown): boolean {
+  return typeof out === 'object' && out !== null && 'error' in out
 }

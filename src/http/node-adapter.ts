@@ -10,9 +10,10 @@ import { stat } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { pipeline as pipeStreams } from 'node:stream/promises'
 import type { TLSSocket } from 'node:tls'
+import { endpointRequest } from '../telemetry/index.ts'
 import type { ConnAdapter, HeaderList } from './adapter.ts'
 import { Conn } from './conn.ts'
-import { bindPlug, type PlugSpec } from './plug.ts'
+import { type BoundPlug, bindPlug, type PlugSpec } from './plug.ts'
 import { type ServeOptions, serve } from './serve.ts'
 
 /** A request listener running `plug` for each request. */
@@ -33,9 +34,23 @@ export function createHandler(plug: PlugSpec, options: ServeOptions = {}): Reque
       url: req.url ?? '/',
       headers: req.headers,
     })
-    const served = serve(bound, conn, options)
+    const served = endpointRequest.hasSubscribers
+      ? tracedServe(bound, conn, options)
+      : serve(bound, conn, options)
     if (served instanceof Promise) served.catch(() => res.destroy())
   }
+}
+
+/** `serve` as the `cinder:endpoint:request` span. */
+function tracedServe(plug: BoundPlug, conn: Conn, options: ServeOptions): Conn | Promise<Conn> {
+  const context = { method: conn.method, path: conn.requestPath, conn }
+  return endpointRequest.trace(
+    context,
+    () => serve(plug, conn, options),
+    (ctx, done) => {
+      if (done.status !== null) ctx.status = done.status
+    },
+  )
 }
 
 class NodeAdapter implements ConnAdapter {

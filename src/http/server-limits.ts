@@ -30,6 +30,7 @@ import {
   type ServerResponse,
 } from 'node:http'
 import { CinderError, describe } from '../errors.ts'
+import { socketOverload } from '../telemetry/index.ts'
 
 /** The HTTP server's limits (all in milliseconds, but the two header caps). */
 export interface HttpLimits {
@@ -113,5 +114,8 @@ function refuseTooManyHeaders(listener: Listener, max: number): Listener {
       return
     }
     res.writeHead(431, { connection: 'close', 'content-length': 0 }).end()
+    if (socketOverload.hasSubscribers) {
+      socketOverload.publish({ transport: 'http', reason: 'too_many_headers', code: 431 })
+    }
   }
 }

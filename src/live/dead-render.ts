@@ -21,6 +21,7 @@ import { getCsrfToken } from '../http/plugs/csrf-protection.ts'
 import { getSession } from '../http/plugs/session.ts'
 import type { Params } from '../http/query.ts'
 import type { LiveRoute } from '../http/router/live.ts'
+import { liveMount } from '../telemetry/index.ts'
 import { renderWithChildren } from './dead-children.ts'
 import { escapeHtml, raw } from './escape.ts'
 import { connFlash, keepFlash } from './flash.ts'
@@ -78,7 +79,7 @@ export async function deadRender(conn: Conn, route: LiveRoute, config: LiveConfi
     `<div id="${id}" data-phx-main data-phx-session="${escapeHtml(sessionToken)}" ` +
     `data-phx-static="${escapeHtml(staticToken)}">${await renderWithChildren(template, id, socket, config)}</div>`
   const title = (socket.assigns as { pageTitle?: unknown }).pageTitle
-  const layout = entry.options?.rootLayout ?? config.layout
+  const layout = layoutOf(route, entry, config)
   const page = layout({
     inner: raw(container),
     csrfToken: pageCsrfToken,
@@ -101,7 +102,7 @@ async function mountDisconnected(
   const where = viewName(entry)
   if (await runOnMount(mountHooks(entry, view), params, session, socket, where)) return true
   if (view.mount !== undefined) {
-    settle(`${where}.mount`, await view.mount(params, session, socket), socket, false)
+    settle(`${where}.mount`, await deadMount(view, params, session, socket, where), socket, false)
     if (socket[kLive].navigation !== undefined) return true
   }
   if (view.handleParams !== undefined) {
@@ -109,6 +110,34 @@ async function mountDisconnected(
     settle(`${where}.handleParams`, result, socket, false)
   }
   return socket[kLive].navigation !== undefined
+}
+
+/** The disconnected `mount`, as the `cinder:live:mount` span when anyone listens. */
+function deadMount(
+  view: LiveView<object>,
+  params: Params,
+  session: LiveSessionData,
+  socket: LiveSocket<object>,
+  name: string,
+): unknown {
+  const run = () => view.mount?.(params, session, socket)
+  if (!liveMount.hasSubscribers) return run()
+  const context = { view: name, connected: false, params, uri: socket.uri, id: socket.id }
+  return liveMount.trace(context, async () => await run())
+}
+
+/**
+ * The root layout: the route's own (metadata `layout`, as Phoenix's `root_layout` on a
+ * route), else its live session's, else the configuration's.
+ */
+function layoutOf(
+  route: LiveRoute,
+  entry: LiveRouteEntry,
+  config: LiveConfig,
+): LiveConfig['layout'] {
+  const own = route.metadata.layout
+  if (typeof own === 'function') return own as LiveConfig['layout']
+  return entry.options?.rootLayout ?? config.layout
 }
 
 function entryOf(route: LiveRoute): LiveRouteEntry {

@@ -19,6 +19,7 @@ import { FASTLANE, registerFastlane } from '../channel/fastlane.ts'
 import { ChannelSocket } from '../channel/index.ts'
 import { CinderError, describe } from '../errors.ts'
 import { type ChildSpec, getLogger, type Pid } from '../process/index.ts'
+import { presenceDiff as diffEvent } from '../telemetry/index.ts'
 import { DiffBatcher } from './diff-batcher.ts'
 import {
   type KeyedMeta,
@@ -297,6 +298,11 @@ export class Presence {
   #broadcastDiff(topic: string, payload: PresenceDiff): void {
     if (this.#closed) return
     const message = broadcastMessage(topic, 'presence_diff', { ...payload })
+    if (diffEvent.hasSubscribers) {
+      const { joins, leaves } = payload
+      const count = (side: object) => Object.keys(side).length
+      diffEvent.publish({ topic, joins: count(joins), leaves: count(leaves) })
+    }
     try {
       this.#options.pubsub.localBroadcast(topic, message, FASTLANE)
     } catch (err) {

@@ -4,7 +4,6 @@
  * and stops them all, concurrently, when it stops.
  */
 import { CinderError, describe } from '../errors.ts'
-import { getLogger } from '../logger.ts'
 import {
   type Behaviour,
   type ExitMessage,
@@ -26,6 +25,8 @@ import {
   noChild,
   Request,
   Retry,
+  reportGiveUp,
+  reportRestart,
   type SupervisorRequest,
   startFromSpec,
 } from './supervisor.ts'
@@ -86,7 +87,7 @@ const dynamicSupervisor: Behaviour<DynState, DynArgs> = {
       const spec = state.pending.get(message.key as string)
       if (spec === undefined) return noreply(state)
       state.pending.delete(spec.id)
-      return restart(state, spec)
+      return restart(state, spec, 'retry')
     }
     const exit = message as ExitMessage
     if (exit?.type !== 'EXIT') return noreply(state)
@@ -95,7 +96,7 @@ const dynamicSupervisor: Behaviour<DynState, DynArgs> = {
     state.children.delete(exit.pid)
     if (spec.restart === 'temporary') return noreply(state)
     if (spec.restart === 'transient' && isNormalExit(exit.reason)) return noreply(state)
-    return restart(state, spec)
+    return restart(state, spec, exit.reason)
   },
 
   async terminate(_reason, state) {
@@ -105,16 +106,12 @@ const dynamicSupervisor: Behaviour<DynState, DynArgs> = {
   },
 }
 
-async function restart(state: DynState, spec: FullSpec) {
+async function restart(state: DynState, spec: FullSpec, reason: unknown) {
   if (!state.intensity.record()) {
-    getLogger().error(
-      `${state.label} reached its maximum restart intensity; stopping all children`,
-      {
-        reason: MAX_RESTART_INTENSITY,
-      },
-    )
+    reportGiveUp(state.label, state.intensity)
     return stop(MAX_RESTART_INTENSITY, state)
   }
+  reportRestart('one_for_one', [spec.id], reason)
   try {
     state.children.set(await startFromSpec(spec, state.label), spec)
   } catch (err) {

@@ -25,6 +25,7 @@ export type { Clock, TimerHandle } from './clock.ts'
 export { getClock, realClock, setClock, TestClock } from './clock.ts'
 export type { DynamicSupervisorOptions } from './dynamic-supervisor.ts'
 export { startDynamicSupervisor } from './dynamic-supervisor.ts'
+export { type ProcessInfo, processes, processInfo } from './introspect.ts'
 export { nodeName, Pid, Ref, setNodeName } from './pid.ts'
 export type { ProcessTarget, SpawnOptions } from './process.ts'
 export {

@@ -10,6 +10,7 @@
  */
 
 import { getLogger } from '../logger.ts'
+import { processCrash } from '../telemetry/index.ts'
 import type { Behaviour, ExitReason, From } from './behaviour.ts'
 import { getClock, type TimerHandle } from './clock.ts'
 import { CALL, DEAD, EXITING, INIT, RUNNING } from './codes.ts'
@@ -29,6 +30,12 @@ export interface Cancelable {
 }
 
 let liveCount = 0
+/**
+ * Every live process, newest first, as an intrusive doubly linked list (two
+ * fields per process, no allocation), so the dashboard and metrics can walk
+ * them without the runtime keeping a Map per spawn.
+ */
+let newest: Proc | null = null
 /**
  * Live processes by pid number, so a pid named in a message from another node finds its
  * process. Kept only once a multi-node PubSub or a cluster asked for it (`indexPids`): a set and
@@ -56,6 +63,11 @@ export function livePid(id: number): Pid | undefined {
  */
 export function indexPids(): void {
   byId ??= new Map()
+}
+
+/** @internal Calls `visit` with every live process, newest first. */
+export function eachProc(visit: (p: Proc) => void): void {
+  for (let p = newest; p !== null; p = p.older) visit(p)
 }
 
 /** @internal A pending `call`: the `From` handed to `handleCall`. */
@@ -128,6 +140,11 @@ export class Proc {
   timers: Set<Cancelable> | null = null
   /** Calls answered with `noreply`, still waiting for `replyTo`. */
   deferred: Set<CallRequest> | null = null
+  /** Messages handled so far (counted per mailbox slice). */
+  handled = 0
+  /** Neighbours in the list of live processes. */
+  older: Proc | null = null
+  newer: Proc | null = null
 
   constructor(behaviour: AnyBehaviour, trapExit: boolean) {
     this.pid = Pid.mint(this)
@@ -135,6 +152,9 @@ export class Proc {
     this.trapExit = trapExit
     liveCount++
     byId?.set(this.pid.id, this)
+    this.older = newest
+    if (newest !== null) newest.newer = this
+    newest = this
   }
 
   get label(): string {
@@ -164,6 +184,9 @@ export class Proc {
         name: this.name,
         reason,
       })
+      if (processCrash.hasSubscribers) {
+        processCrash.publish({ pid: this.pid, name: this.name ?? this.behaviour.name, reason })
+      }
     }
     this.beginExit(reason)
   }
@@ -223,6 +246,7 @@ export class Proc {
     detachPid(this.pid)
     liveCount--
     byId?.delete(this.pid.id)
+    this.#unlist()
     forgetName(this)
     if (this.timers !== null) {
       for (const timer of this.timers) timer.cancel()
@@ -232,6 +256,15 @@ export class Proc {
     signalExit(this, reason)
     this.state = undefined
     this.parent = null
+  }
+
+  #unlist(): void {
+    const { older, newer } = this
+    if (older !== null) older.newer = newer
+    if (newer !== null) newer.older = older
+    else newest = older
+    this.older = null
+    this.newer = null
   }
 
   /** Fails the calls still queued and those answered with `noreply`. */

@@ -137,6 +137,7 @@ function drainSlice(p: Proc): number {
           (result) => resume(p, kind, payload, result),
           (err: unknown) => resumeCrash(p, kind, payload, err),
         )
+        p.handled += handled
         return handled
       }
       if (!applyOutcome(p, kind, payload, out)) break
@@ -144,6 +145,7 @@ function drainSlice(p: Proc): number {
   } finally {
     current = prev
   }
+  p.handled += handled
   p.active = false
   compact(p)
   afterTurn(p)

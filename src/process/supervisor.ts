@@ -15,6 +15,7 @@
  */
 import { CinderError, describe } from '../errors.ts'
 import { getLogger } from '../logger.ts'
+import { processRestart, supervisorIntensity } from '../telemetry/index.ts'
 import {
   type Behaviour,
   type ExitMessage,
@@ -177,6 +178,11 @@ export class Intensity {
     this.#periodMs = maxSeconds * 1000
   }
 
+  /** The restarts allowed within the period, and the period in seconds. */
+  get limits(): { maxRestarts: number; maxSeconds: number } {
+    return { maxRestarts: this.#max, maxSeconds: this.#periodMs / 1000 }
+  }
+
   /** Records a restart now; false when that makes more than maxRestarts within the period. */
   record(): boolean {
     const now = getClock().now()
@@ -220,6 +226,28 @@ export function noChild(label: string, key: string | Pid): CinderError {
     'CINDER_ERR_NO_CHILD',
     `${label} has no child ${typeof key === 'string' ? describe(key) : key}`,
   )
+}
+
+/** @internal Publishes `cinder:process:restart` (when anyone listens). */
+export function reportRestart(
+  strategy: string,
+  children: readonly string[],
+  reason: unknown,
+): void {
+  if (processRestart.hasSubscribers) {
+    processRestart.publish({ supervisor: self(), strategy, children, reason })
+  }
+}
+
+/** @internal Logs and publishes (`cinder:supervisor:intensity`) a supervisor giving up. */
+export function reportGiveUp(label: string, intensity: Intensity): void {
+  getLogger().error(
+    `${label} reached its maximum restart intensity; stopping its children and exiting`,
+    { reason: MAX_RESTART_INTENSITY },
+  )
+  if (supervisorIntensity.hasSubscribers) {
+    supervisorIntensity.publish({ supervisor: self(), ...intensity.limits })
+  }
 }
 
 /** @internal Logs a failed (re)start. */
@@ -288,7 +316,7 @@ const supervisor: Behaviour<SupState, SupArgs> = {
       return noreply(state)
     }
     if (child.spec.restart === 'transient' && isNormalExit(exit.reason)) return noreply(state)
-    return restart(state, child)
+    return restart(state, child, exit.reason)
   },
 
   async terminate(_reason, state) {
@@ -317,7 +345,7 @@ function remove(state: SupState, child: Child): void {
   if (at >= 0) state.children.splice(at, 1)
 }
 
-async function restart(state: SupState, failed: Child) {
+async function restart(state: SupState, failed: Child, reason: unknown) {
   if (!state.intensity.record()) return giveUp(state)
   const at = state.children.indexOf(failed)
   const group =
@@ -333,9 +361,9 @@ async function restart(state: SupState, failed: Child) {
     child.pid = undefined
     if (child.spec.restart === 'temporary') remove(state, child)
   }
-  getLogger().info(`${state.label}: restarting ${group.map((c) => c.spec.id).join(', ')}`, {
-    strategy: state.strategy,
-  })
+  const ids = group.map((c) => c.spec.id)
+  getLogger().info(`${state.label}: restarting ${ids.join(', ')}`, { strategy: state.strategy })
+  reportRestart(state.strategy, ids, reason)
   await startGroup(state, group)
   return noreply(state)
 }
@@ -365,10 +393,7 @@ async function retry(state: SupState, id: string) {
 }
 
 function giveUp(state: SupState) {
-  getLogger().error(
-    `${state.label} reached its maximum restart intensity; stopping its children and exiting`,
-    { reason: MAX_RESTART_INTENSITY },
-  )
+  reportGiveUp(state.label, state.intensity)
   return stop(MAX_RESTART_INTENSITY, state)
 }
 

@@ -26,6 +26,7 @@ import { CinderError, describe } from '../errors.ts'
 import { type Logger, runtimeLogger } from '../logger.ts'
 import { type ChildSpec, isAlive, nodeName, onExit, Pid, send } from '../process/index.ts'
 import { indexPids } from '../process/process.ts'
+import { pubsubBroadcast, pubsubReceive } from '../telemetry/index.ts'
 import type { Adapter, AdapterContext } from './adapter.ts'
 import { localAdapter } from './adapters/local.ts'
 import { decodeFrame, encodeFrame } from './encoding.ts'
@@ -289,12 +290,14 @@ export class PubSub {
   localBroadcast(topic: string, message: unknown, dispatcher?: string): void {
     this.#assertRunning('broadcast')
     this.#dispatch(topic, undefined, message, this.#dispatcherFor(dispatcher))
+    if (pubsubBroadcast.hasSubscribers) this.#published('local', topic, dispatcher)
   }
 
   /** Broadcasts to the subscribers of `topic` on this node only, except `from`. */
   localBroadcastFrom(from: Subscriber, topic: string, message: unknown, dispatcher?: string): void {
     this.#assertRunning('broadcast')
     this.#dispatch(topic, from, message, this.#dispatcherFor(dispatcher))
+    if (pubsubBroadcast.hasSubscribers) this.#published('local', topic, dispatcher)
   }
 
   /**
@@ -312,6 +315,7 @@ export class PubSub {
         encodeFrame(this.node, topic, dispatcher ?? null, message),
       )
     }
+    if (pubsubBroadcast.hasSubscribers) this.#published('direct', topic, dispatcher)
   }
 
   /**
@@ -360,6 +364,19 @@ export class PubSub {
       this.#adapter.broadcast(encodeFrame(this.node, topic, dispatcher ?? null, message))
     }
     this.#dispatch(topic, from, message, apply)
+    if (pubsubBroadcast.hasSubscribers) this.#published('cluster', topic, dispatcher)
+  }
+
+  /** Publishes `cinder:pubsub:broadcast` (the caller checked that anyone listens). */
+  #published(scope: 'cluster' | 'local' | 'direct', topic: string, dispatcher?: string): void {
+    pubsubBroadcast.publish({
+      pubsub: this.name,
+      node: this.node,
+      topic,
+      scope,
+      dispatcher: dispatcher ?? null,
+      subscribers: this.#subs.count(topic),
+    })
   }
 
   #dispatch(
@@ -451,6 +468,17 @@ export class PubSub {
       }
     }
     this.#dispatch(topic, undefined, message, dispatcher)
+    if (pubsubReceive.hasSubscribers) {
+      pubsubReceive.publish({
+        pubsub: this.name,
+        node: this.node,
+        origin,
+        topic,
+        dispatcher: name,
+        subscribers: this.#subs.count(topic),
+        bytes: typeof data === 'string' ? data.length : data.byteLength,
+      })
+    }
   }
 
   #refuse(origin: string, version: unknown): void {

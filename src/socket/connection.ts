@@ -64,6 +64,7 @@ import {
   stop,
 } from '../process/index.ts'
 import type { PubSub } from '../pubsub/index.ts'
+import { socketConnect, socketOverload } from '../telemetry/index.ts'
 import { Events, HEARTBEAT_TOPIC } from '../wire/events.ts'
 import type { Message as WireMessage } from '../wire/message.ts'
 import type { Serializer as WireSerializer } from '../wire/serializer.ts'
@@ -127,7 +128,10 @@ export function socketHandler(
 ): TransportHandler<SocketConnection> {
   registerFastlane(runtime.pubsub)
   return {
-    connect: (request) => connect(definition, runtime, request),
+    connect: (request) =>
+      socketConnect.hasSubscribers
+        ? tracedConnect(definition, runtime, request)
+        : connect(definition, runtime, request),
     init: (state, connection) => state.open(connection),
     handleIn: (frame, state) => state.received(frame),
     terminate: (reason, state) => state.transportClosed(reason),
@@ -160,6 +164,22 @@ async function connect(
   }
   const id = checkId(userId === undefined ? null : userId.call(definition.spec, result))
   return { ok: new SocketConnection(definition, runtime, serializer, result, id) }
+}
+
+/** `connect` as the `cinder:socket:connect` span. */
+function tracedConnect(
+  definition: SocketDefinition<object>,
+  runtime: SocketRuntime,
+  request: ConnectRequest,
+): Promise<ConnectOutcome<SocketConnection>> {
+  const context = { transport: request.connectInfo.transport, vsn: request.vsn }
+  return socketConnect.trace(
+    context,
+    () => connect(definition, runtime, request),
+    (ctx, outcome) => {
+      ctx.result = 'ok' in outcome ? 'ok' : String(outcome.error)
+    },
+  )
 }
 
 type Outcome = CastOutcome<SocketConnection>
@@ -288,7 +308,10 @@ export class SocketConnection
     if (message === DRAIN) return stop(ConnectionExit.draining, state)
     if (message instanceof OverRate) return state.#overRate(message.frame)
     if (message === RATE_EXCEEDED) return state.#rateExceeded()
-    if (message === EXPIRED) return stop(ConnectionExit.expired, state)
+    if (message === EXPIRED) {
+      state.#overloaded('credentials_expired')
+      return stop(ConnectionExit.expired, state)
+    }
     if (isBroadcast(message) && message.event === Events.disconnect) {
       return stop(ConnectionExit.disconnected, state)
     }
@@ -350,7 +373,14 @@ export class SocketConnection
     )
     this.#closed = true
     this.connection.close(CloseCode.policyViolation, 'rate limit exceeded')
+    this.#overloaded('rate_limit')
     return stop(ConnectionExit.closed, this)
+  }
+
+  /** Publishes `cinder:socket:overload` for a close with 1008. */
+  #overloaded(reason: string): void {
+    if (!socketOverload.hasSubscribers) return
+    socketOverload.publish({ transport: this.transport, reason, code: CloseCode.policyViolation })
   }
 
   /** A frame over the rate: answered, not handled; logged within the budget. */

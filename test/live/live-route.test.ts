@@ -2,7 +2,15 @@
 // and live_session routes, on a node that never rendered the page.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { html, type LiveView, liveSession, Router } from '../../src/index.ts'
+import {
+  createLive,
+  html,
+  inject,
+  type LiveLayout,
+  type LiveView,
+  liveSession,
+  Router,
+} from '../../src/extend.ts'
 import { resolveLiveRoute } from '../../src/live/live-route.ts'
 
 const About: LiveView = { name: 'About', render: () => html`<p>about</p>` }
@@ -43,4 +51,21 @@ test('routes added later are seen; the most specific route wins', () => {
     router.liveRoutes.map((r) => r.path),
     ['/items/:id', '/items/new'],
   )
+})
+
+test("a route's own root layout (metadata `layout`) replaces the configuration's", async () => {
+  const live = createLive({ secretKeyBase: 'k'.repeat(64), signingSalt: 'layout-salt' })
+  const own: LiveLayout = ({ inner }) => html`<!DOCTYPE html><main id="own">${inner}</main>`
+  const router = new Router()
+    .pipeline('browser', [live.plug])
+    .scope('/', { pipeThrough: ['browser'] }, (r) => {
+      r.live('/default', About)
+      r.live('/own', Show, { metadata: { layout: own } })
+    })
+  const { text: mine } = await inject(router.plug, '/own')
+  assert.match(mine, /^<!DOCTYPE html><main id="own"><div id="phx-[^"]+" data-phx-main/)
+  assert.match(mine, /<p>show<\/p>/)
+  const { text: theirs } = await inject(router.plug, '/default')
+  assert.doesNotMatch(theirs, /id="own"/)
+  assert.match(theirs, /<p>about<\/p>/)
 })

@@ -12,7 +12,6 @@ import {
   type ChildSpec,
   type Cluster,
   type ClusterStore,
-  type ClusterSupervisor,
   createClusterSupervisor,
   createMemoryStore,
   getClock,
@@ -105,7 +104,7 @@ export class Rooms {
   /** The rooms running on this node, by id. */
   readonly registry = new Registry<string, null>({ keys: 'unique', name: 'curve fever rooms' })
   readonly settings: RoomSettings
-  readonly supervisor: ClusterSupervisor
+  readonly supervisor: ReturnType<typeof createClusterSupervisor>
   /** The cluster the rooms run on (channels monitor rooms through it, on any node). */
   readonly cluster: Cluster
   readonly #options: RoomsOptions

@@ -17,6 +17,7 @@
  * createServer(createHandler(router.plug))
  */
 import { CinderError, describe } from '../../errors.ts'
+import { routerDispatch } from '../../telemetry/index.ts'
 import type { Conn } from '../conn.ts'
 import {
   type AnyPlug,
@@ -415,7 +416,10 @@ export class Router {
     conn.putPrivate(ROUTE_KEY, def.info)
     if (def.hasAssigns) Object.assign(conn.assigns, def.assigns)
     if (def.hasPrivate) Object.assign(conn.private, def.private)
-    return run(conn)
+    if (!routerDispatch.hasSubscribers) return run(conn)
+    const { verb, path, kind } = def.info
+    const context = { router: this.name, method: verb, path: conn.requestPath, route: path, kind }
+    return routerDispatch.trace({ ...context, conn }, () => run(conn))
   }
 }
 

@@ -8,6 +8,7 @@
 import type { Payload } from '../../channel/channel-socket.ts'
 import { CinderError, describe } from '../../errors.ts'
 import { reply } from '../../process/behaviour.ts'
+import { liveHandleEvent } from '../../telemetry/index.ts'
 import { hooksOf, runHooks } from '../hooks.ts'
 import { decodeEvent } from '../live-event.ts'
 import { isRecord } from '../live-session.ts'
@@ -93,7 +94,10 @@ async function handleEvent(
       `${proc.name} received the event ${describe(event)} but has no handleEvent`,
     )
   }
-  const result = await handler.call(proc.view, event, value, live)
+  const run = () => handler.call(proc.view, event, value, live)
+  const result = await (liveHandleEvent.hasSubscribers
+    ? liveHandleEvent.trace({ view: proc.name, event, value, id: live.id }, async () => await run())
+    : run())
   const settled = settle(`${proc.name}.handleEvent(${describe(event)})`, result, live, true)
   return afterCallback(rt, proc, socket, settled.reply, true)
 }

@@ -6,6 +6,7 @@
  */
 import { CinderError, describe } from '../../errors.ts'
 import type { Ref } from '../../process/pid.ts'
+import { liveRender } from '../../telemetry/index.ts'
 import { cancelAllAsync } from '../async.ts'
 import { LiveRenderer } from '../diff.ts'
 import { isTemplate, type Template } from '../html.ts'
@@ -63,8 +64,22 @@ export class LiveProcess {
     return this.#components
   }
 
-  /** Renders what changed (or the whole view the first time), with the queued events and `reply`. */
+  /**
+   * Renders what changed (or the whole view the first time), with the queued
+   * events and `reply`; as the `cinder:live:render` span when anyone listens.
+   */
   render(replyValue?: unknown): Diff {
+    if (!liveRender.hasSubscribers) return this.#render(replyValue)
+    return liveRender.trace(
+      { view: this.name, id: this.socket.id },
+      () => this.#render(replyValue),
+      (ctx, diff) => {
+        ctx.diffBytes = Buffer.byteLength(JSON.stringify(diff))
+      },
+    )
+  }
+
+  #render(replyValue: unknown): Diff {
     const live = this.socket[kLive]
     let streamsPending = false
     for (const stream of live.streams?.values() ?? []) streamsPending ||= stream.hasPending

@@ -6,6 +6,7 @@
 import type { JoinResult } from '../../channel/channel.ts'
 import { ok } from '../../channel/results.ts'
 import type { Params } from '../../http/query.ts'
+import { liveMount } from '../../telemetry/index.ts'
 import { runOnMount } from '../hooks.ts'
 import { mountHooks } from '../live-route.ts'
 import { type LiveSessionData, type Navigation, settle } from '../live-view.ts'
@@ -25,8 +26,17 @@ export async function mountView(
   const { view, socket } = proc
   const hooks = mountHooks(proc.entry, view)
   if (hooks.length > 0 && (await runOnMount(hooks, params, session, socket, proc.name))) return
-  if (view.mount === undefined) return
-  settle(`${proc.name}.mount`, await view.mount.call(view, params, session, socket), socket, false)
+  const mount = view.mount
+  if (mount === undefined) return
+  const run = () => mount.call(view, params, session, socket)
+  const out = liveMount.hasSubscribers
+    ? liveMount.trace(spanOf(proc, params), async () => await run())
+    : run()
+  settle(`${proc.name}.mount`, await out, socket, false)
+}
+
+function spanOf(proc: LiveProcess, params: Params) {
+  return { view: proc.name, connected: true, params, uri: proc.socket.uri, id: proc.socket.id }
 }
 
 /** Refuses the join when the view navigated away, else mounts it and replies its first render. */

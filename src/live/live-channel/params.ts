@@ -4,6 +4,7 @@
  * the new URL, which the same view must serve.
  */
 import { CinderError, describe } from '../../errors.ts'
+import { liveHandleParams } from '../../telemetry/index.ts'
 import { hooksOf, runHooks } from '../hooks.ts'
 import type { ResolvedRoute } from '../live-route.ts'
 import { type Navigation, settle } from '../live-view.ts'
@@ -35,13 +36,15 @@ export async function runParams(
     const halted =
       hooks !== undefined && (await runHooks(hooks, 'handleParams', proc.socket, args)).halted
     if (handleParams !== undefined && !halted) {
-      const result = await handleParams.call(
-        proc.view,
-        current.params,
-        current.uri.href,
-        proc.socket,
-      )
-      settle(`${proc.name}.handleParams`, result, proc.socket, false)
+      const { params, uri } = current
+      const run = () => handleParams.call(proc.view, params, uri.href, proc.socket)
+      const result = liveHandleParams.hasSubscribers
+        ? liveHandleParams.trace(
+            { view: proc.name, params, uri: uri.href, id: proc.socket.id },
+            async () => await run(),
+          )
+        : run()
+      settle(`${proc.name}.handleParams`, await result, proc.socket, false)
     }
     const next = proc.takeNavigation()
     if (next?.kind !== 'patch') return { patch, other: next }

@@ -39,6 +39,7 @@ import {
   type TimerRef,
 } from '../../process/index.ts'
 import type { PubSub } from '../../pubsub/index.ts'
+import { presenceTrack, presenceUntrack } from '../../telemetry/index.ts'
 import { DEFAULT_MAX_DELTA_SIZES } from './delta.ts'
 import { newReplicaRef, type Replica, type ReplicaRef, replicaId } from './replica.ts'
 import { Replicator, type ShardConfig, type ShardLogLevel } from './replicator.ts'
@@ -162,6 +163,9 @@ export class Shard {
       this.#watches.set(ownerId, { pid: owner, unwatch })
     }
     this.#report({ joins: [entry], leaves: [] })
+    if (presenceTrack.hasSubscribers) {
+      presenceTrack.publish({ tracker: this.#options.tracker, topic, key, pid: ownerId, meta })
+    }
     return entry
   }
 
@@ -172,6 +176,7 @@ export class Shard {
     if (entry === undefined) return undefined
     this.#unwatchIfIdle(ownerId)
     this.#report({ joins: [], leaves: [entry] })
+    if (presenceUntrack.hasSubscribers) this.#untracked(ownerId, topic, key, 1)
     return entry
   }
 
@@ -180,8 +185,17 @@ export class Shard {
     this.ensureRunning('untrack')
     const entries = this.state.leaveAll(ownerId)
     this.#unwatchIfIdle(ownerId)
-    if (entries.length > 0) this.#report({ joins: [], leaves: entries })
+    if (entries.length > 0) {
+      this.#report({ joins: [], leaves: entries })
+      if (presenceUntrack.hasSubscribers) {
+        this.#untracked(ownerId, undefined, undefined, entries.length)
+      }
+    }
     return entries
+  }
+
+  #untracked(pid: string, topic: string | undefined, key: string | undefined, n: number): void {
+    presenceUntrack.publish({ tracker: this.#options.tracker, topic, key, pid, removed: n })
   }
 
   /** Replaces a presence's meta; throws CINDER_ERR_PRESENCE_NOT_TRACKED. */
@@ -285,6 +299,9 @@ export class Shard {
     this.#watches.delete(id)
     const entries = this.state.leaveAll(id)
     if (entries.length > 0) this.#report({ joins: [], leaves: entries })
+    if (entries.length > 0 && presenceUntrack.hasSubscribers) {
+      this.#untracked(id, undefined, undefined, entries.length)
+    }
   }
 
   // --- Plumbing ---------------------------------------------------------------------------

@@ -11,6 +11,7 @@
  * characters): a client that does not poll fast enough for what it is sent
  * is closed with 1008 `slow consumer` instead of growing the buffer.
  */
+import { traffic } from '../traffic.ts'
 import type { Frame, TransportConnection } from '../transport.ts'
 
 /** The JSON body of every LongPoll answer (the HTTP status is always 200). */
@@ -73,6 +74,8 @@ export class LongPollSession implements TransportConnection {
     }
     this.#buffer.push(frame)
     this.#queued += frame.length
+    traffic.longpoll.framesOut++
+    traffic.longpoll.bytesOut += frame.length
     if (this.#queued > this.owner.maxQueued) {
       this.owner.overflowed(this, this.#queued)
       return

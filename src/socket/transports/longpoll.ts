@@ -37,8 +37,10 @@ import { decodeQuery, type Params } from '../../http/query.ts'
 import type { Logger } from '../../logger.ts'
 import { getClock, type TimerHandle } from '../../process/index.ts'
 import type { PubSub, SubscriberFn } from '../../pubsub/index.ts'
+import { socketOverload } from '../../telemetry/index.ts'
 import { signToken, verifyToken } from '../../token/index.ts'
 import { type CheckOrigin, compileOriginCheck, type OriginCheck } from '../origin.ts'
+import { traffic } from '../traffic.ts'
 import { CloseCode, type ConnectRequest, type Frame, type TransportHandler } from '../transport.ts'
 import {
   type LongPollBody,
@@ -242,6 +244,13 @@ export class LongPollTransport<State> implements SessionOwner {
         `waited for its next poll (maxQueuedBytes ${this.maxQueued})`,
     )
     session.close(CloseCode.policyViolation, 'slow consumer')
+    if (socketOverload.hasSubscribers) {
+      socketOverload.publish({
+        transport: 'longpoll',
+        reason: 'slow_consumer',
+        code: CloseCode.policyViolation,
+      })
+    }
   }
 
   /** @internal */
@@ -383,6 +392,8 @@ export class LongPollTransport<State> implements SessionOwner {
     session.lastSeen = getClock().now()
     for (const line of lines) {
       if (session.closed) break
+      traffic.longpoll.framesIn++
+      traffic.longpoll.bytesIn += line.length
       this.#handler.handleIn(toFrame(line), session.state as State)
     }
     return { status: 200 }

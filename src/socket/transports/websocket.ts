@@ -43,7 +43,9 @@ import { CinderError, describe } from '../../errors.ts'
 import { decodeQuery, type Params } from '../../http/query.ts'
 import type { Logger } from '../../logger.ts'
 import { getClock, type TimerHandle } from '../../process/index.ts'
+import { socketOverload } from '../../telemetry/index.ts'
 import { type CheckOrigin, compileOriginCheck, type OriginCheck } from '../origin.ts'
+import { frameLength, traffic } from '../traffic.ts'
 import {
   CloseCode,
   type ConnectRequest,
@@ -101,6 +103,8 @@ class CinderWebSocket extends WebSocket implements TransportConnection {
   push(frame: Frame): void {
     if (this.readyState !== WebSocket.OPEN) return
     if (!this.corked) this.transport?.cork(this)
+    counted.framesOut++
+    counted.bytesOut += frameLength(frame)
     this.send(frame)
   }
 
@@ -265,6 +269,8 @@ export class WebSocketTransport<State> {
         `${option === 'sendTimeout' ? ' ms' : ' bytes'} (${option}; ${ws.bufferedAmount} bytes waiting)`,
     )
     ws.drop(CloseCode.policyViolation, 'slow consumer')
+    const reason = option === 'sendTimeout' ? 'send_timeout' : 'slow_consumer'
+    overloaded(reason, CloseCode.policyViolation)
   }
 
   #connectRequest(req: IncomingMessage, socket: NetSocket): ConnectRequest | undefined {
@@ -326,6 +332,8 @@ export class WebSocketTransport<State> {
   /** @internal */
   received(ws: CinderWebSocket, frame: Frame): void {
     ws.seen = this.#tick
+    counted.framesIn++
+    counted.bytesIn += frameLength(frame)
     this.#handler.handleIn(frame, ws.state as State)
   }
 
@@ -382,7 +390,10 @@ export class WebSocketTransport<State> {
         this.#tooSlow(ws, 'nothing it was sent left for', this.#sendTimeout, 'sendTimeout')
         continue
       }
-      if (tick - ws.seen > this.#idleTicks) ws.close(CloseCode.goingAway, 'idle timeout')
+      if (tick - ws.seen > this.#idleTicks) {
+        ws.close(CloseCode.goingAway, 'idle timeout')
+        overloaded('idle_timeout', CloseCode.goingAway)
+      }
     }
     if (this.#connections.size > 0) this.#startSweeper()
   }
@@ -422,6 +433,14 @@ function onClose(this: WebSocket, code: number): void {
 }
 
 function ignore(): void {}
+
+const counted = traffic.websocket
+
+/** Publishes `cinder:socket:overload` for a WebSocket a limit closed. */
+function overloaded(reason: string, code: number): void {
+  if (socketOverload.hasSubscribers)
+    socketOverload.publish({ transport: 'websocket', reason, code })
+}
 
 /** The checks `ws` would make, done before `connect` so a bad request never reaches the app. */
 function isWebSocketRequest(req: IncomingMessage): boolean {
