@@ -83,8 +83,13 @@ const Game = {
           view.notify('The game is full: watching instead')
           return // the client rejoins by itself, now as a spectator
         }
-        if (r.reason === 'unknown_room') {
-          view.gone('This game is over, or never existed.')
+        if (r.reason === 'unknown_room' || r.reason === 'closed') {
+          // A room closed by its crash loop says why; an unknown one is over or never was.
+          view.gone(
+            r.reason === 'closed' && r.message !== undefined
+              ? r.message
+              : 'This game is over, or never existed.',
+          )
           channel.leave()
           return
         }

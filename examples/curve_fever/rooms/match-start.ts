@@ -6,9 +6,9 @@ import { relist } from './listing.ts'
 import type { RoomState } from './room-types.ts'
 
 /** After a seat change: a waiting room with enough players starts its match (or its pause). */
-export function startIfReady(s: RoomState): void {
+export function startIfReady(s: RoomState, pauseMs = s.settings.startDelayMs): void {
   if (s.game.phase !== 'waiting' || s.startAtTick !== null || !enoughPlayers(s)) return
-  s.startAtTick = s.done + Math.round(s.settings.startDelayMs / s.game.config.dtMs)
+  s.startAtTick = s.done + Math.round(pauseMs / s.game.config.dtMs)
   if (s.done >= s.startAtTick) begin(s)
 }
 

@@ -61,6 +61,7 @@ export interface RoomRefusal {
     | 'not_allowed'
     | 'timeout'
     | 'closing'
+    | 'closed'
   readonly message: string
 }
 

@@ -27,6 +27,8 @@ export interface RoomSettings {
   /** More crashes than this within `crashWindowMs` and the room closes instead of restarting. */
   readonly maxCrashes: number
   readonly crashWindowMs: number
+  /** How long a room closed by its crash loop still tells rejoining players why. */
+  readonly closedLingerMs: number
   /** Allows the crash control (development only). */
   readonly dev: boolean
 }
@@ -42,6 +44,7 @@ export const DEFAULT_ROOM_SETTINGS: RoomSettings = {
   maxCatchUpTicks: 5,
   maxCrashes: 5,
   crashWindowMs: 60_000,
+  closedLingerMs: 60_000,
   dev: false,
 }
 
@@ -135,4 +138,6 @@ export interface RoomState {
   listed: string
   /** The match a restarted room continues when its next match starts. */
   resume: MatchProgress | undefined
+  /** Why the room closed for good (it only answers that until it stops), or null. */
+  closed: string | null
 }

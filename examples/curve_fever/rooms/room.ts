@@ -20,7 +20,16 @@
 import { randomBytes } from 'node:crypto'
 import { type DownMessage, getClock, isNormalExit, noreply, self, sendAfter, stop } from 'cinder'
 import { encodeSnapshot, FrameEncoder, Game, type GameEvent } from '../game/index.ts'
-import { save, saveSeats, seedOf, startNotice } from './crash-restore.ts'
+import {
+  answerClosed,
+  CLOSE,
+  closeAfterCrashes,
+  recentCrashes,
+  save,
+  saveSeats,
+  seedOf,
+  startNotice,
+} from './crash-restore.ts'
 import { info, listing, relist } from './listing.ts'
 import { autoStart } from './match-start.ts'
 import {
@@ -41,7 +50,7 @@ import {
   isGraceOver,
   join,
   leave,
-  reseat,
+  restoreSeats,
   rosterChanged,
 } from './seating.ts'
 
@@ -58,7 +67,6 @@ export {
 } from './room-types.ts'
 
 const TICK = Symbol('room tick')
-const CLOSE = Symbol('room close')
 
 export const roomBehaviour = {
   name: 'curve fever room',
@@ -68,8 +76,7 @@ export const roomBehaviour = {
     const settings = context.settings
     const saved: SavedRoom = { seats: [], ...child.state, starts: (child.state?.starts ?? 0) + 1 }
     const now = getClock().now()
-    const recent = (context.crashes.get(id) ?? []).filter((t) => now - t < settings.crashWindowMs)
-    context.crashes.set(id, recent)
+    const crashes = recentCrashes(context, id)
     const game = new Game({ seed: seedOf(id, saved.starts - 1), config: settings.game })
     const state: RoomState = {
       id,
@@ -93,18 +100,16 @@ export const roomBehaviour = {
       botCount: saved.seats.filter((seat) => seat.bot === true).length,
       listed: '',
       resume: saved.match,
+      closed: null,
     }
     save(state)
     context.registry.register(id, null)
     context.pubsub.subscribe(roomTopic(id), self())
-    for (const seat of saved.seats) reseat(state, seat)
-    if (recent.length >= settings.maxCrashes) {
-      state.notice = `This room crashed ${recent.length} times in a row and was closed.`
-      sendAfter(self(), CLOSE, 0)
-    }
+    if (crashes >= settings.maxCrashes) return closeAfterCrashes(state, crashes)
     const listed = listing(state)
     state.listed = JSON.stringify(listed)
     context.presence?.track(self(), GAMES_TOPIC, id, { ...listed })
+    restoreSeats(state) // after the listing: starting the match updates it
     const life: LifeEvent = {
       t: 'started',
       incarnation: state.incarnation,
@@ -121,6 +126,10 @@ export const roomBehaviour = {
       return noreply(s)
     }
     if (message === CLOSE) return stop('normal', s)
+    if (s.closed !== null) {
+      answerClosed(message as RoomCommand, s, s.closed)
+      return noreply(s)
+    }
     if (isDown(message)) {
       const conn = s.monitors.get(String(message.pid))
       if (conn !== undefined) leave(s, conn)
@@ -141,6 +150,7 @@ export const roomBehaviour = {
     }
     s.ctx.crashes.delete(s.id)
     if (!isClosing(reason)) return // the node stops: the room goes on elsewhere or at its next start
+    if (s.closed !== null) return // it said so when it closed
     const closed: LifeEvent = { t: 'closed', reason: s.notice ?? 'the room closed' }
     try {
       s.ctx.pubsub.broadcast(lifeTopic(s.id), closed)

@@ -119,8 +119,18 @@ export function addBot(s: RoomState, connId: string): object {
   return { ok: true, seat: added.value, name: init.name }
 }
 
+/**
+ * After a restart, seats everyone of the record again and starts (or continues) their match at
+ * once: the first snapshot a rejoining player gets already shows the kept scores, never an
+ * empty waiting room.
+ */
+export function restoreSeats(s: RoomState): void {
+  for (const seat of s.saved.seats) reseat(s, seat)
+  startIfReady(s, 0)
+}
+
 /** Seats a player of the record again after a restart: disconnected until its channel rejoins. */
-export function reseat(s: RoomState, seat: PlayerInit): void {
+function reseat(s: RoomState, seat: PlayerInit): void {
   if (!s.game.addPlayer(seat).ok || seat.bot === true) return
   s.game.setConnected(seat.id, false)
   s.graceTimers.set(seat.id, sendAfter(self(), { t: 'grace', player: seat.id }, s.settings.graceMs))

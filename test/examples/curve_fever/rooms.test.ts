@@ -355,6 +355,13 @@ describe('crashes', () => {
     assert.equal(errors.length, 1)
     const rejoined = (await join(id, 'c1b', ada)) as JoinAccepted
     assert.match(rejoined.notice ?? '', /goes on after round \d+, scores kept/)
+    // The first picture after the restart is the match going on, never an empty room at 0.
+    const restored = decode(rejoined.snapshot) as Snapshot
+    assert.equal(restored.phase, 'countdown')
+    assert.ok(
+      Math.max(...restored.players.map((p) => p.score)) >= botBefore,
+      `scores in the first snapshot: ${JSON.stringify(restored.players.map((p) => p.score))}`,
+    )
     const sentBefore = sent.length
     const resumed = () =>
       sent
@@ -371,7 +378,7 @@ describe('crashes', () => {
   })
 
   it('closes a room that keeps crashing instead of restarting it forever', async () => {
-    await start({ maxCrashes: 2 })
+    await start({ maxCrashes: 2, closedLingerMs: 1000 })
     const id = await rooms.create()
     await join(id, 'c1', ada)
     void rooms.request(id, { t: 'crash', conn: 'c1' }, 20)
@@ -380,6 +387,11 @@ describe('crashes', () => {
     await join(id, 'c1', ada)
     void rooms.request(id, { t: 'crash', conn: 'c1' }, 20)
     await advance(100)
+    // It lingers a while to tell rejoining players why, in words, then stops.
+    const refused = await join(id, 'c1', ada)
+    assert.equal((refused as { reason: string }).reason, 'closed')
+    assert.match((refused as { message: string }).message, /crashed 2 times in a row/)
+    await advance(1100)
     assert.equal(rooms.whereis(id), undefined)
     assert.deepEqual(rooms.localIds(), [])
   })
