@@ -7,6 +7,7 @@ import { encodeSnapshot, type PlayerInit } from '../game/index.ts'
 import { saveSeats } from './crash-restore.ts'
 import { relist } from './listing.ts'
 import { startIfReady } from './match-start.ts'
+import { pickColour } from './palette.ts'
 import { type ConnRef, gameTopic, type JoinReply, refuse, type User } from './protocol.ts'
 import type { RoomState } from './room-types.ts'
 
@@ -21,7 +22,14 @@ export function isGraceOver(message: unknown): message is GraceOver {
 }
 
 const BOT_NAMES = ['Ada', 'Brunel', 'Curie', 'Dijkstra', 'Euler', 'Faraday', 'Gauss', 'Hopper']
-const BOT_COLOURS = ['#f4a259', '#8cb369', '#5b8e7d', '#bc4b51', '#9b5de5', '#00bbf9', '#f15bb5']
+
+/** A colour nobody in the room has (the player's own when it is free): see palette.ts. */
+function freeColour(s: RoomState, wish?: string): string {
+  return pickColour(
+    s.game.players().map((p) => p.colour),
+    wish,
+  )
+}
 
 export function join(s: RoomState, conn: ConnRef, user: User, spectate: boolean): JoinReply {
   if (s.conns.has(conn.id)) leave(s, conn.id)
@@ -33,7 +41,8 @@ export function join(s: RoomState, conn: ConnRef, user: User, spectate: boolean)
     s.graceTimers.delete(user.id)
     s.game.setConnected(user.id, true)
   } else if (!spectate) {
-    const added = s.game.addPlayer({ id: user.id, name: user.name, colour: user.colour })
+    const colour = freeColour(s, user.colour)
+    const added = s.game.addPlayer({ id: user.id, name: user.name, colour })
     if (!added.ok) {
       const full = s.game.players().length >= s.game.config.maxPlayers
       return refuse(full ? 'full' : 'invalid', added.reason)
@@ -106,7 +115,7 @@ export function addBot(s: RoomState, connId: string): object {
   const init: PlayerInit = {
     id: `bot-${s.id}-${n + 1}`,
     name: `${BOT_NAMES[n % BOT_NAMES.length]} (bot)`,
-    colour: BOT_COLOURS[n % BOT_COLOURS.length] ?? '#888888',
+    colour: freeColour(s),
     bot: true,
   }
   const added = s.game.addPlayer(init)
