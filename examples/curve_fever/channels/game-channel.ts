@@ -103,6 +103,7 @@ export function gameChannel(options: GameChannelOptions): Channel<GameAssigns> {
       return ok(joined, {
         role: answer.role,
         seat: answer.seat,
+        nextRound: answer.nextRound,
         name: answer.name,
         notice: answer.notice,
         dev,

@@ -69,12 +69,15 @@ const Game = {
     channel
       .join()
       .receive('ok', (response) => {
-        const r = response as { role: string; notice: string | null }
+        const r = response as { role: string; notice: string | null; nextRound?: boolean }
         refusals = 0
         view.state.joined = true
         view.state.role = r.role
         if (r.notice !== null) view.notify(r.notice)
-        else view.notify(r.role === 'player' ? 'You are in: steer with ← →' : 'You are watching')
+        else if (r.role !== 'player') view.notify('You are watching')
+        else if (r.nextRound === true)
+          view.notify('You play from the next round: this one is already under way. Watch!')
+        else view.notify('You are in: steer with ← →')
       })
       .receive('error', (response) => {
         const r = response as { reason?: string; message?: string }

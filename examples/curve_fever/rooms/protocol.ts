@@ -69,6 +69,8 @@ export interface JoinAccepted {
   readonly ok: true
   readonly role: 'player' | 'spectator'
   readonly seat: number | null
+  /** A player seated while curves fly: they play from the next round. */
+  readonly nextRound: boolean
   readonly snapshot: Uint8Array
   readonly incarnation: string
   readonly notice: string | null

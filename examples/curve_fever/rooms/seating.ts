@@ -60,10 +60,13 @@ export function join(s: RoomState, conn: ConnRef, user: User, spectate: boolean)
   }
   s.emptySince = null
   relist(s)
+  const player = s.game.player(user.id)
+  const flying = s.game.phase === 'running' || s.game.phase === 'roundOver'
   return {
     ok: true,
     role,
-    seat: s.game.player(user.id)?.seat ?? null,
+    seat: player?.seat ?? null,
+    nextRound: role === 'player' && flying && player?.inRound === false,
     snapshot: encodeSnapshot(s.game.encodable),
     incarnation: s.incarnation,
     notice: s.notice,

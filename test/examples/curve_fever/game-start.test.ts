@@ -1,18 +1,26 @@
 /**
  * The first seconds of a game in Chromium: the countdown follows the second player at once,
- * streaming at the full rate.
+ * streaming at the full rate; a player who joins during the countdown plays that round, and one
+ * who joins later is told they play from the next.
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { Browser, Page } from 'playwright-core'
 import type { CurveFever } from '../../../examples/curve_fever/app.ts'
-import { connected, launchChromium, signIn, startApp, waitForGame } from './support.ts'
+import { connected, launchChromium, QUICK_ROOMS, signIn, startApp, waitForGame } from './support.ts'
 
 let app: CurveFever
 let browser: Browser
 
 before(async () => {
-  app = await startApp()
+  // A countdown long enough for a second browser to join during it, and curves slow enough
+  // (at least 3 s to a wall) for a third to join while they fly.
+  app = await startApp({
+    room: {
+      ...QUICK_ROOMS,
+      game: { ...QUICK_ROOMS.game, countdownMs: 3000, speed: 30, targetScore: 10 },
+    },
+  })
   browser = await launchChromium()
 })
 
@@ -52,10 +60,44 @@ describe('starting a game', () => {
     const before = (await waitForGame(eve.page, () => true, 'state')).frames
     await eve.page.waitForTimeout(500)
     const during = await waitForGame(eve.page, () => true, 'state')
-    assert.equal(during.phase, 'countdown', 'still counting down (1 s in these rooms)')
+    assert.equal(during.phase, 'countdown', 'still counting down (3 s in these rooms)')
     const rate = (during.frames - before) / 0.5
     assert.ok(rate >= 15, `${rate} frames/s during the countdown, expected about 20`)
     assert.deepEqual(eve.errors, [])
     await eve.context.close()
+  })
+
+  it('seats a player who joins during the countdown in that round, and tells a later one', async () => {
+    const ivy = await signIn(browser, app.url, 'Ivy')
+    const hal = await signIn(browser, app.url, 'Hal')
+    const jo = await signIn(browser, app.url, 'Jo')
+    const id = await app.rooms.create({ name: 'Late comers' })
+    await ivy.page.goto(`${app.url}/game/${id}`)
+    await connected(ivy.page)
+    await waitForGame(ivy.page, (s) => s.joined, 'Ivy to join')
+    await ivy.page.click('#add-bot')
+    await waitForGame(ivy.page, (s) => s.phase === 'countdown', 'the countdown')
+
+    await hal.page.goto(`${app.url}/game/${id}`)
+    await connected(hal.page)
+    const joined = await waitForGame(hal.page, (s) => s.joined, 'Hal to join')
+    assert.equal(joined.phase, 'countdown', 'Hal joined during the countdown')
+    assert.ok(joined.notices.includes('You are in: steer with ← →'), JSON.stringify(joined))
+    const flying = await waitForGame(hal.page, (s) => s.phase === 'running', 'the round')
+    const halRow = flying.scores.find((r) => r.name === 'Hal')
+    assert.equal(halRow?.alive, true, `Hal flies this round: ${JSON.stringify(flying.scores)}`)
+
+    await jo.page.goto(`${app.url}/game/${id}`)
+    await connected(jo.page)
+    const late = await waitForGame(jo.page, (s) => s.joined && s.frames > 0, 'Jo to join')
+    assert.equal(late.phase, 'running', 'Jo joined while the curves fly')
+    assert.ok(
+      late.notices.some((n) => /next round/.test(n)),
+      `Jo is told: ${JSON.stringify(late.notices)}`,
+    )
+    assert.ok(!late.notices.some((n) => /You are in/.test(n)))
+    assert.equal(late.scores.find((r) => r.name === 'Jo')?.alive, false, 'Jo sits this one out')
+    assert.deepEqual([...ivy.errors, ...hal.errors, ...jo.errors], [])
+    for (const p of [ivy, hal, jo]) await p.context.close()
   })
 })

@@ -70,7 +70,7 @@ export interface GameState {
   frames: number
   notices: string[]
   gone: string | null
-  scores: { name: string; score: number; connected: boolean }[]
+  scores: { name: string; score: number; connected: boolean; alive: boolean }[]
 }
 
 export function gameState(page: Page): Promise<GameState> {
