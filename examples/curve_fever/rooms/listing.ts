@@ -3,6 +3,20 @@ import { self } from 'cinder'
 import { GAMES_TOPIC, type GameListing, type RoomInfo } from './protocol.ts'
 import type { RoomState } from './room-types.ts'
 
+/**
+ * Whether the room should close (checked while nobody is connected): nobody came back for
+ * `emptyCloseMs`, or only bots are left and nobody came back for `botsOnlyCloseMs`.
+ */
+export function abandoned(s: RoomState, now: number): boolean {
+  if (s.emptySince === null) return false
+  const idle = now - s.emptySince
+  const { emptyCloseMs, botsOnlyCloseMs } = s.settings
+  if (emptyCloseMs !== null && idle >= emptyCloseMs) return true
+  if (botsOnlyCloseMs === null || idle < botsOnlyCloseMs) return false
+  const seated = s.game.players().filter((p) => !p.leaving)
+  return seated.length > 0 && seated.every((p) => p.bot)
+}
+
 export function listing(s: RoomState): GameListing {
   const phase = s.game.phase
   return {
@@ -13,6 +27,7 @@ export function listing(s: RoomState): GameListing {
       .filter((p) => !p.leaving)
       .map((p) => ({ name: p.name, colour: p.colour, bot: p.bot })),
     spectators: [...s.conns.values()].filter((c) => c.role === 'spectator').length,
+    connections: s.conns.size,
     maxPlayers: s.game.config.maxPlayers,
     node: s.ctx.pubsub.node,
   }

@@ -105,6 +105,8 @@ export interface GameListing {
     readonly bot: boolean
   }[]
   readonly spectators: number
+  /** Browser tabs in the room (players and spectators): 0 with only bots seated hides it. */
+  readonly connections: number
   readonly maxPlayers: number
   readonly node: string
 }

@@ -23,6 +23,8 @@ export interface RoomSettings {
   readonly nextMatchMs: number
   /** A room without any human connection for this long closes; null keeps it forever. */
   readonly emptyCloseMs: number | null
+  /** A room where only bots are left, nobody watching, closes after this long; null never. */
+  readonly botsOnlyCloseMs: number | null
   readonly maxCatchUpTicks: number
   /** More crashes than this within `crashWindowMs` and the room closes instead of restarting. */
   readonly maxCrashes: number
@@ -41,6 +43,7 @@ export const DEFAULT_ROOM_SETTINGS: RoomSettings = {
   startDelayMs: 0,
   nextMatchMs: 5000,
   emptyCloseMs: 120_000,
+  botsOnlyCloseMs: 10_000,
   maxCatchUpTicks: 5,
   maxCrashes: 5,
   crashWindowMs: 60_000,

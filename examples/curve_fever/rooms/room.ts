@@ -30,7 +30,7 @@ import {
   seedOf,
   startNotice,
 } from './crash-restore.ts'
-import { info, listing, relist } from './listing.ts'
+import { abandoned, info, listing, relist } from './listing.ts'
 import { autoStart } from './match-start.ts'
 import {
   GAMES_TOPIC,
@@ -223,9 +223,7 @@ function onTick(s: RoomState): void {
   }
   for (let i = 0; i < due; i++) step(s)
   sendAfter(self(), TICK, Math.max(0, Math.ceil(s.epoch + (s.done + 1) * dt - now)))
-  if (s.emptySince !== null && s.settings.emptyCloseMs !== null) {
-    if (now - s.emptySince >= s.settings.emptyCloseMs) sendAfter(self(), CLOSE, 0)
-  }
+  if (s.emptySince !== null && s.done % 15 === 0 && abandoned(s, now)) sendAfter(self(), CLOSE, 0)
 }
 
 function step(s: RoomState): void {

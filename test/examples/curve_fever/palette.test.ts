@@ -49,7 +49,7 @@ describe('colours', () => {
     const room = await Rooms.start({
       pubsub,
       broadcast: () => {},
-      settings: { emptyCloseMs: null },
+      settings: { emptyCloseMs: null, botsOnlyCloseMs: null },
     })
     rooms = room
     const id = await room.create({ name: 'Rainbow' })

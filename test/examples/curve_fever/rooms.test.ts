@@ -39,7 +39,14 @@ async function start(settings: Partial<RoomSettings> = {}): Promise<void> {
   rooms = await Rooms.start({
     pubsub,
     broadcast: (topic, event, payload) => sent.push({ topic, event, payload }),
-    settings: { graceMs: 2000, startDelayMs: 100, emptyCloseMs: null, dev: true, ...settings },
+    settings: {
+      graceMs: 2000,
+      startDelayMs: 100,
+      emptyCloseMs: null,
+      botsOnlyCloseMs: null,
+      dev: true,
+      ...settings,
+    },
     stats,
     onMatchOver: (result) => matches.push(result),
   })
@@ -243,6 +250,19 @@ describe('bots', () => {
       .flatMap((s) => (s.payload as { events: { type: string }[] }).events)
     assert.ok(events.some((e) => e.type === 'death'))
     assert.ok(events.some((e) => e.type === 'matchOver'))
+  })
+
+  it('closes a room left to bots soon after the last person goes', async () => {
+    await start({ graceMs: 1000, botsOnlyCloseMs: 2000, emptyCloseMs: 60_000 })
+    const id = await rooms.create()
+    await join(id, 'c1', ada)
+    await rooms.request(id, { t: 'add_bot', conn: 'c1' })
+    await rooms.request(id, { t: 'add_bot', conn: 'c1' })
+    rooms.send(id, { t: 'leave', conn: 'c1' })
+    await advance(1500)
+    assert.ok(rooms.whereis(id) !== undefined, 'not before its time')
+    await advance(1000)
+    assert.equal(rooms.whereis(id), undefined, 'closed, not kept for emptyCloseMs')
   })
 
   it('refuses a bot from someone who is not in the room', async () => {
