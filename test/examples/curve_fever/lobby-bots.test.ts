@@ -24,7 +24,7 @@ after(async () => {
 })
 
 describe('bots in the lobby', () => {
-  it('hides and closes a room left to bots, and ranks people apart from bots', async () => {
+  it('hides and closes a room left to bots, and ranks people apart from bots', async (t) => {
     const kim = await signIn(browser, app.url, 'Kim')
     const lee = await signIn(browser, app.url, 'Lee')
     const id = await app.rooms.create({ name: 'Bot arena' })
@@ -49,6 +49,7 @@ describe('bots in the lobby', () => {
     }
     const closedAfter = Date.now() - left
     assert.ok(hiddenAfter < closedAfter, `hidden after ${hiddenAfter} ms, closed ${closedAfter} ms`)
+    t.diagnostic(`off the lobby ${hiddenAfter} ms after Kim left, closed after ${closedAfter} ms`)
 
     // A bot's win and a person's: the leaderboard ranks people; bots get a line of their own.
     app.lobby.recordWin({ id: 'bot-zzzzzzzz-1', name: 'Zed (bot)', bot: true })
