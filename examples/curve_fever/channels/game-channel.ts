@@ -104,6 +104,7 @@ export function gameChannel(options: GameChannelOptions): Channel<GameAssigns> {
         role: answer.role,
         seat: answer.seat,
         nextRound: answer.nextRound,
+        colourNote: answer.colourNote,
         name: answer.name,
         notice: answer.notice,
         dev,

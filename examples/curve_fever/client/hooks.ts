@@ -69,7 +69,12 @@ const Game = {
     channel
       .join()
       .receive('ok', (response) => {
-        const r = response as { role: string; notice: string | null; nextRound?: boolean }
+        const r = response as {
+          role: string
+          notice: string | null
+          nextRound?: boolean
+          colourNote?: string | null
+        }
         refusals = 0
         view.state.joined = true
         view.state.role = r.role
@@ -78,6 +83,7 @@ const Game = {
         else if (r.nextRound === true)
           view.notify('You play from the next round: this one is already under way. Watch!')
         else view.notify('You are in: steer with ← →')
+        if (typeof r.colourNote === 'string') view.notify(r.colourNote)
       })
       .receive('error', (response) => {
         const r = response as { reason?: string; message?: string }

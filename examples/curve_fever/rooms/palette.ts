@@ -6,15 +6,31 @@
  * chosen colour when it is free, else the first free one here; bots take free ones too.
  */
 export const PALETTE = [
-  '#ee8800', // orange
-  '#88aaee', // periwinkle
-  '#ffff00', // yellow
-  '#aa22ff', // purple
-  '#668866', // sage
-  '#ffccaa', // peach
-  '#ccffff', // ice
-  '#aaaaaa', // grey
+  '#ee8800',
+  '#88aaee',
+  '#ffff00',
+  '#aa22ff',
+  '#668866',
+  '#ffccaa',
+  '#ccffff',
+  '#aaaaaa',
 ] as const
+
+const NAMES: Readonly<Record<string, string>> = {
+  '#ee8800': 'orange',
+  '#88aaee': 'periwinkle',
+  '#ffff00': 'yellow',
+  '#aa22ff': 'purple',
+  '#668866': 'sage',
+  '#ffccaa': 'peach',
+  '#ccffff': 'ice blue',
+  '#aaaaaa': 'grey',
+}
+
+/** A palette colour in words (for a player told which curve is theirs). */
+export function colourName(colour: string): string {
+  return NAMES[colour.toLowerCase()] ?? colour
+}
 
 /**
  * The colour a newcomer gets among the colours already `taken` in its room: its `wish` if that

@@ -71,6 +71,8 @@ export interface JoinAccepted {
   readonly seat: number | null
   /** A player seated while curves fly: they play from the next round. */
   readonly nextRound: boolean
+  /** Set when the player's own colour was taken in this room: which colour they fly. */
+  readonly colourNote: string | null
   readonly snapshot: Uint8Array
   readonly incarnation: string
   readonly notice: string | null

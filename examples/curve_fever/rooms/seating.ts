@@ -7,7 +7,7 @@ import { encodeSnapshot, type PlayerInit } from '../game/index.ts'
 import { saveSeats } from './crash-restore.ts'
 import { relist } from './listing.ts'
 import { startIfReady } from './match-start.ts'
-import { pickColour } from './palette.ts'
+import { colourName, pickColour } from './palette.ts'
 import { type ConnRef, gameTopic, type JoinReply, refuse, type User } from './protocol.ts'
 import type { RoomState } from './room-types.ts'
 
@@ -67,6 +67,10 @@ export function join(s: RoomState, conn: ConnRef, user: User, spectate: boolean)
     role,
     seat: player?.seat ?? null,
     nextRound: role === 'player' && flying && player?.inRound === false,
+    colourNote:
+      player === undefined || player.colour === user.colour.toLowerCase()
+        ? null
+        : `Your colour is taken in this game: your curve is ${colourName(player.colour)}.`,
     snapshot: encodeSnapshot(s.game.encodable),
     incarnation: s.incarnation,
     notice: s.notice,

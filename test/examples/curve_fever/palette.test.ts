@@ -56,6 +56,7 @@ describe('colours', () => {
     // Two players who chose the same colour, then bots up to the eight seats.
     const alice: User = { id: 'u-alice', name: 'Alice', colour: COLOURS[2] }
     const amy: User = { id: 'u-amy', name: 'Amy', colour: COLOURS[2] }
+    const notes: (string | null)[] = []
     for (const [i, user] of [alice, amy].entries()) {
       const joined = await room.request<JoinAccepted>(id, {
         t: 'join',
@@ -64,7 +65,10 @@ describe('colours', () => {
         spectate: false,
       })
       assert.equal(joined.ok, true, JSON.stringify(joined))
+      notes.push((joined as JoinAccepted).colourNote)
     }
+    assert.equal(notes[0], null, 'Alice has her own colour')
+    assert.match(notes[1] ?? '', /^Your colour is taken in this game: your curve is [a-z ]+\.$/)
     for (let i = 0; i < 6; i++) {
       const bot = await room.request<{ ok: true }>(id, { t: 'add_bot', conn: 'c0' })
       assert.equal(bot.ok, true, JSON.stringify(bot))
