@@ -24,6 +24,7 @@ interface LobbyAssigns {
   games: OpenGame[]
   messages: ChatMessage[]
   leaderboard: LeaderboardEntry[]
+  botWins: number
   chatError: string | null
   typing: boolean
   pageTitle: string
@@ -62,6 +63,7 @@ export function lobbyLive(web: WebContext): LiveView<LobbyAssigns> {
         games: lobby.games(),
         messages: lobby.messages(),
         leaderboard: lobby.leaderboard(),
+        botWins: lobby.botWins(),
         chatError: null,
         typing: false,
         pageTitle: 'Curve Fever · lobby',
@@ -115,7 +117,8 @@ export function lobbyLive(web: WebContext): LiveView<LobbyAssigns> {
         socket.assign('games', lobby.games())
       const change = message as Partial<LobbyChange>
       if (change.t === 'chat') socket.assign('messages', lobby.messages())
-      if (change.t === 'leaderboard') socket.assign('leaderboard', lobby.leaderboard())
+      if (change.t === 'leaderboard')
+        socket.assign({ leaderboard: lobby.leaderboard(), botWins: lobby.botWins() })
     },
 
     render: (a) => html`<header class="top">
@@ -143,6 +146,7 @@ export function lobbyLive(web: WebContext): LiveView<LobbyAssigns> {
           html`<li><span class="name">${e.name}</span> <span class="muted">${e.wins} ${e.wins === 1 ? 'win' : 'wins'}</span></li>`,
       )}
     </ol>
+    ${a.botWins > 0 && html`<p id="bot-wins" class="muted">Bots: ${a.botWins} ${a.botWins === 1 ? 'win' : 'wins'} (not ranked)</p>`}
   </section>
   <section class="panel">
     <h2>Chat</h2>
