@@ -42,6 +42,13 @@ export interface ClusterStore {
   delete(space: string, key: string, revision?: Revision): Promise<boolean>
   /** Releases connections; the store is unusable afterwards. */
   close(): Promise<void>
+  /**
+   * Writes a value that the engine forgets after `ttl` ms, replacing any (no revision: a cache
+   * entry, such as a LiveView's snapshot). Memory, Redis and NATS stores have it.
+   */
+  putExpiring?(space: string, key: string, value: string, ttl: number): Promise<void>
+  /** Reads and removes a `putExpiring` value at once: two readers never both get it. */
+  takeExpiring?(space: string, key: string): Promise<string | undefined>
 }
 
 /** The error a store rejects with when its engine fails. */
@@ -61,6 +68,7 @@ export function storeError(kind: string, what: string, err: unknown): CinderErro
  */
 export function createMemoryStore(): ClusterStore {
   const spaces = new Map<string, Map<string, { value: string; revision: number }>>()
+  const expiring = new ExpiringValues()
   let revisions = 0
   let closed = false
   const space = (name: string) => {
@@ -106,9 +114,47 @@ export function createMemoryStore(): ClusterStore {
       }
       return entries.delete(key)
     },
+    async putExpiring(name, key, value, ttl) {
+      space(name)
+      expiring.put(`${name}\u0000${key}`, value, ttl)
+    },
+    async takeExpiring(name, key) {
+      space(name)
+      return expiring.take(`${name}\u0000${key}`)
+    },
     async close() {
       closed = true
       spaces.clear()
+      expiring.clear()
     },
+  }
+}
+
+/** Values with a deadline; the expired ones are swept at most once per shortest ttl seen. */
+class ExpiringValues {
+  readonly #values = new Map<string, { value: string; deadline: number }>()
+  #nextSweep = 0
+  #interval = Number.POSITIVE_INFINITY
+
+  put(key: string, value: string, ttl: number): void {
+    const now = Date.now()
+    this.#interval = Math.min(this.#interval, ttl)
+    if (now >= this.#nextSweep) {
+      for (const [held, entry] of this.#values) if (entry.deadline <= now) this.#values.delete(held)
+      this.#nextSweep = now + this.#interval
+    }
+    this.#values.delete(key) // re-inserted last, so the map stays in write order
+    this.#values.set(key, { value, deadline: now + ttl })
+  }
+
+  take(key: string): string | undefined {
+    const entry = this.#values.get(key)
+    if (entry === undefined) return undefined
+    this.#values.delete(key)
+    return entry.deadline > Date.now() ? entry.value : undefined
+  }
+
+  clear(): void {
+    this.#values.clear()
   }
 }

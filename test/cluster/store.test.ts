@@ -81,6 +81,24 @@ function contract(kind: string, open: () => Promise<ClusterStore | { skip: strin
       for (const entry of listed) assert.equal(entry.value, `v ${entry.key}`)
       assert.deepEqual(await store.list(newSpace()), [])
     })
+
+    test('an expiring value is taken once, replaced by a later put, and gone after its ttl', async (t) => {
+      if (!store?.putExpiring || !store.takeExpiring) return t.skip(skip)
+      const space = newSpace()
+      await store.putExpiring(space, 'lv:a', 'one', 60_000)
+      await store.putExpiring(space, 'lv:a', 'two', 60_000)
+      const [first, second] = await Promise.all([
+        store.takeExpiring(space, 'lv:a'),
+        store.takeExpiring(space, 'lv:a'),
+      ])
+      assert.deepEqual([first, second].sort(), ['two', undefined].sort(), 'one taker only')
+      assert.equal(await store.takeExpiring(space, 'lv:a'), undefined)
+      const short = newSpace()
+      await store.putExpiring(short, 'lv:b', 'soon gone', 400)
+      await new Promise((resolve) => setTimeout(resolve, 1500))
+      assert.equal(await store.takeExpiring(short, 'lv:b'), undefined)
+      assert.deepEqual(await store.list(space), [], 'expiring values stay out of the space')
+    })
   })
 }
 
