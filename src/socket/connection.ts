@@ -18,7 +18,8 @@
  *   `{reason: 'channel_crash'}`, both with ref = join_ref.
  * - A socket with an id listens on that topic: a `disconnect` broadcast
  *   closes it with 1001. When the connection ends, every channel stops with
- *   `{shutdown: 'closed'}`.
+ *   `{shutdown: 'closed'}`; when the drainer closes it, its channels stop
+ *   first, with `{shutdown: 'draining'}`, and the 1012 comes after them.
  * - A frame that does not decode closes the connection with 1007: a client
  *   that speaks something else cannot be answered sensibly.
  * - Limits (socket.limits, docs/limits.md): a token bucket per connection
