@@ -78,6 +78,22 @@ test('a plain reconnect restores too, once: the snapshot is taken', async () => 
   await again.close()
 })
 
+test('a rejoin to the same node waits for the save of the view it left there', async () => {
+  const memory = createMemoryStore()
+  const store: ClusterStore = {
+    ...memory,
+    async putExpiring(space, key, value, ttl) {
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      await memory.putExpiring?.(space, key, value, ttl)
+    },
+  }
+  const { base } = await node({ node: 'A', store })
+  const view = await halfDone(base)
+  const back = await view.rejoin() // closes, then joins at once: the save is still under way
+  assert.deepEqual(stateOf(back), { count: '7', echo: 'Half|', node: 'A' })
+  await back.close()
+})
+
 test('without persist/restore, the view mounts afresh (the control)', async () => {
   const { base } = await node({ node: 'A', durable: false })
   const view = await halfDone(base)

@@ -67,7 +67,10 @@ export async function join(
   let snapshot: Snapshot
   if (LiveSnapshots.durable(view)) {
     proc.owner = { id, viewKey: claims.view, sessionToken: params.session as string }
-    if (!navigating) snapshot = await rt.config.snapshots.take(view, proc.owner)
+    if (!navigating) {
+      await rt.saved(id) // a plain reconnect can outrun the save of the view it left here
+      snapshot = await rt.config.snapshots.take(view, proc.owner)
+    }
   }
   return mountRouted(rt, proc, route, claims.session, navigating, socket, snapshot)
 }

@@ -51,8 +51,10 @@ export async function terminate(
   const proc = rt.unregister(socket)
   if (proc === undefined) return
   proc.stopTimers()
-  if (proc.owner !== undefined && outlives(reason)) {
-    await rt.config.snapshots.save(proc.view, proc.owner, proc.socket.assigns)
+  const { owner } = proc
+  if (owner !== undefined && outlives(reason)) {
+    const { snapshots } = rt.config
+    await rt.saving(owner.id, () => snapshots.save(proc.view, owner, proc.socket.assigns))
   }
   await releaseUploads(proc.socket)
   for (const component of proc.componentsIfAny?.sockets() ?? []) await releaseUploads(component)
