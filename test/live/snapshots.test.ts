@@ -94,6 +94,17 @@ test('a rejoin to the same node waits for the save of the view it left there', a
   await back.close()
 })
 
+test('a view that crashed saves nothing: its rejoin mounts afresh', async () => {
+  const { base } = await node({ node: 'A' })
+  const view = await halfDone(base)
+  await view.click('#crash').catch(() => {}) // no reply: the process crashed
+  for (let i = 0; i < 50 && view.state !== 'crashed'; i++) await settle(20)
+  assert.equal(view.state, 'crashed')
+  const back = await view.rejoin()
+  assert.deepEqual(stateOf(back), { count: '0', echo: '|', node: 'A' })
+  await back.close()
+})
+
 test('without persist/restore, the view mounts afresh (the control)', async () => {
   const { base } = await node({ node: 'A', durable: false })
   const view = await halfDone(base)
@@ -196,6 +207,6 @@ test('a tampered snapshot, or one moved to another view, is refused', async () =
 const SPACE = 'live_snapshots'
 
 /** Lets the server finish a close (the view's terminate saves its snapshot). */
-function settle(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 100))
+function settle(ms = 100): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
 }

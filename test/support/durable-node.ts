@@ -58,6 +58,7 @@ export function durableLive(options: DurableNodeOptions): LiveView<Assigns, Save
     },
     handleEvent(event, value, socket) {
       if (event === 'inc') socket.update('count', (n) => n + 1)
+      if (event === 'crash') throw new Error('crash requested (durable fixture)')
       if (event === 'edit') {
         const note = (value.note ?? {}) as { title?: unknown; body?: unknown }
         socket.assign({ title: String(note.title ?? ''), body: String(note.body ?? '') })
@@ -67,6 +68,7 @@ export function durableLive(options: DurableNodeOptions): LiveView<Assigns, Save
   <p>Count: <span id="count">${count}</span> on <span id="node">${node}</span>,
     mounted <span id="mounts">${mounts}</span></p>
   <button id="inc" phx-click="inc">+</button>
+  <button id="crash" phx-click="crash">crash</button>
   <form id="note-form" phx-change="edit">
     <input type="text" id="note_title" name="note[title]" value=${title}>
     <textarea id="note_body" name="note[body]">${body}</textarea>
