@@ -44,16 +44,22 @@ setLogger(logger)
 test('a node that drains saves the view; its rejoin on another node restores it', async () => {
   // A slow store: the client must not hear 1012 before its view is saved.
   const memory = createMemoryStore()
+  let takes = 0
   const store: ClusterStore = {
     ...memory,
     async putExpiring(space, key, value, ttl) {
       await new Promise((resolve) => setTimeout(resolve, 200))
       await memory.putExpiring?.(space, key, value, ttl)
     },
+    takeExpiring(space, key) {
+      takes++
+      return memory.takeExpiring?.(space, key) ?? Promise.resolve(undefined)
+    },
   }
   const a = await node({ node: 'A', store })
   const b = await node({ node: 'B', store })
   const view = await halfDone(a.base)
+  assert.equal(takes, 0, 'a first join (after the dead render) does not read the store')
   const stopping = a.endpoint.stop() // the drainer: channels stop (snapshot saved), then 1012
   assert.equal(await view.closed, 1012)
   const back = await view.rejoin({ at: b.base })

@@ -67,7 +67,8 @@ export async function join(
   let snapshot: Snapshot
   if (LiveSnapshots.durable(view)) {
     proc.owner = { id, viewKey: claims.view, sessionToken: params.session as string }
-    if (!navigating) {
+    // A first join (`_mounts` 0) follows the dead render: no view of this container ran yet.
+    if (!navigating && connectParams._mounts !== 0) {
       await rt.saved(id) // a plain reconnect can outrun the save of the view it left here
       snapshot = await rt.config.snapshots.take(view, proc.owner)
     }
