@@ -17,6 +17,7 @@ import { createHash } from 'node:crypto'
 import { type ClusterStore, createMemoryStore } from '../cluster/store.ts'
 import { CinderError, describe, type ErrorCode } from '../errors.ts'
 import { getLogger } from '../logger.ts'
+import { type LiveSnapshotEvent, liveSnapshot } from '../telemetry/index.ts'
 import type { LiveTokens } from './live-session.ts'
 import type { LiveView } from './live-view.ts'
 
@@ -76,11 +77,13 @@ export class LiveSnapshots {
     try {
       json = JSON.stringify(view.persist?.call(view, assigns as never))
     } catch (err) {
+      publish(name, owner, 'failed')
       return warn('CINDER_ERR_LIVE_SNAPSHOT', `${name}.persist failed: ${reason(err)}`)
     }
     if (json === undefined) return
     const bytes = Buffer.byteLength(json)
     if (bytes > this.maxBytes) {
+      publish(name, owner, 'too_large', bytes)
       return warn(
         'CINDER_ERR_LIVE_SNAPSHOT_TOO_LARGE',
         `${name}.persist returned ${bytes} bytes of JSON, over snapshots.maxBytes (${this.maxBytes}): not saved, the view will mount afresh`,
@@ -92,7 +95,9 @@ export class LiveSnapshots {
     )
     try {
       await this.#store.putExpiring?.(this.#space, owner.id, token, this.ttl)
+      publish(name, owner, 'saved', bytes)
     } catch (err) {
+      publish(name, owner, 'failed')
       warn('CINDER_ERR_LIVE_SNAPSHOT', `${name}'s snapshot was not saved: ${reason(err)}`)
     }
   }
@@ -107,6 +112,7 @@ export class LiveSnapshots {
     try {
       token = await this.#store.takeExpiring?.(this.#space, owner.id)
     } catch (err) {
+      publish(name, owner, 'failed')
       warn('CINDER_ERR_LIVE_SNAPSHOT', `${name}'s snapshot could not be read: ${reason(err)}`)
       return undefined
     }
@@ -114,6 +120,7 @@ export class LiveSnapshots {
     const claims = this.#tokens.verifySnapshot(token, Math.ceil(this.ttl / 1000))
     const expected = claimsOf(view, owner)
     if (claims === undefined || claims.id !== owner.id || claims.session !== expected.session) {
+      publish(name, owner, 'refused')
       warn(
         'CINDER_ERR_LIVE_SNAPSHOT_INVALID',
         `refused the snapshot of ${name} (${owner.id}): it does not verify, expired, or belongs to another session`,
@@ -121,13 +128,24 @@ export class LiveSnapshots {
       return undefined
     }
     if (claims.view !== expected.view || claims.version !== expected.version) {
+      publish(name, owner, 'outdated')
       getLogger().info(
         `${name} (${owner.id}) mounts afresh: its snapshot is of ${claims.view} version ${claims.version}, this is ${expected.view} version ${expected.version}`,
       )
       return undefined
     }
+    publish(name, owner, 'restored', Buffer.byteLength(claims.state))
     return { saved: JSON.parse(claims.state) as unknown }
   }
+}
+
+function publish(
+  view: string,
+  owner: SnapshotOwner,
+  outcome: LiveSnapshotEvent['outcome'],
+  bytes = 0,
+): void {
+  if (liveSnapshot.hasSubscribers) liveSnapshot.publish({ view, id: owner.id, outcome, bytes })
 }
 
 function claimsOf(view: LiveView<object>, owner: SnapshotOwner) {

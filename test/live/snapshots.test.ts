@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict'
 import { after, test } from 'node:test'
 import { type ClusterStore, createMemoryStore, type Endpoint } from '../../src/extend.ts'
+import { type LiveSnapshotEvent, liveSnapshot, subscribePoint } from '../../src/telemetry/index.ts'
 import { connectLive, type LiveViewTest } from '../../src/testing/index.ts'
 import { type DurableNodeOptions, startDurableNode } from '../support/durable-node.ts'
 
@@ -13,6 +14,9 @@ const logger = {
   warn: (message: string) => warnings.push(message),
   info: (message: string) => infos.push(message),
 }
+
+const outcomes: LiveSnapshotEvent['outcome'][] = []
+subscribePoint(liveSnapshot, (event) => outcomes.push(event.outcome))
 
 const nodes: Endpoint[] = []
 after(async () => {
@@ -59,12 +63,14 @@ test('a node that drains saves the view; its rejoin on another node restores it'
   const a = await node({ node: 'A', store })
   const b = await node({ node: 'B', store })
   const view = await halfDone(a.base)
+  outcomes.length = 0
   assert.equal(takes, 0, 'a first join (after the dead render) does not read the store')
   const stopping = a.endpoint.stop() // the drainer: channels stop (snapshot saved), then 1012
   assert.equal(await view.closed, 1012)
   const back = await view.rejoin({ at: b.base })
   assert.deepEqual(stateOf(back), { count: '7', echo: 'Half|', node: 'B' })
   assert.equal(back.text('#mounts'), '1', 'mount ran on B, then restore')
+  assert.deepEqual(outcomes, ['saved', 'restored'], 'cinder:live:snapshot')
   await back.click('#inc')
   assert.equal(back.text('#count'), '8')
   await back.close()
@@ -128,6 +134,7 @@ test('a persisted state over maxBytes is not saved, and says so', async () => {
   warnings.length = 0
   await view.close()
   await settle()
+  assert.equal(outcomes.at(-1), 'too_large')
   assert.match(
     warnings.join('\n'),
     /over snapshots\.maxBytes \(40\).*CINDER_ERR_LIVE_SNAPSHOT_TOO_LARGE/,
@@ -156,6 +163,7 @@ test('a snapshot of another persistVersion is dropped: the new code mounts afres
   infos.length = 0
   const back = await view.rejoin({ at: b.base })
   assert.deepEqual(stateOf(back), { count: '0', echo: '|', node: 'B' })
+  assert.equal(outcomes.at(-1), 'outdated')
   assert.match(
     infos.join('\n'),
     /mounts afresh: its snapshot is of DurableLive version 1, this is DurableLive version 2/,
@@ -186,6 +194,7 @@ test('a tampered snapshot, or one moved to another view, is refused', async () =
   warnings.length = 0
   const forged = await view.rejoin()
   assert.equal(forged.text('#count'), '0', 'a snapshot whose signature fails')
+  assert.equal(outcomes.at(-1), 'refused')
   assert.match(
     warnings.join('\n'),
     /refused the snapshot of DurableLive.*CINDER_ERR_LIVE_SNAPSHOT_INVALID/,
