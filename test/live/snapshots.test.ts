@@ -2,9 +2,17 @@
 // pair, through cinder/testing's connectLive over real connections to two nodes sharing a store.
 import assert from 'node:assert/strict'
 import { after, test } from 'node:test'
-import { type ClusterStore, createMemoryStore, type Endpoint } from '../../src/extend.ts'
+import {
+  type ClusterStore,
+  createMemoryStore,
+  type Endpoint,
+  startNatsStore,
+  startRedisStore,
+} from '../../src/extend.ts'
 import { type LiveSnapshotEvent, liveSnapshot, subscribePoint } from '../../src/telemetry/index.ts'
 import { connectLive, type LiveViewTest } from '../../src/testing/index.ts'
+import { dropTestData } from '../cluster/broker.ts'
+import { requireService } from '../pubsub/service.ts'
 import { type DurableNodeOptions, startDurableNode } from '../support/durable-node.ts'
 
 const warnings: string[] = []
@@ -18,9 +26,11 @@ const logger = {
 const outcomes: LiveSnapshotEvent['outcome'][] = []
 subscribePoint(liveSnapshot, (event) => outcomes.push(event.outcome))
 
+const prefix = `cinder_test_snapshots_${process.pid}_${Date.now()}`
 const nodes: Endpoint[] = []
 after(async () => {
   for (const node of nodes) await node.stop()
+  await dropTestData(prefix)
 })
 
 async function node(options: DurableNodeOptions): Promise<{ endpoint: Endpoint; base: string }> {
@@ -75,6 +85,35 @@ test('a node that drains saves the view; its rejoin on another node restores it'
   assert.equal(back.text('#count'), '8')
   await back.close()
   await stopping
+})
+
+test('through Redis and through NATS key-value, as nodes of a cluster share them', async (t) => {
+  for (const engine of ['redis', 'nats'] as const) {
+    const port = engine === 'redis' ? 6379 : 4222
+    const missing = await requireService(engine === 'redis' ? 'Redis' : 'NATS', port)
+    if (missing !== undefined) {
+      t.diagnostic(missing.skip)
+      continue
+    }
+    const open = () =>
+      engine === 'redis'
+        ? startRedisStore({ prefix: `${prefix}:` })
+        : startNatsStore({ bucketPrefix: prefix.replaceAll(/[^A-Za-z0-9_]/g, '_') })
+    const [storeA, storeB] = [await open(), await open()]
+    try {
+      const a = await node({ node: 'A', store: storeA })
+      const b = await node({ node: 'B', store: storeB })
+      const view = await halfDone(a.base)
+      await a.endpoint.stop()
+      const back = await view.rejoin({ at: b.base })
+      assert.deepEqual(stateOf(back), { count: '7', echo: 'Half|', node: 'B' }, engine)
+      await back.close()
+      await b.endpoint.stop()
+    } finally {
+      await storeA.close()
+      await storeB.close()
+    }
+  }
 })
 
 test('a plain reconnect restores too, once: the snapshot is taken', async () => {
