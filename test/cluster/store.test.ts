@@ -121,6 +121,20 @@ test('a store that cannot reach its engine says so at creation', async () => {
   await assert.rejects(startNatsStore({ servers: 'nats://127.0.0.1:1' }), refused)
 })
 
+test('a memory store keeps at most maxExpiringBytes of expiring values, dropping the oldest', async () => {
+  const store = createMemoryStore({ maxExpiringBytes: 10 })
+  await store.putExpiring?.('s', 'a', 'aaaa', 60_000)
+  await store.putExpiring?.('s', 'b', 'bbbb', 60_000)
+  await store.putExpiring?.('s', 'a', 'AAAA', 60_000) // rewritten: now the newest
+  await store.putExpiring?.('s', 'c', 'cccc', 60_000) // 12 > 10: b, the oldest, goes
+  assert.equal(await store.takeExpiring?.('s', 'b'), undefined)
+  assert.equal(await store.takeExpiring?.('s', 'a'), 'AAAA')
+  assert.equal(await store.takeExpiring?.('s', 'c'), 'cccc')
+  await store.putExpiring?.('s', 'd', 'd'.repeat(11), 60_000) // larger than the cap: not kept
+  assert.equal(await store.takeExpiring?.('s', 'd'), undefined)
+  assert.throws(() => createMemoryStore({ maxExpiringBytes: 0 }), /positive integer/)
+})
+
 test('a closed memory store refuses requests', async () => {
   const store = createMemoryStore()
   await store.close()
