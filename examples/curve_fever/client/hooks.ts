@@ -5,7 +5,8 @@
  * - `Game` (on `#game-root`): joins `game:<id>` on the game socket with the page's token,
  *   decodes binary snapshots and frames with the game's codec into a `GameView`, and sends the
  *   steering: arrow keys (or A/D), or holding the left/right half of the arena (touch, mouse).
- *   Inputs are sent only when they change. A join refused because the room is full becomes a
+ *   Inputs are sent only when they change. Keys that scroll a page (Space, arrows, Page Up/Down)
+ *   never scroll this one. A join refused because the room is full becomes a
  *   spectator's join; a room that crashed comes back through the client's own rejoin.
  * - `ChatForm`: empties the chat input once the server accepted the line.
  * - `ScrollDown`: keeps the chat scrolled to the newest message.
@@ -25,6 +26,27 @@ interface GameHookState extends HookContext {
 }
 
 const KEYS: Record<string, -1 | 1> = { ArrowLeft: -1, ArrowRight: 1, a: -1, d: 1, A: -1, D: 1 }
+/** Keys a browser scrolls the page with: on the game page they belong to the game. */
+const SCROLL_KEYS = new Set([
+  ' ',
+  'ArrowUp',
+  'ArrowDown',
+  'ArrowLeft',
+  'ArrowRight',
+  'PageUp',
+  'PageDown',
+])
+
+/** Keys typed into a field are text, never steering. */
+function typingIn(target: EventTarget | null): boolean {
+  const tag = (target as HTMLElement | null)?.tagName
+  return tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT'
+}
+
+/** Space on a button focused from the keyboard presses it, as it should. */
+function pressesButton(e: KeyboardEvent): boolean {
+  return e.key === ' ' && (e.target as HTMLElement | null)?.tagName === 'BUTTON'
+}
 
 const Game = {
   mounted(this: GameHookState) {
@@ -135,9 +157,10 @@ function steering(canvas: HTMLCanvasElement, channel: Channel): () => void {
     channel.push('i', { t: turn })
   }
   const down = (e: KeyboardEvent): void => {
+    if (typingIn(e.target)) return
+    if (SCROLL_KEYS.has(e.key) && !pressesButton(e)) e.preventDefault()
     const turn = KEYS[e.key]
-    if (turn === undefined || (e.target as HTMLElement | null)?.tagName === 'INPUT') return
-    e.preventDefault()
+    if (turn === undefined) return
     held.add(turn)
     send()
   }

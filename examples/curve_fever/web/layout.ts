@@ -41,7 +41,10 @@ input[type=text] { background: #0c0f15; color: var(--text); border: 1px solid va
 .swatches input:checked + span { border-color: var(--text); }
 .game { display: grid; grid-template-columns: minmax(0, 1fr) 280px; gap: 1rem; align-items: start; }
 @media (max-width: 900px) { .game { grid-template-columns: 1fr; } }
-canvas#game { width: 100%; max-width: 800px; aspect-ratio: 1; background: #05070b;
+/* The whole arena on screen: as wide as its column, never taller than the window below the
+   header (6rem: the header, the page's padding, the border), 800 px at most. */
+canvas#game { width: min(100%, 800px, calc(100vh - 6rem)); width: min(100%, 800px, calc(100dvh - 6rem));
+  aspect-ratio: 1; background: #05070b; margin: 0 auto;
   border: 2px solid var(--line); border-radius: 6px; touch-action: none; display: block; }
 #scoreboard .row { display: flex; align-items: center; gap: .4rem; padding: .3rem 0;
   border-bottom: 1px solid var(--line); }

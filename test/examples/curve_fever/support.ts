@@ -1,7 +1,7 @@
 /** Helpers for the Curve Fever tests: the app on an ephemeral port, and browser pages. */
 import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core'
 import {
   type CurveFever,
   type CurveFeverOptions,
@@ -39,9 +39,18 @@ export function artifact(name: string): string {
   return join(ARTIFACTS, name)
 }
 
-/** A fresh browser context signed in as `name`, on the lobby page with its LiveView joined. */
-export async function signIn(browser: Browser, base: string, name: string, colour?: string) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+/**
+ * A fresh browser context signed in as `name`, on the lobby page with its LiveView joined;
+ * `device` overrides the 1280×900 desktop (a phone: viewport, touch, mobile).
+ */
+export async function signIn(
+  browser: Browser,
+  base: string,
+  name: string,
+  colour?: string,
+  device: BrowserContextOptions = {},
+) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...device })
   const page = await context.newPage()
   const errors: string[] = []
   page.on('pageerror', (e) => errors.push(e.message))
