@@ -6,7 +6,7 @@
  *   decodes binary snapshots and frames with the game's codec into a `GameView`, and sends the
  *   steering: arrow keys (or A/D), or holding the left/right half of the arena (touch, mouse).
  *   Inputs are sent only when they change. Keys that scroll a page (Space, arrows, Page Up/Down)
- *   never scroll this one. A join refused because the room is full becomes a
+ *   never scroll this one; buttons clicked with the pointer hand the focus back to the page. A join refused because the room is full becomes a
  *   spectator's join; a room that crashed comes back through the client's own rejoin.
  * - `ChatForm`: empties the chat input once the server accepted the line.
  * - `ScrollDown`: keeps the chat scrolled to the newest message.
@@ -46,6 +46,19 @@ function typingIn(target: EventTarget | null): boolean {
 /** Space on a button focused from the keyboard presses it, as it should. */
 function pressesButton(e: KeyboardEvent): boolean {
   return e.key === ' ' && (e.target as HTMLElement | null)?.tagName === 'BUTTON'
+}
+
+/**
+ * A button clicked with the pointer gives the focus back to the page, so that Space and Enter,
+ * meant for the game, do not press it again; one pressed from the keyboard keeps it.
+ */
+function onPointerClick(button: HTMLElement | null, action: () => void): () => void {
+  const listener = (event: MouseEvent): void => {
+    if (event.detail > 0) button?.blur()
+    action()
+  }
+  button?.addEventListener('click', listener)
+  return () => button?.removeEventListener('click', listener)
 }
 
 const Game = {
@@ -118,22 +131,18 @@ const Game = {
       })
 
     const stopInput = steering(canvas, channel)
-    const addBot = document.getElementById('add-bot')
-    const onAddBot = (): void => {
+    const stopAddBot = onPointerClick(document.getElementById('add-bot'), () => {
       channel.push('add_bot', {}).receive('error', (r) => {
         view.notify((r as { message?: string }).message ?? 'Could not add a bot')
       })
-    }
-    addBot?.addEventListener('click', onAddBot)
-    const crash = document.getElementById('crash-room')
-    const onCrash = (): void => {
+    })
+    const stopCrash = onPointerClick(document.getElementById('crash-room'), () => {
       channel.push('crash', {})
-    }
-    crash?.addEventListener('click', onCrash)
+    })
     this.cleanup = () => {
       stopInput()
-      addBot?.removeEventListener('click', onAddBot)
-      crash?.removeEventListener('click', onCrash)
+      stopAddBot()
+      stopCrash()
       view.destroy()
       channel.leave()
       socket.disconnect()

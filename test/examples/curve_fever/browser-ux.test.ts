@@ -1,6 +1,7 @@
 /**
  * Curve Fever in headless Chromium, the things a player notices before the game itself: the
- * arena fits the screen (laptop and phone), game keys never scroll the page.
+ * arena fits the screen (laptop and phone), game keys never scroll the page or press a button
+ * that kept the focus.
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
@@ -103,5 +104,20 @@ describe('Curve Fever: the page around the game', () => {
     )
     assert.deepEqual(fay.errors, [])
     await fay.context.close()
+  })
+
+  it('gives the focus back after "Add a bot": Space adds no second bot', async () => {
+    const gil = await signIn(browser, app.url, 'Gil')
+    await openGame(gil.page)
+    await gil.page.click('#add-bot')
+    await waitForGame(gil.page, (s) => s.scores.length === 2, 'the bot')
+    assert.notEqual(await gil.page.evaluate(() => document.activeElement?.id), 'add-bot')
+    await gil.page.keyboard.press('Space')
+    await gil.page.keyboard.press('Enter')
+    await gil.page.waitForTimeout(1000)
+    const state = await waitForGame(gil.page, () => true, 'the state')
+    assert.equal(state.scores.length, 2, `one bot only: ${JSON.stringify(state.scores)}`)
+    assert.deepEqual(gil.errors, [])
+    await gil.context.close()
   })
 })
