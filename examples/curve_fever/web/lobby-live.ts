@@ -25,6 +25,8 @@ interface LobbyAssigns {
   messages: ChatMessage[]
   leaderboard: LeaderboardEntry[]
   chatError: string | null
+  /** What is in the chat field: rendered back, so a line the server refuses stays there. */
+  draft: string
   typing: boolean
   pageTitle: string
 }
@@ -63,6 +65,7 @@ export function lobbyLive(web: WebContext): LiveView<LobbyAssigns> {
         messages: lobby.messages(),
         leaderboard: lobby.leaderboard(),
         chatError: null,
+        draft: '',
         typing: false,
         pageTitle: 'Curve Fever · lobby',
       })
@@ -77,7 +80,10 @@ export function lobbyLive(web: WebContext): LiveView<LobbyAssigns> {
       switch (event) {
         case 'chat': {
           const said = lobby.say(socket.assigns.user, value.body)
-          socket.assign('chatError', said.ok ? null : said.message)
+          socket.assign({
+            chatError: said.ok ? null : said.message,
+            draft: said.ok ? '' : text(value.body),
+          })
           if (said.ok) {
             socket.pushEvent('chat-sent')
             setTyping(socket, false)
@@ -85,7 +91,8 @@ export function lobbyLive(web: WebContext): LiveView<LobbyAssigns> {
           return
         }
         case 'typing': {
-          const body = typeof value.body === 'string' ? value.body : ''
+          const body = text(value.body)
+          socket.assign('draft', body)
           setTyping(socket, body.trim() !== '')
           if ([...body].length <= MAX_MESSAGE_LENGTH && socket.assigns.chatError !== null)
             socket.assign('chatError', null)
@@ -156,7 +163,7 @@ export function lobbyLive(web: WebContext): LiveView<LobbyAssigns> {
     </div>
     <p class="typing muted" id="typing">${typingLine(a.online, a.user)}</p>
     <form id="chat-form" phx-submit="chat" phx-change="typing" phx-hook="ChatForm">
-      <input type="text" name="body" placeholder="Say something" autocomplete="off">
+      <input type="text" name="body" placeholder="Say something" autocomplete="off" maxlength=${MAX_MESSAGE_LENGTH} value=${a.draft}>
       <button type="submit">Send</button>
     </form>
     <p class="error" id="chat-error">${a.chatError}</p>
@@ -178,6 +185,11 @@ export function lobbyLive(web: WebContext): LiveView<LobbyAssigns> {
   </section>
 </main>`,
   }
+}
+
+/** A form field's text, cut well past what the chat accepts (a draft is never stored long). */
+function text(value: unknown): string {
+  return typeof value === 'string' ? value.slice(0, 4 * MAX_MESSAGE_LENGTH) : ''
 }
 
 function typingLine(online: readonly OnlineUser[], me: User): string {
