@@ -41,7 +41,8 @@ import {
   stopProcess,
 } from 'cinder'
 import { userSocket } from './channels/user-socket.ts'
-import { Lobby } from './lobby/lobby.ts'
+import { DEFAULT_CHAT_LIMIT, Lobby } from './lobby/lobby.ts'
+import type { RateLimit } from './rooms/rate-limit.ts'
 import type { RoomSettings, TrafficMeter } from './rooms/room.ts'
 import { RoomStore, type StoreEngine } from './rooms/room-store.ts'
 import { Rooms } from './rooms/rooms.ts'
@@ -81,6 +82,8 @@ export interface CurveFeverOptions {
   readonly downAfter?: number
   readonly stats?: TickStats
   readonly meter?: TrafficMeter
+  /** What one user may do, and how many rooms this node runs (see `DEFAULT_LIMITS`). */
+  readonly limits?: Partial<CurveFeverLimits>
   /** Minify the client bundle. Default false. */
   readonly minify?: boolean
   /** The live-reload script pages load under `npm run dev` (CINDER_LIVE_RELOAD). */
@@ -88,6 +91,22 @@ export interface CurveFeverOptions {
 }
 
 type Metrics = ReturnType<typeof createMetrics>
+
+export interface CurveFeverLimits {
+  /** Chat lines per user and node. */
+  readonly chat: RateLimit
+  /** Games a user may start from the lobby. */
+  readonly newGames: RateLimit
+  /** Rooms running on this node; "New game" says so past it. */
+  readonly maxRooms: number
+}
+
+/** Chat: 5 lines at once, then 1 a second; games: 3 at once, then 1 every 20 s; 1000 rooms. */
+export const DEFAULT_LIMITS: CurveFeverLimits = {
+  chat: DEFAULT_CHAT_LIMIT,
+  newGames: { burst: 3, perSecond: 1 / 20 },
+  maxRooms: 1000,
+}
 
 /** The parts of one node, built and not yet running. */
 export interface CurveFeverParts {
@@ -118,6 +137,7 @@ export async function curveFever(options: CurveFeverOptions = {}): Promise<Curve
   const port = options.port ?? 4000
   const secretKeyBase = options.secretKeyBase ?? DEV_SECRET
   const dev = options.dev ?? false
+  const limits = { ...DEFAULT_LIMITS, ...options.limits }
   const name = options.cluster ?? 'curve_fever'
   const pubsub = createPubSub({
     name,
@@ -142,7 +162,7 @@ export async function curveFever(options: CurveFeverOptions = {}): Promise<Curve
     ...(options.downAfter === undefined ? {} : { downAfter: options.downAfter }),
   })
   const store = new RoomStore(storeEngine(options))
-  const lobby = new Lobby({ pubsub, presence })
+  const lobby = new Lobby({ pubsub, presence, chatLimit: limits.chat })
   const broadcastVia: { endpoint?: Endpoint } = {}
   const rooms = new Rooms({
     pubsub,
@@ -151,6 +171,7 @@ export async function curveFever(options: CurveFeverOptions = {}): Promise<Curve
     store,
     broadcast: (topic, event, payload) => broadcastVia.endpoint?.broadcast(topic, event, payload),
     settings: { dev, ...options.room },
+    maxRooms: limits.maxRooms,
     onMatchOver: (result) => lobby.recordWin(result.winner),
     ...(options.stats === undefined ? {} : { stats: options.stats }),
     ...(options.meter === undefined ? {} : { meter: options.meter }),
@@ -163,6 +184,7 @@ export async function curveFever(options: CurveFeverOptions = {}): Promise<Curve
     cluster,
     secretKeyBase,
     dev,
+    limits,
   })
   broadcastVia.endpoint = endpoint
   const children = [pubsub, presence, metrics, cluster, lobby, store, rooms, endpoint].map((part) =>
@@ -195,11 +217,12 @@ interface EndpointParts {
   readonly cluster: Cluster
   readonly secretKeyBase: string
   readonly dev: boolean
+  readonly limits: CurveFeverLimits
 }
 
 /** The HTTP pipeline with the live pages, the game socket and the live socket. */
 async function buildEndpoint(options: CurveFeverOptions, parts: EndpointParts) {
-  const { pubsub, rooms, lobby, metrics, cluster, secretKeyBase, dev } = parts
+  const { pubsub, rooms, lobby, metrics, cluster, secretKeyBase, dev, limits } = parts
   const sessionOptions: SessionOptions = {
     key: '_curve_fever_key',
     secretKeyBase,
@@ -212,7 +235,10 @@ async function buildEndpoint(options: CurveFeverOptions, parts: EndpointParts) {
     session: sessionOptions,
     layout: layout(bundle.path, options.liveReload),
   })
-  const router = buildRouter(webContext({ secretKeyBase, rooms, lobby, dev }), live)
+  const router = buildRouter(
+    webContext({ secretKeyBase, rooms, lobby, dev, newGames: limits.newGames }),
+    live,
+  )
   // In development, the live dashboard (rooms show as processes under the room supervisor).
   if (dev)
     router.scope('/', { pipeThrough: ['browser'] }, (r) =>

@@ -3,7 +3,7 @@
  * themselves in Presence), a chat with a typing indicator (presence meta), and the
  * leaderboard. Everything is pushed: Presence diffs, and the lobby keeper's "changed" notes.
  */
-import { currentPid, each, html, type LiveSocket, type LiveView } from 'cinder'
+import { currentPid, each, getClock, html, type LiveSocket, type LiveView } from 'cinder'
 import { type User, userFrom } from '../auth/user.ts'
 import {
   CHANGES_TOPIC,
@@ -16,6 +16,7 @@ import {
   type OpenGame,
 } from '../lobby/lobby.ts'
 import { GAMES_TOPIC } from '../rooms/protocol.ts'
+import { TooManyRooms } from '../rooms/rooms.ts'
 import type { WebContext } from './context.ts'
 
 interface LobbyAssigns {
@@ -25,6 +26,8 @@ interface LobbyAssigns {
   messages: ChatMessage[]
   leaderboard: LeaderboardEntry[]
   chatError: string | null
+  /** Why "New game" did not start one (a limit), until it may again. */
+  gameError: string | null
   /** What is in the chat field: rendered back, so a line the server refuses stays there. */
   draft: string
   typing: boolean
@@ -33,12 +36,16 @@ interface LobbyAssigns {
 
 const TYPING_IDLE_MS = 3000
 const STOP_TYPING = 'stop typing'
+const CLEAR_GAME_ERROR = 'clear game error'
+/** How long "the server is full" stays up: long enough to read, short enough not to go stale. */
+const FULL_NOTICE_MS = 10_000
 
 type Socket = LiveSocket<LobbyAssigns>
 
 export function lobbyLive(web: WebContext): LiveView<LobbyAssigns> {
   const { lobby, rooms } = web
   const stopTimers = new WeakMap<Socket, () => void>()
+  const clearTimers = new WeakMap<Socket, () => void>()
 
   function setTyping(socket: Socket, typing: boolean): void {
     stopTimers.get(socket)?.()
@@ -48,6 +55,36 @@ export function lobbyLive(web: WebContext): LiveView<LobbyAssigns> {
     const pid = currentPid()
     if (pid !== undefined) lobby.setTyping(pid, socket.assigns.user, typing)
     socket.assign('typing', typing)
+  }
+
+  /** Starts a game and goes there; past a limit, says so on the page and stays. */
+  async function newGame(socket: Socket): Promise<void> {
+    const { user } = socket.assigns
+    const now = getClock().now()
+    if (!web.newGames.take(user.id, now)) {
+      const wait = Math.max(1, web.newGames.waitSeconds(user.id, now))
+      return refuseGame(
+        socket,
+        `You just started games: you can start another in ${wait} s, or join one below.`,
+        wait * 1000,
+      )
+    }
+    try {
+      const id = await rooms.create({ name: `${user.name}'s game`, createdBy: user.id })
+      socket.redirect(`/game/${id}`)
+    } catch (err) {
+      const full = err instanceof TooManyRooms
+      const line = full
+        ? `This server runs its maximum of ${err.max} games: join one below, or try again later.`
+        : 'The game could not be started: try again in a moment.'
+      refuseGame(socket, line, FULL_NOTICE_MS)
+    }
+  }
+
+  function refuseGame(socket: Socket, line: string, forMs: number): void {
+    clearTimers.get(socket)?.()
+    clearTimers.set(socket, socket.sendAfter(CLEAR_GAME_ERROR, forMs))
+    socket.assign('gameError', line)
   }
 
   return {
@@ -65,6 +102,7 @@ export function lobbyLive(web: WebContext): LiveView<LobbyAssigns> {
         messages: lobby.messages(),
         leaderboard: lobby.leaderboard(),
         chatError: null,
+        gameError: null,
         draft: '',
         typing: false,
         pageTitle: 'Curve Fever · lobby',
@@ -98,18 +136,18 @@ export function lobbyLive(web: WebContext): LiveView<LobbyAssigns> {
             socket.assign('chatError', null)
           return
         }
-        case 'new_game': {
-          const { user } = socket.assigns
-          const id = await rooms.create({ name: `${user.name}'s game`, createdBy: user.id })
-          socket.redirect(`/game/${id}`)
-          return
-        }
+        case 'new_game':
+          return newGame(socket)
         default:
           return
       }
     },
 
     handleInfo(message, socket) {
+      if (message === CLEAR_GAME_ERROR) {
+        socket.assign('gameError', null)
+        return
+      }
       if (message === STOP_TYPING) {
         stopTimers.delete(socket)
         setTyping(socket, false)
@@ -171,6 +209,7 @@ export function lobbyLive(web: WebContext): LiveView<LobbyAssigns> {
   <section class="panel">
     <h2>Games</h2>
     <button id="new-game" phx-click="new_game">New game</button>
+    <p class="error" id="games-error">${a.gameError}</p>
     <ul id="games" class="plain" style="margin-top: 1rem">
       ${each(
         a.games,

@@ -8,14 +8,21 @@ import { after, before, describe, it } from 'node:test'
 import type { Browser } from 'playwright-core'
 import type { CurveFever } from '../../../examples/curve_fever/app.ts'
 import { setLogger } from '../../../src/index.ts'
-import { launchChromium, signIn, startApp } from './support.ts'
+import { connected, launchChromium, signIn, startApp } from './support.ts'
 
 let app: CurveFever
 let browser: Browser
 
 before(async () => {
   setLogger({ error: () => {}, warn: () => {}, info: () => {} })
-  app = await startApp()
+  // 3 chat lines and one game per player here, and a server that runs at most 3 games.
+  app = await startApp({
+    limits: {
+      chat: { burst: 3, perSecond: 0.05 },
+      newGames: { burst: 1, perSecond: 0.001 },
+      maxRooms: 3,
+    },
+  })
   browser = await launchChromium()
 })
 
@@ -46,5 +53,48 @@ describe('Curve Fever: the lobby at its limits', () => {
     assert.equal(await hal.page.locator('#chat-messages .msg').count(), 0)
     assert.deepEqual(hal.errors, [])
     await hal.context.close()
+  })
+
+  it('refuses chat lines sent too fast, saying so and keeping the line', async () => {
+    const ivy = await signIn(browser, app.url, 'Ivy')
+    for (let i = 1; i <= 3; i++) {
+      await ivy.page.fill(CHAT_INPUT, `line ${i}`)
+      await ivy.page.press(CHAT_INPUT, 'Enter')
+      await ivy.page.waitForSelector(`#chat-messages .msg:has-text("line ${i}")`)
+    }
+    await ivy.page.fill(CHAT_INPUT, 'line 4')
+    await ivy.page.press(CHAT_INPUT, 'Enter')
+    await ivy.page.waitForSelector('#chat-error:has-text("Slow down: you can send again in")')
+    assert.equal(await ivy.page.inputValue(CHAT_INPUT), 'line 4')
+    assert.equal(await ivy.page.locator('#chat-messages .msg:has-text("line 4")').count(), 0)
+    assert.deepEqual(ivy.errors, [])
+    await ivy.context.close()
+  })
+
+  it('says so in the page when a player starts games too fast, or the server runs its maximum', async () => {
+    const jon = await signIn(browser, app.url, 'Jon')
+    await jon.page.click('#new-game')
+    await jon.page.waitForURL(/\/game\/[a-z0-9]{8}$/)
+    await jon.page.goto(`${app.url}/lobby`)
+    await connected(jon.page)
+    await jon.page.click('#new-game')
+    await jon.page.waitForSelector('#games-error:has-text("you can start another in")')
+    assert.match(jon.page.url(), /\/lobby$/)
+
+    // Fill the server (3 rooms), then someone else tries.
+    while (app.rooms.localIds().length < 3) await app.rooms.create({ name: 'Filler' })
+    const kim = await signIn(browser, app.url, 'Kim')
+    await kim.page.click('#new-game')
+    await kim.page.waitForSelector('#games-error:has-text("maximum of 3 games")')
+    assert.match(kim.page.url(), /\/lobby$/)
+    // The page lives on: not crashed, still connected, the chat still works.
+    assert.equal(await kim.page.locator('[data-phx-main].phx-server-error').count(), 0)
+    await connected(kim.page)
+    await kim.page.fill(CHAT_INPUT, 'still here')
+    await kim.page.press(CHAT_INPUT, 'Enter')
+    await kim.page.waitForSelector('#chat-messages .msg:has-text("still here")')
+    assert.deepEqual([...jon.errors, ...kim.errors], [])
+    await jon.context.close()
+    await kim.context.close()
   })
 })
