@@ -43,6 +43,8 @@ export interface ViewState {
   notices: string[]
   /** Why the game is gone for good (no such room, it closed), or null while it runs. */
   gone: string | null
+  /** Whether the game socket is up; while it is not, the page says it is reconnecting. */
+  connection: 'connecting' | 'connected' | 'reconnecting'
   scores: { name: string; score: number; alive: boolean; connected: boolean; bot: boolean }[]
 }
 
@@ -65,6 +67,7 @@ export class GameView {
     frames: 0,
     notices: [],
     gone: null,
+    connection: 'connecting',
     scores: [],
   }
   readonly #canvas: HTMLCanvasElement
@@ -84,6 +87,7 @@ export class GameView {
   #winner: number | null = null
   #boardKey = ''
   #raf = 0
+  #destroyed = false
 
   constructor(canvas: HTMLCanvasElement, board: HTMLElement | null, notice: HTMLElement | null) {
     this.#canvas = canvas
@@ -102,6 +106,8 @@ export class GameView {
   }
 
   destroy(): void {
+    this.#destroyed = true
+    document.body.classList.remove('game-offline')
     cancelAnimationFrame(this.#raf)
   }
 
@@ -190,6 +196,13 @@ export class GameView {
     back.id = 'back-to-lobby'
     back.textContent = 'Back to the lobby'
     this.#notice.append(back)
+  }
+
+  /** The game socket went down (`false`) or came back. */
+  connected(up: boolean): void {
+    if (this.#destroyed) return // our own disconnect, leaving the page
+    this.state.connection = up ? 'connected' : 'reconnecting'
+    document.body.classList.toggle('game-offline', !up)
   }
 
   notify(line: string): void {
@@ -289,6 +302,7 @@ export class GameView {
 
   #bannerText(): string | null {
     if (this.state.gone !== null) return 'Game over'
+    if (this.state.connection === 'reconnecting') return 'Reconnecting…'
     const winner = this.#winner === null ? undefined : this.#seats.get(this.#winner)
     switch (this.state.phase) {
       case 'waiting':

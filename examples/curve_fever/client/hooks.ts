@@ -76,6 +76,9 @@ const Game = {
     let spectate = false
     let refusals = 0
     const socket = new Socket('/socket', { params: { token } })
+    socket.onOpen(() => view.connected(true))
+    socket.onError(() => view.connected(false))
+    socket.onClose(() => view.connected(false))
     socket.connect()
     const channel = socket.channel(`game:${room}`, () => ({ spectate }))
     const bytes = (payload: unknown): Uint8Array | undefined =>

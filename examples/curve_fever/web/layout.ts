@@ -52,6 +52,19 @@ canvas#game { width: min(100%, 800px, calc(100vh - 6rem)); width: min(100%, 800p
 #scoreboard .row.dead .name { text-decoration: line-through; color: var(--muted); }
 #notice { min-height: 1.4rem; margin: .5rem 0; color: var(--accent); }
 .controls { display: flex; gap: .5rem; flex-wrap: wrap; margin-top: .75rem; }
+/* Shown while a socket is down: LiveView marks its container (phx-client-error when the
+   connection is lost, phx-server-error when the view failed on the server), the game hook marks
+   the body while the game socket reconnects. Both go when the sockets are back. */
+#connection-lost { display: none; position: fixed; top: 0; left: 0; right: 0; z-index: 10;
+  padding: .6rem 1rem; text-align: center; font-weight: 600; background: #b3261e; color: #fff; }
+#connection-lost span { display: none; }
+[data-phx-main].phx-client-error ~ #connection-lost,
+[data-phx-main].phx-server-error ~ #connection-lost,
+body.game-offline #connection-lost { display: block; }
+[data-phx-main].phx-client-error ~ #connection-lost .client,
+body.game-offline #connection-lost .client { display: inline; }
+[data-phx-main].phx-server-error ~ #connection-lost .server { display: inline; }
+[data-phx-main].phx-server-error ~ #connection-lost .client { display: none; }
 `)
 
 /** The root layout of the live pages; `liveReload` is the script of `npm run dev`, if any. */
@@ -67,6 +80,8 @@ export function layout(script: string, liveReload?: string): LiveLayout {
     <script defer type="text/javascript" src=${script}></script>
     ${liveReload && html`<script defer src=${liveReload}></script>`}
   </head>
-  <body>${inner}</body>
+  <body>${inner}
+    <div id="connection-lost" role="status"><span class="client">Connection lost: reconnecting…</span><span class="server">Something went wrong on the server: reloading this page…</span></div>
+  </body>
 </html>`
 }

@@ -80,6 +80,7 @@ export interface GameState {
   frames: number
   notices: string[]
   gone: string | null
+  connection: 'connecting' | 'connected' | 'reconnecting'
   scores: { name: string; score: number; connected: boolean }[]
 }
 
