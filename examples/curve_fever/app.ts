@@ -49,6 +49,7 @@ import { Rooms } from './rooms/rooms.ts'
 import type { TickStats } from './rooms/tick-stats.ts'
 import { buildBundle, serveBundle } from './web/assets.ts'
 import { webContext } from './web/context.ts'
+import { serveFavicon } from './web/favicon.ts'
 import { layout } from './web/layout.ts'
 import { buildRouter } from './web/router.ts'
 
@@ -245,7 +246,13 @@ async function buildEndpoint(options: CurveFeverOptions, parts: EndpointParts) {
       liveDashboard(r, '/dashboard', { metrics, cluster }),
     )
   const handler = createHandler(
-    pipeline([session(sessionOptions), serveBundle(bundle), metrics.plug, router.plug]),
+    pipeline([
+      session(sessionOptions),
+      serveBundle(bundle),
+      serveFavicon,
+      metrics.plug,
+      router.plug,
+    ]),
     { debugErrors: dev },
   )
   return createEndpoint({

@@ -10,6 +10,7 @@
  * a snapshot.
  */
 import type { Frame, Phase, PlayerState, Snapshot, TrailPoint } from '../game/codec.ts'
+import { Notices } from './notices.ts'
 
 export interface SeatInfo {
   readonly seat: number
@@ -75,7 +76,7 @@ export class GameView {
   readonly #trails: HTMLCanvasElement
   readonly #tctx: CanvasRenderingContext2D
   readonly #board: HTMLElement | null
-  readonly #notice: HTMLElement | null
+  readonly #notices: Notices
   readonly #seats = new Map<number, SeatInfo>()
   readonly #players = new Map<number, PlayerState>()
   readonly #points = new Map<number, TrailPoint[]>()
@@ -97,7 +98,7 @@ export class GameView {
     this.#trails.height = canvas.height
     this.#tctx = context2d(this.#trails)
     this.#board = board
-    this.#notice = notice
+    this.#notices = new Notices(notice)
     const loop = (): void => {
       this.#draw()
       this.#raf = requestAnimationFrame(loop)
@@ -107,6 +108,7 @@ export class GameView {
 
   destroy(): void {
     this.#destroyed = true
+    this.#notices.destroy()
     document.body.classList.remove('game-offline')
     cancelAnimationFrame(this.#raf)
   }
@@ -189,13 +191,18 @@ export class GameView {
   gone(reason: string): void {
     this.state.gone = reason
     this.state.joined = false
-    this.notify(reason)
-    if (this.#notice === null) return
-    const back = document.createElement('a')
-    back.href = '/lobby'
-    back.id = 'back-to-lobby'
-    back.textContent = 'Back to the lobby'
-    this.#notice.append(back)
+    this.#remember(reason)
+    this.#notices.status(reason, { href: '/lobby', id: 'back-to-lobby', text: 'Back to the lobby' })
+  }
+
+  /**
+   * What holds now, in the status line until it is replaced or cleared (null): a rejoin under
+   * way, watching because the game is full. Never over a game that is gone.
+   */
+  status(line: string | null): void {
+    if (this.state.gone !== null) return
+    if (line !== null) this.#remember(line)
+    this.#notices.status(line)
   }
 
   /** The game socket went down (`false`) or came back. */
@@ -205,13 +212,15 @@ export class GameView {
     document.body.classList.toggle('game-offline', !up)
   }
 
+  /** Something that just happened: shown for a few seconds. */
   notify(line: string): void {
+    this.#remember(line)
+    this.#notices.pass(line)
+  }
+
+  /** The last notices, for tests and the console (`window.curveFever.notices`). */
+  #remember(line: string): void {
     this.state.notices = [...this.state.notices, line].slice(-5)
-    if (this.#notice === null) return
-    const p = document.createElement('div')
-    p.textContent = line
-    this.#notice.append(p)
-    while (this.#notice.childElementCount > 4) this.#notice.firstElementChild?.remove()
   }
 
   #header(h: Frame | Snapshot): void {

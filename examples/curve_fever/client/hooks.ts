@@ -102,7 +102,7 @@ const Game = {
     channel.on('closed', (payload) => view.gone((payload as { reason: string }).reason))
     channel.onError(() => {
       view.state.joined = false
-      view.notify('Lost the room: rejoining…')
+      view.status('Lost the room: rejoining…')
     })
     channel
       .join()
@@ -111,6 +111,7 @@ const Game = {
         refusals = 0
         view.state.joined = true
         view.state.role = r.role
+        view.status(r.role === 'spectator' && spectate ? 'Watching: the game is full' : null)
         if (r.notice !== null) view.notify(r.notice)
         else view.notify(r.role === 'player' ? 'You are in: steer with ← →' : 'You are watching')
       })
@@ -118,7 +119,7 @@ const Game = {
         const r = response as { reason?: string; message?: string }
         if (r.reason === 'full' && !spectate) {
           spectate = true
-          view.notify('The game is full: watching instead')
+          view.status('The game is full: watching instead')
           return // the client rejoins by itself, now as a spectator
         }
         if (r.reason === 'unknown_room') {
@@ -126,7 +127,7 @@ const Game = {
           channel.leave()
           return
         }
-        view.notify(r.message ?? 'Could not join the game')
+        view.status(r.message ?? 'Could not join the game')
         // A room that is moving to another server, busy or restarting comes back: the client
         // rejoins by itself. Anything else, a few times over, will not.
         const transient = r.reason === 'moving' || r.reason === 'timeout' || r.reason === 'closing'

@@ -1,5 +1,6 @@
 /** The document around every page: styles inline (one request less), the client bundle deferred. */
 import { html, type LiveLayout, raw } from 'cinder'
+import { FAVICON_PATH } from './favicon.ts'
 
 const STYLES = raw(`
 :root { color-scheme: dark; --bg: #10131a; --panel: #181d27; --line: #2a3140; --text: #e8ebf2;
@@ -51,6 +52,7 @@ canvas#game { width: min(100%, 800px, calc(100vh - 6rem)); width: min(100%, 800p
 #scoreboard .row .score { margin-left: auto; font-variant-numeric: tabular-nums; font-weight: 700; }
 #scoreboard .row.dead .name { text-decoration: line-through; color: var(--muted); }
 #notice { min-height: 1.4rem; margin: .5rem 0; color: var(--accent); }
+#notice .status { font-weight: 600; }
 .controls { display: flex; gap: .5rem; flex-wrap: wrap; margin-top: .75rem; }
 /* Shown while a socket is down: LiveView marks its container (phx-client-error when the
    connection is lost, phx-server-error when the view failed on the server), the game hook marks
@@ -76,6 +78,7 @@ export function layout(script: string, liveReload?: string): LiveLayout {
     <meta name="viewport" content="width=device-width, initial-scale=1">
     <meta name="csrf-token" content=${csrfToken}>
     <title>${title ?? 'Curve Fever'}</title>
+    <link rel="icon" type="image/svg+xml" href=${FAVICON_PATH}>
     <style>${STYLES}</style>
     <script defer type="text/javascript" src=${script}></script>
     ${liveReload && html`<script defer src=${liveReload}></script>`}

@@ -1,7 +1,7 @@
 /**
  * Curve Fever in headless Chromium, the things a player notices before the game itself: the
  * arena fits the screen (laptop and phone), game keys never scroll the page or press a button
- * that kept the focus.
+ * that kept the focus, the tab has an icon (no 404), notices never outlive what they say.
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
@@ -119,5 +119,53 @@ describe('Curve Fever: the page around the game', () => {
     assert.equal(state.scores.length, 2, `one bot only: ${JSON.stringify(state.scores)}`)
     assert.deepEqual(gil.errors, [])
     await gil.context.close()
+  })
+
+  it('has an icon: no page load asks for anything that is not there', async () => {
+    const missing: string[] = []
+    const ida = await signIn(browser, app.url, 'Ida')
+    ida.page.on('response', (r) => {
+      if (r.status() >= 400) missing.push(`${r.status()} ${r.url()}`)
+    })
+    await openGame(ida.page)
+    await ida.page.goto(`${app.url}/lobby`)
+    await connected(ida.page)
+    const href = await ida.page.getAttribute('link[rel=icon]', 'href')
+    assert.ok(href !== null, 'the layout links an icon')
+    for (const path of [href, '/favicon.ico']) {
+      const response = await fetch(new URL(path, app.url))
+      assert.equal(response.status, 200, path)
+      assert.match(response.headers.get('content-type') ?? '', /^image\/svg\+xml/, path)
+      assert.match(await response.text(), /<svg/)
+    }
+    assert.deepEqual(missing, [])
+    assert.deepEqual(ida.errors, [])
+    await ida.context.close()
+  })
+
+  it('clears a notice once it is no longer true, and lets passing ones go', async () => {
+    const jay = await signIn(browser, app.url, 'Jay')
+    await openGame(jay.page)
+    const notices = async () => (await jay.page.locator('#notice').textContent()) ?? ''
+    assert.match(await notices(), /You are in/)
+    await jay.page.click('#crash-room')
+    await waitForGame(jay.page, (s) => s.notices.some((n) => /rejoining/.test(n)), 'the crash')
+    await waitForGame(
+      jay.page,
+      (s) => s.joined && s.notices.some((n) => /restarted/.test(n)),
+      'the rejoin',
+    )
+    await jay.page.waitForTimeout(300)
+    const after = await notices()
+    assert.doesNotMatch(after, /rejoining/, 'the rejoin is done: it no longer says it rejoins')
+    assert.match(after, /restarted/)
+    // What just happened goes after a few seconds; nothing is left that is no longer true.
+    await jay.page.waitForFunction(
+      () => (document.getElementById('notice')?.textContent ?? '').trim() === '',
+      undefined,
+      { timeout: 12_000 },
+    )
+    assert.deepEqual(jay.errors, [])
+    await jay.context.close()
   })
 })
