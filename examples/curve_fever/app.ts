@@ -15,6 +15,7 @@
  * `curveFever()` only builds the parts; main.ts runs `children` as the application, tests
  * start them with `startCurveFever`. A part that restarts restarts the parts after it.
  */
+import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
 import {
   type Adapter,
@@ -53,9 +54,6 @@ import { serveFavicon } from './web/favicon.ts'
 import { layout } from './web/layout.ts'
 import { buildRouter } from './web/router.ts'
 
-/** Only for development: set SECRET_KEY_BASE (64+ bytes, the same on every node) in production. */
-const DEV_SECRET = 'curve-fever-development-secret-key-base-do-not-use-in-production-0123456789'
-
 export interface CurveFeverOptions {
   /** Default 4000; 0 picks a free port. */
   readonly port?: number
@@ -70,7 +68,10 @@ export interface CurveFeverOptions {
   readonly cluster?: string
   /** This node's name in the cluster. Default: `<hostname>-<port>`. */
   readonly node?: string
-  /** Signs sessions and tokens; the same on every node. Default: a development secret. */
+  /**
+   * Signs sessions and tokens; the same on every node (64+ bytes). Default: a random secret of
+   * this call, so sessions end with the process (main.ts keeps one: see secret.ts).
+   */
   readonly secretKeyBase?: string
   /** Offers the room crash control. Default false. */
   readonly dev?: boolean
@@ -136,7 +137,7 @@ export interface CurveFever extends CurveFeverParts {
 /** Builds the parts of one node (the client bundle too); nothing runs yet. */
 export async function curveFever(options: CurveFeverOptions = {}): Promise<CurveFeverParts> {
   const port = options.port ?? 4000
-  const secretKeyBase = options.secretKeyBase ?? DEV_SECRET
+  const secretKeyBase = options.secretKeyBase ?? randomBytes(48).toString('base64url')
   const dev = options.dev ?? false
   const limits = { ...DEFAULT_LIMITS, ...options.limits }
   const name = options.cluster ?? 'curve_fever'

@@ -20,8 +20,17 @@ export const QUICK_ROOMS: NonNullable<CurveFeverOptions['room']> = {
   game: { targetScore: 1, winByTwo: false, countdownMs: 1000, roundOverMs: 1000 },
 }
 
+/** The secret of test nodes: one cookie signs a player in on every node of a test cluster. */
+export const TEST_SECRET = 'curve-fever-test-secret-'.padEnd(64, '0')
+
 export function startApp(options: CurveFeverOptions = {}): Promise<CurveFever> {
-  return startCurveFever({ port: 0, dev: true, room: QUICK_ROOMS, ...options })
+  return startCurveFever({
+    port: 0,
+    dev: true,
+    room: QUICK_ROOMS,
+    secretKeyBase: TEST_SECRET,
+    ...options,
+  })
 }
 
 export async function launchChromium(): Promise<Browser> {
