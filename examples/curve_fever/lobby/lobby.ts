@@ -152,7 +152,10 @@ export interface LobbyOptions {
   readonly chatLimit?: RateLimit
 }
 
-export type SayResult = { readonly ok: true } | { readonly ok: false; readonly message: string }
+/** A refusal over the rate limit says when the user may send again (`retryAfterMs`). */
+export type SayResult =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly message: string; readonly retryAfterMs?: number }
 
 /** The lobby of one node; `childSpec()` runs its keeper in the application's tree. */
 export class Lobby {
@@ -202,7 +205,11 @@ export class Lobby {
     const now = getClock().now()
     if (!this.#chatLimit.take(user.id, now)) {
       const wait = Math.max(1, this.#chatLimit.waitSeconds(user.id, now))
-      return { ok: false, message: `Slow down: you can send again in ${wait} s.` }
+      return {
+        ok: false,
+        message: `Slow down: you can send again in ${wait} s.`,
+        retryAfterMs: wait * 1000,
+      }
     }
     const message: ChatMessage = {
       id: `${this.pubsub.node}:${++this.#seq}`,

@@ -84,7 +84,7 @@ export function layout(script: string, liveReload?: string): LiveLayout {
     ${liveReload && html`<script defer src=${liveReload}></script>`}
   </head>
   <body>${inner}
-    <div id="connection-lost" role="status"><span class="client">Connection lost: reconnecting…</span><span class="server">Something went wrong on the server: reloading this page…</span></div>
+    <div id="connection-lost" role="status"><span class="client">Connection lost: reconnecting…</span><span class="server">Something went wrong on the server: reconnecting…</span></div>
   </body>
 </html>`
 }

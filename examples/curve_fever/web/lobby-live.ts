@@ -37,6 +37,7 @@ interface LobbyAssigns {
 const TYPING_IDLE_MS = 3000
 const STOP_TYPING = 'stop typing'
 const CLEAR_GAME_ERROR = 'clear game error'
+const CLEAR_CHAT_ERROR = 'clear chat error'
 /** How long "the server is full" stays up: long enough to read, short enough not to go stale. */
 const FULL_NOTICE_MS = 10_000
 
@@ -46,6 +47,7 @@ export function lobbyLive(web: WebContext): LiveView<LobbyAssigns> {
   const { lobby, rooms } = web
   const stopTimers = new WeakMap<Socket, () => void>()
   const clearTimers = new WeakMap<Socket, () => void>()
+  const clearChatTimers = new WeakMap<Socket, () => void>()
 
   function setTyping(socket: Socket, typing: boolean): void {
     stopTimers.get(socket)?.()
@@ -125,6 +127,10 @@ export function lobbyLive(web: WebContext): LiveView<LobbyAssigns> {
           if (said.ok) {
             socket.pushEvent('chat-sent')
             setTyping(socket, false)
+          } else if (said.retryAfterMs !== undefined) {
+            // "Wait N s" is no longer true after N s: it goes then.
+            clearChatTimers.get(socket)?.()
+            clearChatTimers.set(socket, socket.sendAfter(CLEAR_CHAT_ERROR, said.retryAfterMs))
           }
           return
         }
@@ -146,6 +152,11 @@ export function lobbyLive(web: WebContext): LiveView<LobbyAssigns> {
     handleInfo(message, socket) {
       if (message === CLEAR_GAME_ERROR) {
         socket.assign('gameError', null)
+        return
+      }
+      if (message === CLEAR_CHAT_ERROR) {
+        clearChatTimers.delete(socket)
+        socket.assign('chatError', null)
         return
       }
       if (message === STOP_TYPING) {
