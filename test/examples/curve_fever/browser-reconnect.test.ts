@@ -1,8 +1,8 @@
 /**
  * Curve Fever in headless Chromium while its server is away: the lobby and the game page say
  * they are reconnecting (LiveView's phx-client-error on the container, the game socket's
- * errors), and stop saying so when the server is back. The server restarts on the same port
- * (fixed, from the range of this suite) with the same secret, as a restarted deployment would.
+ * errors), and stop saying so when the server is back. The server restarts on the port it
+ * was given first, with the same secret, as a restarted deployment would.
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
@@ -11,16 +11,17 @@ import type { CurveFever } from '../../../examples/curve_fever/app.ts'
 import { setLogger } from '../../../src/index.ts'
 import { connected, launchChromium, signIn, startApp, waitForGame } from './support.ts'
 
-const PORT = 47_231
+let port = 0
 const SECRET = 'r'.repeat(64)
 let app: CurveFever | undefined
 let browser: Browser
 
-const start = () => startApp({ port: PORT, secretKeyBase: SECRET })
+const start = () => startApp({ port: port, secretKeyBase: SECRET })
 
 before(async () => {
   setLogger({ error: () => {}, warn: () => {}, info: () => {} })
   app = await start()
+  port = app.endpoint.port
   browser = await launchChromium()
 })
 
@@ -46,7 +47,7 @@ async function serverAway(page: Page, whileAway: () => Promise<void> = async () 
 
 describe('Curve Fever while its server is away', () => {
   it('the lobby says it is reconnecting, and carries on when the server is back', async () => {
-    const lea = await signIn(browser, `http://127.0.0.1:${PORT}`, 'Lea')
+    const lea = await signIn(browser, `http://127.0.0.1:${port}`, 'Lea')
     assert.equal(await banner(lea.page).isVisible(), false)
     await serverAway(lea.page)
     await banner(lea.page).waitFor({ state: 'hidden', timeout: 15_000 })
@@ -58,9 +59,9 @@ describe('Curve Fever while its server is away', () => {
   })
 
   it('the game page says it is reconnecting, on the page and in the arena', async () => {
-    const max = await signIn(browser, `http://127.0.0.1:${PORT}`, 'Max')
+    const max = await signIn(browser, `http://127.0.0.1:${port}`, 'Max')
     const id = await (app as CurveFever).rooms.create({ name: 'Away' })
-    await max.page.goto(`http://127.0.0.1:${PORT}/game/${id}`)
+    await max.page.goto(`http://127.0.0.1:${port}/game/${id}`)
     await connected(max.page)
     await waitForGame(max.page, (s) => s.joined && s.connection === 'connected', 'the join')
     await serverAway(max.page, async () => {

@@ -19,7 +19,7 @@ import { openSocket } from './support.ts'
 /** The development secret that used to be committed in app.ts. */
 const COMMITTED_SECRET =
   'curve-fever-development-secret-key-base-do-not-use-in-production-0123456789'
-const PORT = 47_233
+const PORT = 0
 const dir = mkdtempSync(join(tmpdir(), 'curve-fever-secret-'))
 const children: ChildProcess[] = []
 
