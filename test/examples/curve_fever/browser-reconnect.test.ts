@@ -16,7 +16,7 @@ const SECRET = 'r'.repeat(64)
 let app: CurveFever | undefined
 let browser: Browser
 
-const start = () => startApp({ port: port, secretKeyBase: SECRET })
+const start = () => startApp({ port, secretKeyBase: SECRET })
 
 before(async () => {
   setLogger({ error: () => {}, warn: () => {}, info: () => {} })

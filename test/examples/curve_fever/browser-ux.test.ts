@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test'
 import type { Browser, Page } from 'playwright-core'
 import type { CurveFever } from '../../../examples/curve_fever/app.ts'
 import { setLogger } from '../../../src/index.ts'
-import { connected, launchChromium, signIn, startApp, waitForGame } from './support.ts'
+import { artifact, connected, launchChromium, signIn, startApp, waitForGame } from './support.ts'
 
 let app: CurveFever
 let browser: Browser
@@ -60,6 +60,7 @@ describe('Curve Fever: the page around the game', () => {
       `the arena ends within the window: ${JSON.stringify(box)}`,
     )
     assert.ok(box.width >= 500, `the arena stays large: ${JSON.stringify(box)}`)
+    await eve.page.screenshot({ path: artifact('curve-fever-1280x800.png') })
     // A page taller than the window, so that a key that scrolls would show.
     await eve.page.evaluate(() => {
       document.body.style.minHeight = '3000px'
@@ -88,6 +89,7 @@ describe('Curve Fever: the page around the game', () => {
     )
     assert.ok(box.bottom <= box.innerHeight, `within the height: ${JSON.stringify(box)}`)
     assert.ok(box.width >= 300, `the arena stays large: ${JSON.stringify(box)}`)
+    await fay.page.screenshot({ path: artifact('curve-fever-phone.png') })
     assert.equal(
       await fay.page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth),
       true,
