@@ -32,11 +32,13 @@ export class SecretError extends Error {
   override name = 'SecretError'
 }
 
+/** The git-ignored file of a development secret, in this example's folder. */
+export function inRepositoryFile(): string {
+  return join(repositoryRoot(), 'examples', 'curve_fever', '.secret_key_base')
+}
+
 export function defaultSecretFile(env: NodeJS.ProcessEnv): string {
-  return (
-    env.CURVE_FEVER_SECRET_FILE ??
-    join(repositoryRoot(), 'examples', 'curve_fever', '.secret_key_base')
-  )
+  return env.CURVE_FEVER_SECRET_FILE ?? inRepositoryFile()
 }
 
 /** Finds the secret as described above; throws `SecretError` when there is none to use. */
@@ -61,7 +63,7 @@ export function resolveSecret(options: SecretOptions): Secret {
   const made = createSecretFile(file)
   return {
     secretKeyBase: made,
-    description: `development secret generated and kept in ${file} (git-ignored; delete it to sign everyone out)`,
+    description: `development secret generated and kept in ${file} (${file === inRepositoryFile() ? 'git-ignored; ' : ''}delete it to sign everyone out)`,
   }
 }
 
