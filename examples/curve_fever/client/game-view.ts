@@ -189,6 +189,7 @@ export class GameView {
    * arena that will never move again.
    */
   gone(reason: string): void {
+    if (this.state.gone !== null) return // said once (the room's last word and a refused rejoin)
     this.state.gone = reason
     this.state.joined = false
     this.#remember(reason)

@@ -107,13 +107,23 @@ const Game = {
     channel
       .join()
       .receive('ok', (response) => {
-        const r = response as { role: string; notice: string | null }
+        const r = response as {
+          role: string
+          notice: string | null
+          nextRound?: boolean
+          colourNote?: string | null
+        }
         refusals = 0
         view.state.joined = true
         view.state.role = r.role
-        view.status(r.role === 'spectator' && spectate ? 'Watching: the game is full' : null)
+        // What holds while this join lasts: watching a full game, or a curve of another colour.
+        const colourNote = typeof r.colourNote === 'string' ? r.colourNote : null
+        view.status(r.role === 'spectator' && spectate ? 'Watching: the game is full' : colourNote)
         if (r.notice !== null) view.notify(r.notice)
-        else view.notify(r.role === 'player' ? 'You are in: steer with ← →' : 'You are watching')
+        else if (r.role !== 'player') view.notify('You are watching')
+        else if (r.nextRound === true)
+          view.notify('You play from the next round: this one is already under way. Watch!')
+        else view.notify('You are in: steer with ← →')
       })
       .receive('error', (response) => {
         const r = response as { reason?: string; message?: string }
@@ -122,8 +132,13 @@ const Game = {
           view.status('The game is full: watching instead')
           return // the client rejoins by itself, now as a spectator
         }
-        if (r.reason === 'unknown_room') {
-          view.gone('This game is over, or never existed.')
+        if (r.reason === 'unknown_room' || r.reason === 'closed') {
+          // A room closed by its crash loop says why; an unknown one is over or never was.
+          view.gone(
+            r.reason === 'closed' && r.message !== undefined
+              ? r.message
+              : 'This game is over, or never existed.',
+          )
           channel.leave()
           return
         }

@@ -231,12 +231,21 @@ export class Lobby {
     return this.#chat.toList().map(([, m]) => m)
   }
 
+  /** The players with the most match wins (people only: bots have their own line, botWins). */
   leaderboard(limit = 10): LeaderboardEntry[] {
     return this.#wins
       .toList()
+      .filter(([, , bot]) => !bot)
       .map(([id, name, bot, wins]) => ({ id, name, bot, wins }))
       .sort((a, b) => b.wins - a.wins || a.name.localeCompare(b.name))
       .slice(0, limit)
+  }
+
+  /** Matches won by bots, all bots together. */
+  botWins(): number {
+    let wins = 0
+    for (const [, , bot, n] of this.#wins.toList()) if (bot) wins += n
+    return wins
   }
 
   /** Who is in the lobby, on any node: one entry per user (typing if any of their tabs is). */
@@ -256,11 +265,15 @@ export class Lobby {
       .sort((a, b) => a.name.localeCompare(b.name))
   }
 
-  /** The rooms of every node, as they list themselves in Presence. */
+  /**
+   * The rooms of every node, as they list themselves in Presence, but for rooms where only bots
+   * are left with nobody watching (they close soon: nobody should walk into one).
+   */
   games(): OpenGame[] {
     const state = this.presence.list(GAMES_TOPIC)
     return Object.entries(state)
       .map(([id, group]) => ({ id, ...(group.metas[0] as unknown as GameListing) }))
+      .filter((g) => !onlyBots(g))
       .sort((a, b) => a.name.localeCompare(b.name))
   }
 
@@ -276,6 +289,11 @@ export class Lobby {
   setTyping(pid: Pid, user: User, typing: boolean): void {
     this.presence.update(pid, LOBBY_TOPIC, user.id, (meta) => ({ ...meta, typing }))
   }
+}
+
+function onlyBots(game: GameListing): boolean {
+  const { players, connections } = game
+  return connections === 0 && players.length > 0 && players.every((p) => p.bot)
 }
 
 interface KeeperTables {

@@ -25,6 +25,7 @@ interface LobbyAssigns {
   games: OpenGame[]
   messages: ChatMessage[]
   leaderboard: LeaderboardEntry[]
+  botWins: number
   chatError: string | null
   /** Why "New game" did not start one (a limit), until it may again. */
   gameError: string | null
@@ -103,6 +104,7 @@ export function lobbyLive(web: WebContext): LiveView<LobbyAssigns> {
         games: lobby.games(),
         messages: lobby.messages(),
         leaderboard: lobby.leaderboard(),
+        botWins: lobby.botWins(),
         chatError: null,
         gameError: null,
         draft: '',
@@ -171,7 +173,8 @@ export function lobbyLive(web: WebContext): LiveView<LobbyAssigns> {
         socket.assign('games', lobby.games())
       const change = message as Partial<LobbyChange>
       if (change.t === 'chat') socket.assign('messages', lobby.messages())
-      if (change.t === 'leaderboard') socket.assign('leaderboard', lobby.leaderboard())
+      if (change.t === 'leaderboard')
+        socket.assign({ leaderboard: lobby.leaderboard(), botWins: lobby.botWins() })
     },
 
     render: (a) => html`<header class="top">
@@ -199,6 +202,7 @@ export function lobbyLive(web: WebContext): LiveView<LobbyAssigns> {
           html`<li><span class="name">${e.name}</span> <span class="muted">${e.wins} ${e.wins === 1 ? 'win' : 'wins'}</span></li>`,
       )}
     </ol>
+    ${a.botWins > 0 && html`<p id="bot-wins" class="muted">Bots: ${a.botWins} ${a.botWins === 1 ? 'win' : 'wins'} (not ranked)</p>`}
   </section>
   <section class="panel">
     <h2>Chat</h2>

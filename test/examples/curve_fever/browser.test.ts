@@ -32,8 +32,8 @@ after(async () => {
 describe('Curve Fever in the browser', () => {
   it('signs in, meets in the lobby, chats, plays a match through a room crash, and ranks the winner', async () => {
     const base = app.url
-    const ada = await signIn(browser, base, 'Ada', '#76b041')
-    const bob = await signIn(browser, base, 'Bob <b>', '#e4572e')
+    const ada = await signIn(browser, base, 'Ada', '#ffff00')
+    const bob = await signIn(browser, base, 'Bob <b>', '#ee8800')
 
     // The lobby: each sees the other (names with HTML stay text).
     await ada.page.waitForSelector('#online li:has-text("Bob <b>")')

@@ -12,9 +12,8 @@ import { repositoryRoot } from '../../../examples/curve_fever/web/assets.ts'
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 export const ARTIFACTS = join(repositoryRoot(), 'test-artifacts')
 
-/** Rooms that start quickly and end a match after one round: tests see a whole match. */
+/** Rooms that end a match after one round (tests see a whole match); they start at once. */
 export const QUICK_ROOMS: NonNullable<CurveFeverOptions['room']> = {
-  startDelayMs: 200,
   nextMatchMs: 120_000,
   graceMs: 10_000,
   game: { targetScore: 1, winByTwo: false, countdownMs: 1000, roundOverMs: 1000 },
@@ -90,7 +89,7 @@ export interface GameState {
   notices: string[]
   gone: string | null
   connection: 'connecting' | 'connected' | 'reconnecting'
-  scores: { name: string; score: number; connected: boolean }[]
+  scores: { name: string; score: number; connected: boolean; alive: boolean }[]
 }
 
 export function gameState(page: Page): Promise<GameState> {
