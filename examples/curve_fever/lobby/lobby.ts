@@ -13,6 +13,7 @@ import {
   type ChildSpec,
   call,
   createTable,
+  getClock,
   noreply,
   type Pid,
   type Presence,
@@ -22,6 +23,7 @@ import {
   type Table,
 } from 'cinder'
 import { GAMES_TOPIC, type GameListing, type User } from '../rooms/protocol.ts'
+import { type RateLimit, RateLimiter } from '../rooms/rate-limit.ts'
 
 /** Presence topic of the people in the lobby (key: user id; meta: name, colour, typing). */
 export const LOBBY_TOPIC = 'cf:lobby'
@@ -32,6 +34,8 @@ export const CHANGES_TOPIC = 'cf:lobby:changes'
 
 export const MAX_MESSAGES = 100
 export const MAX_MESSAGE_LENGTH = 280
+/** Chat lines a user may send at once, then per second: every line goes to every viewer. */
+export const DEFAULT_CHAT_LIMIT: RateLimit = { burst: 5, perSecond: 1 }
 
 export interface ChatMessage {
   readonly id: string
@@ -144,9 +148,14 @@ function changed(state: KeeperState, change: LobbyChange): void {
 export interface LobbyOptions {
   readonly pubsub: PubSub
   readonly presence: Presence
+  /** Chat lines per user on this node (default `DEFAULT_CHAT_LIMIT`: 5 at once, 1 a second). */
+  readonly chatLimit?: RateLimit
 }
 
-export type SayResult = { readonly ok: true } | { readonly ok: false; readonly message: string }
+/** A refusal over the rate limit says when the user may send again (`retryAfterMs`). */
+export type SayResult =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly message: string; readonly retryAfterMs?: number }
 
 /** The lobby of one node; `childSpec()` runs its keeper in the application's tree. */
 export class Lobby {
@@ -155,10 +164,12 @@ export class Lobby {
   /** The keeper's tables, once it runs (a restarted keeper brings new ones). */
   #tables: KeeperTables | undefined
   #seq = 0
+  readonly #chatLimit: RateLimiter
 
   constructor(options: LobbyOptions) {
     this.pubsub = options.pubsub
     this.presence = options.presence
+    this.#chatLimit = new RateLimiter(options.chatLimit ?? DEFAULT_CHAT_LIMIT)
   }
 
   childSpec(): ChildSpec {
@@ -185,12 +196,21 @@ export class Lobby {
     return this.#tables
   }
 
-  /** Posts a chat line for every node; refuses empty and oversized ones. */
+  /** Posts a chat line for every node; refuses empty, oversized and too frequent ones. */
   say(user: User, body: unknown): SayResult {
     const text = typeof body === 'string' ? body.trim() : ''
     if (text === '') return { ok: false, message: 'Write something first.' }
     if ([...text].length > MAX_MESSAGE_LENGTH)
       return { ok: false, message: `Messages are at most ${MAX_MESSAGE_LENGTH} characters.` }
+    const now = getClock().now()
+    if (!this.#chatLimit.take(user.id, now)) {
+      const wait = Math.max(1, this.#chatLimit.waitSeconds(user.id, now))
+      return {
+        ok: false,
+        message: `Slow down: you can send again in ${wait} s.`,
+        retryAfterMs: wait * 1000,
+      }
+    }
     const message: ChatMessage = {
       id: `${this.pubsub.node}:${++this.#seq}`,
       at: Date.now(),
