@@ -21,8 +21,8 @@ import {
 
 /** What the children need of their supervisor. */
 export interface ChildrenSide {
-  /** The supervisor's name: its space in the store. */
-  readonly name: string
+  /** The supervisor's space in the store (its cluster's name and its own). */
+  readonly space: string
   readonly store: ClusterStore
   /** This node's name. */
   node(): string
@@ -144,7 +144,7 @@ export class LocalChildren {
 
   /** A conditional write after the child's previous ones; a lost race fences the child. */
   #write(local: Local, next: (current: ChildRecord) => ChildRecord): Promise<void> {
-    const { store, name } = this.#side
+    const { store, space } = this.#side
     const write = local.chain.then(async () => {
       if (local.fenced) throw this.#notOwner(local.key)
       const updated = next(local.record)
@@ -152,7 +152,7 @@ export class LocalChildren {
       const pid = updated.owner !== null && local.pid !== undefined ? String(local.pid) : null
       const record = { ...updated, pid: updated.owner === null ? null : (pid ?? updated.pid) }
       const json = JSON.stringify(record)
-      const revision = await store.update(name, local.key, json, local.revision)
+      const revision = await store.update(space, local.key, json, local.revision)
       if (revision === undefined) {
         local.fenced = true
         const supervisor = this.#side.pid()

@@ -34,7 +34,7 @@ export type ClusterChildStart = (child: ClusterChild<never, never>) => Promise<P
 /** Options of a ClusterSupervisor. */
 export interface ClusterSupervisorOptions {
   readonly cluster: Cluster
-  /** The supervisor's name, the same on every node; it names its space in the store. */
+  /** The supervisor's name, the same on every node; with the cluster's name, it names its space in the store (`<cluster>/<name>`). */
   readonly name: string
   /** Where children are kept: Redis or NATS for a cluster (memory: one node). */
   readonly store: ClusterStore

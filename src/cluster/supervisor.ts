@@ -95,6 +95,8 @@ export async function startClusterSupervisor(
 /** A cluster-wide DynamicSupervisor, on this node. See docs/cluster.md. */
 export class ClusterSupervisor {
   readonly name: string
+  /** Where its records live in the store: `<cluster name>/<name>`. */
+  readonly space: string
   readonly cluster: Cluster
   readonly store: ClusterStore
   readonly #options: ClusterSupervisorOptions
@@ -113,11 +115,13 @@ export class ClusterSupervisor {
     checkOptions(options)
     this.#options = options
     this.name = options.name
+    // Two clusters sharing one Redis or NATS must never adopt each other's children.
+    this.space = `${options.cluster.name}/${options.name}`
     this.cluster = options.cluster
     this.store = options.store
     this.#types = new Set(Object.keys(options.children))
     this.#local = new LocalChildren({
-      name: this.name,
+      space: this.space,
       store: this.store,
       node: () => this.cluster.node,
       starts: options.children,
@@ -182,7 +186,7 @@ export class ClusterSupervisor {
 
   /** Where a child runs now (from the store), or undefined (unknown, or waiting to be adopted). */
   async whereis(key: string): Promise<{ node: string; pid: Pid } | undefined> {
-    const entry = await this.store.get(this.name, key)
+    const entry = await this.store.get(this.space, key)
     const record = entry === undefined ? undefined : parseRecord(entry.value)
     if (record?.owner == null || record.pid === null) return undefined
     return { node: record.owner.node, pid: toPid(record.pid) }
@@ -190,7 +194,7 @@ export class ClusterSupervisor {
 
   /** Every child of the supervisor in the cluster (from the store). */
   async children(): Promise<ClusterChildInfo[]> {
-    const entries = await this.store.list(this.name)
+    const entries = await this.store.list(this.space)
     return entries.flatMap(({ key, value }) => {
       const record = parseRecord(value)
       if (record === undefined) return []
@@ -262,12 +266,12 @@ export class ClusterSupervisor {
 
   async #startNew(spec: ClusterChildSpec): Promise<Pid> {
     const record = newRecord(spec, this.#types, this.#owner())
-    const revision = await this.store.create(this.name, spec.key, JSON.stringify(record))
+    const revision = await this.store.create(this.space, spec.key, JSON.stringify(record))
     if (revision === undefined) throw await this.#exists(spec.key)
     try {
       return await this.#local.launch(spec.key, record, revision, 'start')
     } catch (err) {
-      await this.store.delete(this.name, spec.key, revision).catch(() => {})
+      await this.store.delete(this.space, spec.key, revision).catch(() => {})
       throw err
     }
   }
@@ -287,7 +291,7 @@ export class ClusterSupervisor {
       this.#local.delete(local.key)
       await local.chain
       await this.store
-        .delete(this.name, local.key, local.revision)
+        .delete(this.space, local.key, local.revision)
         .catch((err) => this.#storeFailed(err))
       return true
     }
@@ -305,7 +309,7 @@ export class ClusterSupervisor {
     this.#local.delete(local.key)
     let entry: StoredEntry | undefined
     try {
-      entry = await this.store.get(this.name, local.key)
+      entry = await this.store.get(this.space, local.key)
     } catch (err) {
       this.#storeFailed(err)
       this.#sweepLater(this.cluster.heartbeatInterval) // the record is still ours: a sweep takes it back
@@ -347,7 +351,7 @@ export class ClusterSupervisor {
     if (this.#handingOff) return
     let entries: StoredEntry[]
     try {
-      entries = await this.store.list(this.name)
+      entries = await this.store.list(this.space)
     } catch (err) {
       this.#storeFailed(err)
       this.#sweepLater(this.cluster.heartbeatInterval)
@@ -387,7 +391,7 @@ export class ClusterSupervisor {
   async #adopt(entry: StoredEntry, record: ChildRecord): Promise<void> {
     const mine: ChildRecord = { ...record, owner: this.#owner(), pid: null }
     const revision = await this.store
-      .update(this.name, entry.key, JSON.stringify(mine), entry.revision)
+      .update(this.space, entry.key, JSON.stringify(mine), entry.revision)
       .catch((err) => this.#storeFailed(err))
     if (revision === undefined) return // another node was first, or the store failed
     this.cluster.link.broadcast({ t: 'sup', sup: this.name, op: 'adopted', key: entry.key })
@@ -406,7 +410,7 @@ export class ClusterSupervisor {
       await local.chain
       let entry: StoredEntry | undefined
       try {
-        entry = await this.store.get(this.name, local.key)
+        entry = await this.store.get(this.space, local.key)
       } catch (err) {
         this.#storeFailed(err) // cannot tell: its next save will
         continue
@@ -425,10 +429,10 @@ export class ClusterSupervisor {
       this.#local.delete(key)
       local.fenced = true
       await this.#local.shutdown(local)
-      return this.store.delete(this.name, key, local.revision)
+      return this.store.delete(this.space, key, local.revision)
     }
-    const entry = await this.store.get(this.name, key)
-    if (entry === undefined || !(await this.store.delete(this.name, key, entry.revision))) {
+    const entry = await this.store.get(this.space, key)
+    if (entry === undefined || !(await this.store.delete(this.space, key, entry.revision))) {
       return false
     }
     const owner = parseRecord(entry.value)?.owner
@@ -466,7 +470,7 @@ export class ClusterSupervisor {
   }
 
   async #exists(key: string): Promise<CinderError> {
-    const entry = await this.store.get(this.name, key).catch(() => undefined)
+    const entry = await this.store.get(this.space, key).catch(() => undefined)
     const owner = entry === undefined ? undefined : parseRecord(entry.value)?.owner
     const where = owner == null ? 'waiting to be adopted' : `on ${owner.node}`
     return new CinderError(

@@ -309,7 +309,11 @@ test('after a whole-cluster restart, records of nodes nobody hears are adopted o
     state: 9,
     saved: true,
   }
-  await store.create('fresh', 'survivor', JSON.stringify(record))
+  // The supervisor's space is its cluster's name and its own.
+  const cluster = all[0]?.cluster.name ?? ''
+  await store.create(`${cluster}/fresh`, 'survivor', JSON.stringify(record))
+  // Another cluster's supervisor of the same name, on the same store: never adopted here.
+  await store.create('another-cluster/fresh', 'stranger', JSON.stringify(record))
   const fresh = await Promise.all(
     all.map((node) =>
       startClusterSupervisor({
@@ -329,7 +333,10 @@ test('after a whole-cluster restart, records of nodes nobody hears are adopted o
   )
   await time.advance(FAST.downAfter, 10)
   const running = fresh.flatMap((sup) => sup.localChildren())
-  assert.equal(running.length, 1)
+  assert.deepEqual(
+    running.map((c) => c.key),
+    ['survivor'],
+  )
   assert.equal((await get((running[0] as { pid: Pid }).pid)).n, 9)
   for (const sup of fresh) await sup.stop()
 })
