@@ -1,0 +1,62 @@
+// Durable topics with the default in-memory history, on one node, with the
+// official `phoenix` client: resume after a disconnect, and the gap beyond
+// the history answered `recovered: false`.
+import assert from 'node:assert/strict'
+import { after, before, test } from 'node:test'
+import { until } from '../contracts/pubsub.ts'
+import {
+  assertExactly,
+  awayAndBack,
+  broadcastRange,
+  type DurableNode,
+  resumingClient,
+  startDurableNode,
+} from './durable-support.ts'
+
+let node: DurableNode
+before(async () => {
+  node = await startDurableNode({ name: 'durable-memory', node: 'memory-a' })
+})
+after(() => node.stop())
+
+test('a client away while 1,000 messages are broadcast gets them all, once, in order, then live ones', async () => {
+  const client = await resumingClient(node.url, 'chat:memory')
+  assert.equal(client.joins[0]?.recovered, false) // a first join recovers nothing
+  broadcastRange(node, 'chat:memory', 0, 5)
+  await until(() => client.got.length === 5)
+  await awayAndBack(client, node.url, async () => broadcastRange(node, 'chat:memory', 5, 1005))
+  // Broadcasts racing the rejoin land in the live buffer or the history, never both.
+  broadcastRange(node, 'chat:memory', 1005, 1105)
+  await until(() => client.got.length >= 1105, 10_000)
+  assert.equal(client.joins[1]?.recovered, true)
+  assertExactly(client.got, 0, 1105)
+  client.socket.disconnect()
+})
+
+test('a gap beyond the history answers recovered: false with the current position', async () => {
+  const client = await resumingClient(node.url, 'tiny:memory')
+  broadcastRange(node, 'tiny:memory', 0, 3)
+  await until(() => client.got.length === 3)
+  await awayAndBack(client, node.url, async () => broadcastRange(node, 'tiny:memory', 3, 30))
+  const rejoin = client.joins[1]
+  assert.equal(rejoin?.recovered, false)
+  assert.match(rejoin?.position ?? '', /:30$/)
+  broadcastRange(node, 'tiny:memory', 30, 31)
+  await until(() => client.got.length === 4)
+  assert.deepEqual(client.got, [0, 1, 2, 30]) // nothing replayed, live goes on
+  client.socket.disconnect()
+})
+
+test('a position from another epoch (a restarted node) answers recovered: false', async () => {
+  const client = await resumingClient(node.url, 'chat:epoch')
+  broadcastRange(node, 'chat:epoch', 0, 2)
+  await until(() => client.got.length === 2)
+  const restarted = await startDurableNode({ name: 'durable-memory-2', node: 'memory-b' })
+  try {
+    await awayAndBack(client, restarted.url, async () => {})
+    assert.equal(client.joins[1]?.recovered, false)
+  } finally {
+    client.socket.disconnect()
+    await restarted.stop()
+  }
+})
