@@ -81,9 +81,10 @@ export interface HistoryContext {
 }
 
 /**
- * A history engine: one per PubSub. `append` must not throw nor block: a
- * broadcast the engine cannot store is logged and lost (at-most-once, like a
- * plain broadcast while the link is down).
+ * A history engine: one per PubSub. `append` must not block, and throws only
+ * `CINDER_ERR_PUBSUB_ENCODE` for a message it cannot carry: a broadcast the
+ * engine cannot store is logged and lost (at-most-once, like a plain
+ * broadcast while the link is down).
  */
 export interface HistoryEngine {
   /** A short name for log lines: `memory`, `redis`, `nats`. */
