@@ -10,7 +10,9 @@
  * topic's messages reach any node is the order of their offsets, and a client
  * that saw position P can ask any node for what came after P.
  *
- * Offsets of a topic count 1, 2, 3… without holes within an epoch. The epoch
+ * Offsets of a topic grow within an epoch (1, 2, 3… in memory and Redis; the
+ * stream's sequence in NATS, where each entry names its topic's previous
+ * offset). The epoch
  * changes whenever the engine lost the topic's history (a restart of the
  * memory engine, a deleted stream, a topic silent for longer than
  * `maxAgeMs`), so a position from an older epoch can never be taken for one
@@ -56,6 +58,12 @@ export interface DurableRecord {
 export interface HistoryEntry {
   readonly position: Position
   readonly record: DurableRecord
+  /**
+   * The offset of the topic's message before it, for engines whose offsets
+   * have holes (NATS: the stream's sequence, shared by its topics). Default
+   * `offset - 1`.
+   */
+  readonly previous?: number
 }
 
 /** What an engine read of one topic found. */
@@ -124,7 +132,7 @@ export function recoveryOf(read: HistoryRead, from: Position | undefined): Recov
   }
   if (from.offset === read.head) return { recovered: true, position: from, entries: [] }
   const first = read.entries[0]
-  if (first === undefined || first.position.offset !== from.offset + 1) {
+  if (first === undefined || (first.previous ?? first.position.offset - 1) !== from.offset) {
     return { recovered: false, position: head, entries: [] }
   }
   return { recovered: true, position: from, entries: read.entries }

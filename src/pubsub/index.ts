@@ -21,6 +21,7 @@ export {
   redisAdapter,
 } from './adapters/redis.ts'
 export { memoryHistory } from './history/memory.ts'
+export { type NatsHistoryOptions, natsHistory } from './history/nats.ts'
 export { type RedisHistoryOptions, redisHistory } from './history/redis.ts'
 export {
   type DurableLimits,

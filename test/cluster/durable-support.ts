@@ -192,20 +192,23 @@ export function crossNodeSuite(
   kind: string,
   port: number,
   startNode: (name: string, node: string) => Promise<DurableNode>,
+  cleanup?: (name: string) => Promise<void>,
 ): void {
   let skip: string | undefined
+  let name = ''
   let a: DurableNode
   let b: DurableNode
   before(async () => {
     skip = (await requireService(kind, port))?.skip
     if (skip !== undefined) return
-    const name = uniqueName(`durable-${kind.toLowerCase()}`)
+    name = uniqueName(`durable-${kind.toLowerCase()}`)
     a = await startNode(name, 'a')
     b = await startNode(name, 'b')
   })
   after(async () => {
     await a?.stop()
     await b?.stop()
+    if (skip === undefined) await cleanup?.(name)
   })
   const skipped = (t: TestContext): boolean => {
     if (skip !== undefined) t.skip(skip)
