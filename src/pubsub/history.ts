@@ -97,6 +97,13 @@ export interface HistoryContext {
 export interface HistoryEngine {
   /** A short name for log lines: `memory`, `redis`, `nats`. */
   readonly kind: string
+  /**
+   * Whether every node reads and writes the same history (Redis, NATS). A
+   * node-local engine (memory) gets each node's durable broadcasts through
+   * the adapter and keeps its own positions: a client resumes on the node
+   * it left, and gets `recovered: false` on another (another epoch).
+   */
+  readonly shared: boolean
   start(ctx: HistoryContext): Promise<void>
   /** Stores a broadcast and delivers it to every node. */
   append(record: DurableRecord, limits: DurableLimits): void

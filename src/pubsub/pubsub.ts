@@ -35,33 +35,16 @@ import { memoryHistory } from './history/memory.ts'
 import type { DurableLimits, DurableOptions, HistoryEngine, Position, Recovery } from './history.ts'
 import { pubsubChildSpec } from './holder.ts'
 import { defaultNodeName } from './node-name.ts'
+import type { Dispatcher, SubscribeOptions, Subscriber } from './subscriber.ts'
 import { type SubscriberEntry, Subscriptions, type TopicEntries } from './subscriptions.ts'
 
-/** A function subscriber: called synchronously with each message. */
-export type SubscriberFn = (message: unknown) => void
-
-/** A process (the message goes to its `handleInfo`) or a function. */
-export type Subscriber = Pid | SubscriberFn
-
-/**
- * Delivers `message` to the entries of one topic on this node. `from` is the
- * subscriber to skip (set by `broadcastFrom` on the sending node; undefined
- * elsewhere); a dispatcher may honour it or not. `position` is set on a
- * durable topic (see `PubSub.durable`). Use `deliver` to hand a message to
- * an entry the default way.
- */
-export type Dispatcher = (
-  entries: Iterable<SubscriberEntry<Subscriber>>,
-  from: Subscriber | undefined,
-  message: unknown,
-  position?: Position,
-) => void
-
-/** Options of `subscribe`. */
-export interface SubscribeOptions {
-  /** Stored with the subscription and handed to dispatchers. */
-  metadata?: unknown
-}
+export {
+  type Dispatcher,
+  deliver,
+  type SubscribeOptions,
+  type Subscriber,
+  type SubscriberFn,
+} from './subscriber.ts'
 
 /** Options of a PubSub. */
 export interface PubSubOptions {
@@ -75,12 +58,6 @@ export interface PubSubOptions {
   logger?: Logger
   /** Keeps the history of durable topics. Default: `memoryHistory()` (this node only). */
   history?: HistoryEngine
-}
-
-/** Hands a message to one subscriber the default way: `send` to a process, call a function. */
-export function deliver(subscriber: Subscriber, message: unknown): void {
-  if (typeof subscriber === 'function') subscriber(message)
-  else send(subscriber, message)
 }
 
 /**
@@ -386,20 +363,30 @@ export class PubSub {
   ): void {
     this.#assertRunning('broadcast')
     const apply = this.#dispatcherFor(dispatcher)
-    if (this.#durable.declared) {
-      const limits = this.#durable.limits(topic)
-      if (limits !== undefined) {
-        this.#durable.append(this.node, from, topic, message, dispatcher, limits)
-        if (pubsubBroadcast.hasSubscribers) this.#published('cluster', topic, dispatcher)
-        return
-      }
-    }
+    if (this.#durable.declared && this.#publishDurable(from, topic, message, dispatcher)) return
     // Encode first: a message that cannot cross nodes reaches no one.
     if (this.#adapter.multiNode) {
       this.#adapter.broadcast(encodeFrame(this.node, topic, dispatcher ?? null, message))
     }
     this.#dispatch(topic, from, message, apply)
     if (pubsubBroadcast.hasSubscribers) this.#published('cluster', topic, dispatcher)
+  }
+
+  /** To the history engine; a node-local one (memory) gets each node's copy through the adapter. */
+  #publishDurable(
+    from: Subscriber | undefined,
+    topic: string,
+    message: unknown,
+    dispatcher?: string,
+  ) {
+    const limits = this.#durable.limits(topic)
+    if (limits === undefined) return false
+    if (!this.#durable.engine.shared && this.#adapter.multiNode) {
+      this.#adapter.broadcast(encodeFrame(this.node, topic, dispatcher ?? null, message))
+    }
+    this.#durable.append(this.node, from, topic, message, dispatcher, limits)
+    if (pubsubBroadcast.hasSubscribers) this.#published('cluster', topic, dispatcher)
+    return true
   }
 
   /** Publishes `cinder:pubsub:broadcast` (the caller checked that anyone listens). */
@@ -516,7 +503,9 @@ export class PubSub {
         return
       }
     }
-    this.#dispatch(topic, undefined, message, dispatcher)
+    const limits = this.durableLimits(topic) // only with a node-local history engine
+    if (limits === undefined) this.#dispatch(topic, undefined, message, dispatcher)
+    else this.#durable.append(origin, undefined, topic, message, name ?? undefined, limits)
     if (pubsubReceive.hasSubscribers) {
       pubsubReceive.publish({
         pubsub: this.name,

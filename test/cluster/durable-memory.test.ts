@@ -3,6 +3,7 @@
 // the history answered `recovered: false`.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
+import { createMemoryBus } from '../../src/pubsub/index.ts'
 import { until } from '../contracts/pubsub.ts'
 import {
   assertExactly,
@@ -59,5 +60,27 @@ test('a position from another epoch (a restarted node) answers recovered: false'
   } finally {
     client.socket.disconnect()
     await restarted.stop()
+  }
+})
+
+test('on many nodes, the memory history keeps a copy per node: live everywhere, resume on the node left', async () => {
+  const bus = createMemoryBus()
+  const a = await startDurableNode({ name: 'durable-bus', node: 'bus-a', adapter: bus.adapter() })
+  const b = await startDurableNode({ name: 'durable-bus', node: 'bus-b', adapter: bus.adapter() })
+  try {
+    const client = await resumingClient(a.url, 'chat:bus')
+    broadcastRange(b, 'chat:bus', 0, 3) // from the other node
+    await until(() => client.got.length === 3)
+    await awayAndBack(client, a.url, async () => broadcastRange(b, 'chat:bus', 3, 10))
+    assert.equal(client.joins[1]?.recovered, true)
+    await until(() => client.got.length === 10)
+    assertExactly(client.got, 0, 10)
+    // Another node keeps its own positions: no resume there, and it says so.
+    await awayAndBack(client, b.url, async () => broadcastRange(a, 'chat:bus', 10, 12))
+    assert.equal(client.joins[2]?.recovered, false)
+    client.socket.disconnect()
+  } finally {
+    await a.stop()
+    await b.stop()
   }
 })

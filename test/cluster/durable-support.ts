@@ -59,6 +59,7 @@ function racing(
 ): HistoryEngine & { during?: (() => Promise<void>) | undefined } {
   const engine: HistoryEngine & { during?: (() => Promise<void>) | undefined } = {
     kind: inner.kind,
+    shared: inner.shared,
     start: (ctx) => inner.start(ctx),
     append: (record, limits) => inner.append(record, limits),
     async read(topic, after, limits) {

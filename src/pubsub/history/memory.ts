@@ -62,6 +62,7 @@ export function memoryHistory(): HistoryEngine {
 
 class MemoryHistory implements HistoryEngine {
   readonly kind = 'memory'
+  readonly shared = false
   readonly #topics = new Map<string, { ring: Ring; maxAgeMs: number }>()
   #ctx: HistoryContext | undefined
   #sweeper: ReturnType<typeof setInterval> | undefined

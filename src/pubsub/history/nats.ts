@@ -109,6 +109,7 @@ interface Chain {
 
 class NatsHistory implements HistoryEngine {
   readonly kind = 'nats'
+  readonly shared = true
   readonly #options: NatsHistoryOptions
   #nats: NatsModule | undefined
   #nc: NatsConnection | undefined

@@ -96,6 +96,7 @@ export function redisHistory(options: RedisHistoryOptions = {}): HistoryEngine {
 
 class RedisHistory implements HistoryEngine {
   readonly kind = 'redis'
+  readonly shared = true
   readonly #url: string
   readonly #prefix: string
   readonly #connectTimeout: number
