@@ -12,6 +12,7 @@ import {
   DEFAULT_MAX_MESSAGES,
   type DurableLimits,
   type DurableOptions,
+  type HistoryContext,
   type HistoryEngine,
   type HistoryEntry,
   MAX_MAX_AGE_MS,
@@ -45,9 +46,45 @@ export class DurableTopics {
   readonly #skips = new Map<number, Subscriber>()
   #nextSkip = 1
   declared = false
+  /** Start the engine with the PubSub, or only once a topic is declared durable. */
+  readonly #eager: boolean
+  #ctx: HistoryContext | undefined
+  #started: Promise<void> | undefined
+  #ready = false
 
-  constructor(engine: HistoryEngine) {
+  constructor(engine: HistoryEngine, eager: boolean) {
     this.engine = engine
+    this.#eager = eager
+  }
+
+  /**
+   * At PubSub start: starts the engine now if it was given (or if a topic
+   * is already durable), so a wrong URL shows at once; an engine the
+   * adapter provides starts at the first declaration, so an application
+   * without durable topics never needs it (JetStream, say).
+   */
+  attach(ctx: HistoryContext): Promise<void> {
+    this.#ctx = ctx
+    return this.#eager || this.declared ? this.#start() : Promise.resolve()
+  }
+
+  async stop(): Promise<void> {
+    const started = this.#started
+    this.#ctx = undefined
+    if (started !== undefined)
+      await started.then(
+        () => this.engine.stop(),
+        () => {},
+      )
+  }
+
+  #start(): Promise<void> {
+    const ctx = this.#ctx
+    if (this.#started !== undefined || ctx === undefined) return this.#started ?? Promise.resolve()
+    this.#started = this.engine.start(ctx).then(() => {
+      this.#ready = true
+    })
+    return this.#started
   }
 
   /** Declares `pattern` (a topic, or a prefix ending in `*`) durable. */
@@ -76,6 +113,11 @@ export class DurableTopics {
     if (star === -1) this.#exact.set(pattern, limits)
     else this.#prefixes.push([pattern.slice(0, -1), limits])
     this.declared = true
+    this.#start().catch((err: Error) =>
+      this.#ctx?.logger.error(
+        `the ${this.engine.kind} history engine did not start: ${err.message}`,
+      ),
+    )
   }
 
   /** The limits of `topic`, or undefined when it is not durable. */
@@ -103,10 +145,17 @@ export class DurableTopics {
         this.#skips.delete(this.#skips.keys().next().value as number)
       }
     }
-    this.engine.append(
-      { origin: node, skip, topic, dispatcher: dispatcher ?? null, message },
-      limits,
-    )
+    const record = { origin: node, skip, topic, dispatcher: dispatcher ?? null, message }
+    if (this.#ready) {
+      this.engine.append(record, limits)
+      return
+    }
+    // Still starting: in order, once it runs (a message that cannot be encoded is lost there).
+    this.#started
+      ?.then(() => this.engine.append(record, limits))
+      .catch((err: Error) =>
+        this.#ctx?.logger.error(`a durable broadcast was lost: ${err.message}`),
+      )
   }
 
   /** A message the engine delivered: dispatch it here with its position. */
@@ -129,6 +178,7 @@ export class DurableTopics {
         `expected a durable topic to read the history of, got ${describe(topic)}`,
       )
     }
+    await this.#start()
     const read = await this.engine.read(topic, from?.offset, limits)
     return recoveryOf(read, from)
   }

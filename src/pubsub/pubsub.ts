@@ -56,7 +56,7 @@ export interface PubSubOptions {
   node?: string
   /** Where log lines go. Default: the runtime's logger (`getLogger()` at the time of each line). */
   logger?: Logger
-  /** Keeps the history of durable topics. Default: `memoryHistory()` (this node only). */
+  /** Keeps the history of durable topics. Default: the adapter's (Redis, NATS), else `memoryHistory()`. */
   history?: HistoryEngine
 }
 
@@ -103,7 +103,7 @@ export class PubSub {
       adapter = localAdapter(),
       node = defaultNodeName(),
       logger = runtimeLogger,
-      history = memoryHistory(),
+      history,
     } = options
     if (typeof name !== 'string' || name === '') {
       throw new CinderError(
@@ -121,7 +121,10 @@ export class PubSub {
     this.node = node
     this.#adapter = adapter
     this.#logger = logger
-    this.#durable = new DurableTopics(history)
+    this.#durable = new DurableTopics(
+      history ?? adapter.history?.() ?? memoryHistory(),
+      history !== undefined,
+    )
   }
 
   /** The adapter's kind (`local`, `memory`, `redis`, `nats` …). */
@@ -165,7 +168,7 @@ export class PubSub {
     if (this.#adapter.multiNode) indexPids()
     try {
       await this.#adapter.start(this.#context())
-      await this.#durable.engine.start({
+      await this.#durable.attach({
         pubsub: this.name,
         node: this.node,
         logger: this.#logger,
@@ -352,7 +355,7 @@ export class PubSub {
     this.#processes.clear()
     this.#reconnectHooks.clear()
     this.#nodeDownHooks.clear()
-    await Promise.all([this.#adapter.stop(), this.#durable.engine.stop()])
+    await Promise.all([this.#adapter.stop(), this.#durable.stop()])
   }
 
   #publish(

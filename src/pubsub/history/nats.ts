@@ -89,7 +89,7 @@ interface Jsm {
 /** JetStream's "wrong last sequence": another node published on the topic first. */
 const WRONG_LAST_SEQUENCE = 10071
 /** How often a publish is tried again after losing that race. */
-const MAX_PUBLISH_ATTEMPTS = 20
+const MAX_PUBLISH_ATTEMPTS = 100
 /** Topics whose last sequence a node remembers. */
 const MAX_CHAINS = 10_000
 /** How long a read of a topic's history may take. */
@@ -226,10 +226,15 @@ class NatsHistory implements HistoryEngine {
         chain.last = ack.seq
         return
       } catch (err) {
+        const actual = wrongLastSequence(err)
         // No stream any more (deleted): make sure of it again next time, under its new epoch.
-        if (!isWrongLastSequence(err)) this.#streams.delete(this.#streamName(limits))
-        if (!isWrongLastSequence(err) || attempt >= MAX_PUBLISH_ATTEMPTS) throw err
-        chain.last = undefined // another node came first: look the last sequence up again
+        if (actual === undefined) this.#streams.delete(this.#streamName(limits))
+        if (actual === undefined || attempt >= MAX_PUBLISH_ATTEMPTS) throw err
+        // Another node came first: JetStream says where the topic is now. Back off a little, at
+        // random, so two nodes that keep colliding on one topic drift apart.
+        chain.last = actual >= 0 ? actual : undefined
+        if (attempt > 1)
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * attempt))
       }
     }
   }
@@ -369,9 +374,13 @@ function limitsToken(limits: DurableLimits): string {
   return `${limits.maxMessages}_${limits.maxAgeMs}`
 }
 
-function isWrongLastSequence(err: unknown): boolean {
-  const api = (err as { api_error?: { err_code?: number } }).api_error
-  return api?.err_code === WRONG_LAST_SEQUENCE || /wrong last sequence/i.test(String(err))
+/** The topic's actual last sequence, when JetStream refused a publish for a stale one. */
+function wrongLastSequence(err: unknown): number | undefined {
+  const api = (err as { api_error?: { err_code?: number; description?: string } }).api_error
+  const text = api?.description ?? String(err)
+  if (api?.err_code !== WRONG_LAST_SEQUENCE && !/wrong last sequence/i.test(text)) return undefined
+  const actual = Number(/wrong last sequence: (\d+)/i.exec(text)?.[1])
+  return Number.isSafeInteger(actual) ? actual : -1 // refused, without saying where: look it up
 }
 
 function isNotFound(err: unknown): boolean {
