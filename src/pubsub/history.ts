@@ -86,6 +86,12 @@ export interface HistoryContext {
   readonly logger: Logger
   /** A durable message, on every node, in offset order per topic. Never throws. */
   deliver(entry: HistoryEntry): void
+  /**
+   * The engine's live feed is back after a loss (messages may have been
+   * missed live; they are in the history): runs the PubSub's `onReconnect`
+   * hooks.
+   */
+  reconnected(): void
 }
 
 /**

@@ -173,6 +173,7 @@ export class PubSub {
         node: this.node,
         logger: this.#logger,
         deliver: (entry) => this.#durable.delivered(this.node, entry, this.#durableDispatch),
+        reconnected: () => this.#runReconnectHooks(),
       })
     } catch (err) {
       this.#state = 'stopped'
@@ -563,6 +564,11 @@ export class PubSub {
     this.#logger.info(
       `${this.#prefix()} the ${this.#adapter.kind} link is back after ${seconds} s (${this.#link.dropped} outgoing broadcasts dropped meanwhile)`,
     )
+    this.#runReconnectHooks()
+  }
+
+  #runReconnectHooks(): void {
+    if (this.#state !== 'running') return
     for (const hook of this.#reconnectHooks) {
       try {
         hook()

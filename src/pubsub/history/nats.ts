@@ -68,6 +68,7 @@ interface NatsConnection {
   jetstream(): JetStream
   jetstreamManager(): Promise<Jsm>
   subscribe(subject: string, options: { callback(err: Error | null, msg: Msg): void }): unknown
+  status(): AsyncIterable<{ type: string }>
   close(): Promise<void>
 }
 interface JetStream {
@@ -148,6 +149,7 @@ class NatsHistory implements HistoryEngine {
           if (err === null) this.#received(msg)
         },
       })
+      void this.#watch(nc)
     } catch (err) {
       await this.#nc?.close()
       throw new CinderError(
@@ -191,6 +193,13 @@ class NatsHistory implements HistoryEngine {
     if (after === undefined || after >= head) return { epoch, head, entries: [] }
     const entries = await this.#range(stream, subject, after + 1, head, epoch)
     return { epoch, head, entries }
+  }
+
+  /** What was republished while this node was away is gone from its feed: say so when back. */
+  async #watch(nc: NatsConnection): Promise<void> {
+    for await (const status of nc.status()) {
+      if (status.type === 'reconnect') this.#ctx?.reconnected()
+    }
   }
 
   async stop(): Promise<void> {

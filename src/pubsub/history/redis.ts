@@ -43,6 +43,7 @@ export interface RedisHistoryOptions {
 /** The part of the `redis` client the engine uses. */
 interface RedisClient {
   on(event: 'error', listener: (err: Error) => void): unknown
+  on(event: 'ready', listener: () => void): unknown
   connect(): Promise<unknown>
   duplicate(): RedisClient
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>
@@ -125,7 +126,17 @@ class RedisHistory implements HistoryEngine {
       socket: { connectTimeout: this.#connectTimeout },
     })
     const subscriber = client.duplicate()
-    for (const c of [client, subscriber]) c.on('error', () => {}) // it reconnects by itself
+    client.on('error', () => {}) // it reconnects by itself
+    // The subscription comes back by itself too, but what was published meanwhile is gone.
+    let lost = false
+    subscriber.on('error', () => {
+      lost = true
+    })
+    subscriber.on('ready', () => {
+      if (!lost) return
+      lost = false
+      this.#ctx?.reconnected()
+    })
     try {
       await Promise.all([client.connect(), subscriber.connect()])
       await subscriber.subscribe(this.#channel, (message) => this.#received(message))
