@@ -35,6 +35,19 @@ test('a client away while 1,000 messages are broadcast gets them all, once, in o
   client.socket.disconnect()
 })
 
+test('intercepted events pushed from handleOut carry their position, so the resume is exact too', async () => {
+  const client = await resumingClient(node.url, 'out:memory')
+  broadcastRange(node, 'out:memory', 0, 5)
+  await until(() => client.got.length === 5)
+  node.raceNextResume(async () => broadcastRange(node, 'out:memory', 105, 110))
+  await awayAndBack(client, node.url, async () => broadcastRange(node, 'out:memory', 5, 105))
+  await until(() => client.got.length >= 110, 10_000)
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  assert.equal(client.joins[1]?.recovered, true)
+  assertExactly(client.got, 0, 110)
+  client.socket.disconnect()
+})
+
 test('a gap beyond the history answers recovered: false with the current position', async () => {
   const client = await resumingClient(node.url, 'tiny:memory')
   broadcastRange(node, 'tiny:memory', 0, 3)

@@ -14,8 +14,10 @@ import {
   type Endpoint,
   type HistoryEngine,
   memoryHistory,
+  noreply,
   ok,
   type PubSub,
+  push,
   reply,
   startPubSub,
 } from '../../src/extend.ts'
@@ -39,6 +41,15 @@ const Chat: Channel = {
   },
 }
 const Tiny: Channel = { ...Chat, durable: { maxMessages: 10, maxAgeMs: 60_000 } }
+/** `out:*` routes `msg` through `handleOut`, which pushes it on (its push carries the position). */
+const Out: Channel = {
+  ...Chat,
+  intercept: ['msg'],
+  handleOut(event, payload, socket) {
+    push(socket, event, payload)
+    return noreply(socket)
+  },
+}
 
 export interface DurableNode {
   readonly endpoint: Endpoint
@@ -95,7 +106,9 @@ export async function startDurableNode(options: {
       {
         path: '/socket',
         websocket: { checkOrigin: false },
-        socket: defineSocket({ channels: [channel('chat:*', Chat), channel('tiny:*', Tiny)] }),
+        socket: defineSocket({
+          channels: [channel('chat:*', Chat), channel('tiny:*', Tiny), channel('out:*', Out)],
+        }),
       },
     ],
   })
