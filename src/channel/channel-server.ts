@@ -109,6 +109,9 @@ class Intercepted {
  */
 export const MAX_RECOVERY_BUFFER = 10_000
 
+/** When a failed history read was last logged (shared: an outage fails every join alike). */
+let historyFailureLogged = Number.NEGATIVE_INFINITY
+
 /** Live broadcasts that arrived while the join read the history. */
 interface RecoveryBuffer {
   readonly items: Array<[Broadcast, Position]>
@@ -266,7 +269,12 @@ export class ChannelServer
     try {
       recovery = await this.host.pubsub.recover(this.topic, parsePosition(request.params.resume))
     } catch (err) {
-      this.host.logger.error(`${this.name} could not read the topic's history: ${describe(err)}`)
+      // Every client of the topic retries while the engine is away: one line a second at most.
+      const now = performance.now()
+      if (now - historyFailureLogged >= 1000) {
+        historyFailureLogged = now
+        this.host.logger.error(`${this.name} could not read the topic's history: ${describe(err)}`)
+      }
     }
     this.#recovering = undefined
     if (recovery === undefined || buffer.overflowed) {
