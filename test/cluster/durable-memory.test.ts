@@ -3,7 +3,9 @@
 // the history answered `recovered: false`.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
+import { WebSocket } from 'ws'
 import { createMemoryBus } from '../../src/pubsub/index.ts'
+import { Socket } from '../conformance/support.ts'
 import { until } from '../contracts/pubsub.ts'
 import {
   assertExactly,
@@ -95,5 +97,25 @@ test('on many nodes, the memory history keeps a copy per node: live everywhere, 
   } finally {
     await a.stop()
     await b.stop()
+  }
+})
+
+test('a join the history cannot serve answers history unavailable, and the client retries', async () => {
+  const failing = await startDurableNode({ name: 'durable-failing', node: 'failing' })
+  const read = failing.pubsub.recover.bind(failing.pubsub)
+  let failures = 1
+  failing.pubsub.recover = (topic, from) =>
+    failures-- > 0 ? Promise.reject(new Error('engine away')) : read(topic, from)
+  try {
+    const socket = new Socket(failing.url, { transport: WebSocket, rejoinAfterMs: () => 50 })
+    socket.connect()
+    const channel = socket.channel('chat:failing')
+    const replies: unknown[] = []
+    channel.join().receive('error', (reply) => replies.push(reply))
+    await until(() => channel.state === 'joined', 5000)
+    assert.deepEqual(replies, [{ reason: 'history unavailable' }])
+    socket.disconnect()
+  } finally {
+    await failing.stop()
   }
 })
