@@ -120,6 +120,12 @@ export const ERROR_CODES = {
     'a client event is malformed, oversized, or uses a reserved lv: name: the view crashes and remounts',
   CINDER_ERR_LIVE_NO_HANDLER:
     'an event or message arrived for a LiveView without handleEvent / handleInfo',
+  CINDER_ERR_LIVE_SNAPSHOT:
+    "a LiveView's persist threw or returned what JSON cannot hold, or the snapshot store failed: nothing saved or restored",
+  CINDER_ERR_LIVE_SNAPSHOT_TOO_LARGE:
+    "a LiveView's persisted state is over snapshots.maxBytes (64 KiB by default): not saved, the view mounts afresh",
+  CINDER_ERR_LIVE_SNAPSHOT_INVALID:
+    'a LiveView snapshot does not verify, expired, or belongs to another session: refused, the view mounts afresh',
   // endpoint/
   CINDER_ERR_ENDPOINT_OPTIONS: 'createEndpoint got an invalid option',
   CINDER_ERR_ENDPOINT_STATE:

@@ -82,7 +82,7 @@ async function measure(
     meter,
     // A real broadcast to the topic (no subscriber: sockets are measured by the channels bench).
     broadcast: (topic, event, payload) => pubsub.broadcast(topic, { event, payload }),
-    settings: { emptyCloseMs: null, startDelayMs: 0 },
+    settings: { emptyCloseMs: null, botsOnlyCloseMs: null, startDelayMs: 0 },
     maxRooms: count,
   })
   const viewer = { id: 'bench', name: 'Bench', colour: '#888888' }

@@ -15,6 +15,7 @@
  * `curveFever()` only builds the parts; main.ts runs `children` as the application, tests
  * start them with `startCurveFever`. A part that restarts restarts the parts after it.
  */
+import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
 import {
   type Adapter,
@@ -41,18 +42,17 @@ import {
   stopProcess,
 } from 'cinder'
 import { userSocket } from './channels/user-socket.ts'
-import { Lobby } from './lobby/lobby.ts'
+import { DEFAULT_CHAT_LIMIT, Lobby } from './lobby/lobby.ts'
+import type { RateLimit } from './rooms/rate-limit.ts'
 import type { RoomSettings, TrafficMeter } from './rooms/room.ts'
 import { RoomStore, type StoreEngine } from './rooms/room-store.ts'
 import { Rooms } from './rooms/rooms.ts'
 import type { TickStats } from './rooms/tick-stats.ts'
 import { buildBundle, serveBundle } from './web/assets.ts'
 import { webContext } from './web/context.ts'
+import { serveFavicon } from './web/favicon.ts'
 import { layout } from './web/layout.ts'
 import { buildRouter } from './web/router.ts'
-
-/** Only for development: set SECRET_KEY_BASE (64+ bytes, the same on every node) in production. */
-const DEV_SECRET = 'curve-fever-development-secret-key-base-do-not-use-in-production-0123456789'
 
 export interface CurveFeverOptions {
   /** Default 4000; 0 picks a free port. */
@@ -68,7 +68,10 @@ export interface CurveFeverOptions {
   readonly cluster?: string
   /** This node's name in the cluster. Default: `<hostname>-<port>`. */
   readonly node?: string
-  /** Signs sessions and tokens; the same on every node. Default: a development secret. */
+  /**
+   * Signs sessions and tokens; the same on every node (64+ bytes). Default: a random secret of
+   * this call, so sessions end with the process (main.ts keeps one: see secret.ts).
+   */
   readonly secretKeyBase?: string
   /** Offers the room crash control. Default false. */
   readonly dev?: boolean
@@ -81,6 +84,8 @@ export interface CurveFeverOptions {
   readonly downAfter?: number
   readonly stats?: TickStats
   readonly meter?: TrafficMeter
+  /** What one user may do, and how many rooms this node runs (see `DEFAULT_LIMITS`). */
+  readonly limits?: Partial<CurveFeverLimits>
   /** Minify the client bundle. Default false. */
   readonly minify?: boolean
   /** The live-reload script pages load under `npm run dev` (CINDER_LIVE_RELOAD). */
@@ -88,6 +93,22 @@ export interface CurveFeverOptions {
 }
 
 type Metrics = ReturnType<typeof createMetrics>
+
+export interface CurveFeverLimits {
+  /** Chat lines per user and node. */
+  readonly chat: RateLimit
+  /** Games a user may start from the lobby. */
+  readonly newGames: RateLimit
+  /** Rooms running on this node; "New game" says so past it. */
+  readonly maxRooms: number
+}
+
+/** Chat: 5 lines at once, then 1 a second; games: 3 at once, then 1 every 20 s; 1000 rooms. */
+export const DEFAULT_LIMITS: CurveFeverLimits = {
+  chat: DEFAULT_CHAT_LIMIT,
+  newGames: { burst: 3, perSecond: 1 / 20 },
+  maxRooms: 1000,
+}
 
 /** The parts of one node, built and not yet running. */
 export interface CurveFeverParts {
@@ -116,8 +137,9 @@ export interface CurveFever extends CurveFeverParts {
 /** Builds the parts of one node (the client bundle too); nothing runs yet. */
 export async function curveFever(options: CurveFeverOptions = {}): Promise<CurveFeverParts> {
   const port = options.port ?? 4000
-  const secretKeyBase = options.secretKeyBase ?? DEV_SECRET
+  const secretKeyBase = options.secretKeyBase ?? randomBytes(48).toString('base64url')
   const dev = options.dev ?? false
+  const limits = { ...DEFAULT_LIMITS, ...options.limits }
   const name = options.cluster ?? 'curve_fever'
   const pubsub = createPubSub({
     name,
@@ -142,7 +164,7 @@ export async function curveFever(options: CurveFeverOptions = {}): Promise<Curve
     ...(options.downAfter === undefined ? {} : { downAfter: options.downAfter }),
   })
   const store = new RoomStore(storeEngine(options))
-  const lobby = new Lobby({ pubsub, presence })
+  const lobby = new Lobby({ pubsub, presence, chatLimit: limits.chat })
   const broadcastVia: { endpoint?: Endpoint } = {}
   const rooms = new Rooms({
     pubsub,
@@ -151,6 +173,7 @@ export async function curveFever(options: CurveFeverOptions = {}): Promise<Curve
     store,
     broadcast: (topic, event, payload) => broadcastVia.endpoint?.broadcast(topic, event, payload),
     settings: { dev, ...options.room },
+    maxRooms: limits.maxRooms,
     onMatchOver: (result) => lobby.recordWin(result.winner),
     ...(options.stats === undefined ? {} : { stats: options.stats }),
     ...(options.meter === undefined ? {} : { meter: options.meter }),
@@ -163,6 +186,7 @@ export async function curveFever(options: CurveFeverOptions = {}): Promise<Curve
     cluster,
     secretKeyBase,
     dev,
+    limits,
   })
   broadcastVia.endpoint = endpoint
   const children = [pubsub, presence, metrics, cluster, lobby, store, rooms, endpoint].map((part) =>
@@ -195,11 +219,12 @@ interface EndpointParts {
   readonly cluster: Cluster
   readonly secretKeyBase: string
   readonly dev: boolean
+  readonly limits: CurveFeverLimits
 }
 
 /** The HTTP pipeline with the live pages, the game socket and the live socket. */
 async function buildEndpoint(options: CurveFeverOptions, parts: EndpointParts) {
-  const { pubsub, rooms, lobby, metrics, cluster, secretKeyBase, dev } = parts
+  const { pubsub, rooms, lobby, metrics, cluster, secretKeyBase, dev, limits } = parts
   const sessionOptions: SessionOptions = {
     key: '_curve_fever_key',
     secretKeyBase,
@@ -212,14 +237,23 @@ async function buildEndpoint(options: CurveFeverOptions, parts: EndpointParts) {
     session: sessionOptions,
     layout: layout(bundle.path, options.liveReload),
   })
-  const router = buildRouter(webContext({ secretKeyBase, rooms, lobby, dev }), live)
+  const router = buildRouter(
+    webContext({ secretKeyBase, rooms, lobby, dev, newGames: limits.newGames }),
+    live,
+  )
   // In development, the live dashboard (rooms show as processes under the room supervisor).
   if (dev)
     router.scope('/', { pipeThrough: ['browser'] }, (r) =>
       liveDashboard(r, '/dashboard', { metrics, cluster }),
     )
   const handler = createHandler(
-    pipeline([session(sessionOptions), serveBundle(bundle), metrics.plug, router.plug]),
+    pipeline([
+      session(sessionOptions),
+      serveBundle(bundle),
+      serveFavicon,
+      metrics.plug,
+      router.plug,
+    ]),
     { debugErrors: dev },
   )
   return createEndpoint({

@@ -8,10 +8,12 @@
  *
  * Environment: PORT (4000), HOST (127.0.0.1; 0.0.0.0 to be reachable from other machines),
  * CINDER_NODE (this node's name; default <hostname>-<port>), SECRET_KEY_BASE (64+ bytes, the
- * same on every node; a development secret otherwise), NODE_ENV=production (no crash control),
+ * same on every node; required in production, in development generated on the first start and
+ * kept in a git-ignored file: see secret.ts), NODE_ENV=production (no crash control),
  * CINDER_WORKERS or WEB_CONCURRENCY (like --workers). `npm run dev` restarts it on every change
  * and reloads the pages (CINDER_LIVE_RELOAD, set by `cinder dev`).
  */
+import cluster from 'node:cluster'
 import {
   clusterAdapter,
   clusterWorkerCount,
@@ -21,6 +23,7 @@ import {
   startSupervisor,
 } from 'cinder'
 import { type CurveFeverOptions, curveFever, startCurveFever } from './app.ts'
+import { resolveSecret, type Secret, SecretError } from './secret.ts'
 
 const env = process.env
 const port = Number(env.PORT ?? 4000)
@@ -29,12 +32,15 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(1)
 }
 const production = env.NODE_ENV === 'production'
-if (production && env.SECRET_KEY_BASE === undefined) {
-  console.error(
-    'SECRET_KEY_BASE must be set in production (64+ random bytes, the same on every node)',
-  )
+let secret: Secret
+try {
+  secret = resolveSecret({ env })
+} catch (err) {
+  if (!(err instanceof SecretError)) throw err
+  console.error(`Curve Fever cannot start: ${err.message}`)
   process.exit(1)
 }
+if (cluster.isPrimary) console.log(`Secret key base: ${secret.description}`)
 
 // The runtime's reports, one line each (a room crash logs its stack once).
 setLogger({
@@ -51,7 +57,7 @@ const options: CurveFeverOptions = {
   ...(env.REDIS_URL === undefined ? {} : { redisUrl: env.REDIS_URL }),
   ...(env.NATS_URL === undefined ? {} : { natsUrl: env.NATS_URL }),
   ...(env.CINDER_NODE === undefined ? {} : { node: env.CINDER_NODE }),
-  ...(env.SECRET_KEY_BASE === undefined ? {} : { secretKeyBase: env.SECRET_KEY_BASE }),
+  secretKeyBase: secret.secretKeyBase,
   ...(env.CINDER_LIVE_RELOAD === undefined || production
     ? {}
     : { liveReload: env.CINDER_LIVE_RELOAD }),

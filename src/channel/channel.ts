@@ -23,8 +23,9 @@
  * they are async. A channel that throws (or whose promise rejects) crashes
  * alone: its client gets `phx_error` and rejoins by itself after a second;
  * the socket and its other channels carry on. When the socket closes, each
- * of its channels stops with the reason `{shutdown: 'closed'}` and its
- * `terminate` runs.
+ * of its channels stops with the reason `{shutdown: 'closed'}` (when the
+ * endpoint drains, `{shutdown: 'draining'}`, before the socket closes) and
+ * its `terminate` runs.
  *
  * ## Callbacks and what they return
  *
@@ -245,7 +246,7 @@ export interface Channel<A extends object = Record<string, unknown>> {
   /**
    * Runs once when the channel stops: on leave (`{shutdown: 'left'}`), on a
    * duplicate join (`{shutdown: 'duplicate_join'}`), when its socket closes
-   * (`{shutdown: 'closed'}`), after `stop`, and after a crash in a callback
+   * (`{shutdown: 'closed'}`) or drains (`{shutdown: 'draining'}`), after `stop`, and after a crash in a callback
    * (the thrown error).
    *
    * **Details**

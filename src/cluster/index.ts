@@ -15,6 +15,7 @@ export { ClusterRegistry, type NameConflict, type RegisteredName } from './regis
 export {
   type ClusterStore,
   createMemoryStore,
+  type MemoryStoreOptions,
   type Revision,
   type StoredEntry,
 } from './store.ts'

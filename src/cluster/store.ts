@@ -42,6 +42,13 @@ export interface ClusterStore {
   delete(space: string, key: string, revision?: Revision): Promise<boolean>
   /** Releases connections; the store is unusable afterwards. */
   close(): Promise<void>
+  /**
+   * Writes a value that the engine forgets after `ttl` ms, replacing any (no revision: a cache
+   * entry, such as a LiveView's snapshot). Memory, Redis and NATS stores have it.
+   */
+  putExpiring?(space: string, key: string, value: string, ttl: number): Promise<void>
+  /** Reads and removes a `putExpiring` value at once: two readers never both get it. */
+  takeExpiring?(space: string, key: string): Promise<string | undefined>
 }
 
 /** The error a store rejects with when its engine fails. */
@@ -54,13 +61,23 @@ export function storeError(kind: string, what: string, err: unknown): CinderErro
   )
 }
 
+/** Options of `createMemoryStore`. */
+export interface MemoryStoreOptions {
+  /**
+   * The most the expiring values (`putExpiring`) may hold, in characters (bytes, for ASCII such
+   * as snapshot tokens); past it the oldest are dropped first. Default 67 108 864 (64 MiB).
+   */
+  readonly maxExpiringBytes?: number
+}
+
 /**
  * A store in this process's memory: for a single node, and for tests where several nodes share
  * one process. Its contents die with the process, so children do not survive the node: use
  * Redis or NATS for a cluster.
  */
-export function createMemoryStore(): ClusterStore {
+export function createMemoryStore(options: MemoryStoreOptions = {}): ClusterStore {
   const spaces = new Map<string, Map<string, { value: string; revision: number }>>()
+  const expiring = new ExpiringValues(options.maxExpiringBytes ?? 67_108_864)
   let revisions = 0
   let closed = false
   const space = (name: string) => {
@@ -106,9 +123,75 @@ export function createMemoryStore(): ClusterStore {
       }
       return entries.delete(key)
     },
+    async putExpiring(name, key, value, ttl) {
+      space(name)
+      expiring.put(`${name}\u0000${key}`, value, ttl)
+    },
+    async takeExpiring(name, key) {
+      space(name)
+      return expiring.take(`${name}\u0000${key}`)
+    },
     async close() {
       closed = true
       spaces.clear()
+      expiring.clear()
     },
+  }
+}
+
+/**
+ * Values with a deadline, at most `maxBytes` of them (the oldest written go first). The
+ * expired ones are swept at most once per shortest ttl seen.
+ */
+class ExpiringValues {
+  readonly #values = new Map<string, { value: string; deadline: number }>()
+  readonly #maxBytes: number
+  #bytes = 0
+  #nextSweep = 0
+  #interval = Number.POSITIVE_INFINITY
+
+  constructor(maxBytes: number) {
+    if (!Number.isInteger(maxBytes) || maxBytes < 1) {
+      throw new CinderError(
+        'CINDER_ERR_CLUSTER_STORE',
+        `maxExpiringBytes must be a positive integer, got: ${describe(maxBytes)}`,
+      )
+    }
+    this.#maxBytes = maxBytes
+  }
+
+  put(key: string, value: string, ttl: number): void {
+    const now = Date.now()
+    this.#interval = Math.min(this.#interval, ttl)
+    if (now >= this.#nextSweep) {
+      for (const [held, entry] of this.#values) if (entry.deadline <= now) this.#remove(held)
+      this.#nextSweep = now + this.#interval
+    }
+    this.#remove(key) // re-inserted last, so the map stays in write order
+    this.#values.set(key, { value, deadline: now + ttl })
+    this.#bytes += value.length
+    for (const oldest of this.#values.keys()) {
+      if (this.#bytes <= this.#maxBytes) break
+      this.#remove(oldest)
+    }
+  }
+
+  take(key: string): string | undefined {
+    const entry = this.#values.get(key)
+    if (entry === undefined) return undefined
+    this.#remove(key)
+    return entry.deadline > Date.now() ? entry.value : undefined
+  }
+
+  clear(): void {
+    this.#values.clear()
+    this.#bytes = 0
+  }
+
+  #remove(key: string): void {
+    const entry = this.#values.get(key)
+    if (entry === undefined) return
+    this.#values.delete(key)
+    this.#bytes -= entry.value.length
   }
 }

@@ -83,6 +83,7 @@ export {
   type StreamInsertWire,
   type StreamWire,
 } from './rendered.ts'
+export type { LiveSnapshotOptions } from './snapshots.ts'
 export { type InsertOptions, LiveStream, type StreamInsert } from './stream.ts'
 export { type FileInputAttributes, liveFileInput } from './uploads/file-input.ts'
 export type {

@@ -34,6 +34,7 @@ import { fetchLiveFlash } from './flash.ts'
 import { html, type Template } from './html.ts'
 import { liveChannel, STALE_CONNECTION } from './live-channel.ts'
 import { LiveTokens } from './live-session.ts'
+import { type LiveSnapshotOptions, LiveSnapshots } from './snapshots.ts'
 import { uploadChannel } from './uploads/upload-channel.ts'
 import { UploadRegistry } from './uploads/upload-registry.ts'
 
@@ -73,6 +74,11 @@ export interface LiveOptions {
   readonly maxEventSize?: number
   /** The clock of token timestamps (tests). Default `Date.now`. */
   readonly now?: () => number
+  /**
+   * Where views that `persist` keep their state across a deploy or a dropped connection
+   * (docs/durability.md): the cluster's store, ttl, maxBytes. Default: this process's memory.
+   */
+  readonly snapshots?: LiveSnapshotOptions
 }
 
 /** A LiveView configuration (see `createLive`). */
@@ -90,6 +96,7 @@ export interface LiveConfig {
   readonly sessionOptions: SessionOptions | undefined
   readonly maxEventSize: number
   readonly uploads: UploadRegistry
+  readonly snapshots: LiveSnapshots
 }
 
 const SESSION_DATA = 'cinderLiveSessionData'
@@ -205,8 +212,10 @@ function checkOptions(options: LiveOptions): LiveConfig {
     ...(options.script === undefined ? {} : { script: options.script }),
     ...(options.title === undefined ? {} : { title: options.title }),
   }
+  const tokens = new LiveTokens(secret, signingSalt, options.now)
   return {
-    tokens: new LiveTokens(secret, signingSalt, options.now),
+    tokens,
+    snapshots: new LiveSnapshots(options.snapshots ?? {}, tokens),
     layout: options.layout ?? defaultLayout(layoutOptions),
     sessionOptions: options.session,
     maxEventSize,

@@ -50,17 +50,33 @@ export interface StaticClaims {
   readonly flash: Flash
 }
 
+/** What a snapshot of a view's persisted state proves (snapshots.ts). */
+export interface SnapshotClaims {
+  /** The container id: the view it was taken of. */
+  readonly id: string
+  /** The view's name (or route), as in its session token. */
+  readonly view: string
+  /** A digest of the session token the view was joined with. */
+  readonly session: string
+  /** The view's `persistVersion`. */
+  readonly version: string
+  /** What `persist` returned, as JSON. */
+  readonly state: string
+}
+
 /** Signs and verifies the tokens of one live configuration (secret + salt). */
 export class LiveTokens {
   readonly #secret: () => string
   readonly #salt: string
   readonly #flashSalt: string
+  readonly #snapshotSalt: string
   readonly #now: () => number
 
   constructor(secret: () => string, signingSalt: string, now: () => number = Date.now) {
     this.#secret = secret
     this.#salt = `live_view:${signingSalt}`
     this.#flashSalt = `flash:${signingSalt}`
+    this.#snapshotSalt = `live_snapshot:${signingSalt}`
     this.#now = now
   }
 
@@ -120,12 +136,36 @@ export class LiveTokens {
     return data === undefined ? {} : flashOf(data.flash)
   }
 
+  signSnapshot(claims: SnapshotClaims, maxAge: number): string {
+    const { id, view, session, version, state } = claims
+    return this.#sign(
+      this.#snapshotSalt,
+      { v: TOKEN_VERSION, id, view, session, version, state },
+      maxAge,
+    )
+  }
+
+  /** The claims, or undefined when forged, expired (`maxAge` s) or not a snapshot. */
+  verifySnapshot(token: string, maxAge: number): SnapshotClaims | undefined {
+    const data = this.#verify(this.#snapshotSalt, token, maxAge, Number.POSITIVE_INFINITY)
+    if (data === undefined) return undefined
+    const { id, view, session, version, state } = data
+    const strings = [id, view, session, version, state]
+    if (!strings.every((value): value is string => typeof value === 'string')) return undefined
+    return { id, view, session, version, state } as SnapshotClaims
+  }
+
   #sign(salt: string, data: Record<string, EtfTerm>, maxAge = SESSION_MAX_AGE): string {
     return signToken(this.#secret(), salt, data, { maxAge, now: this.#now })
   }
 
-  #verify(salt: string, token: unknown, maxAge: number): Record<string, unknown> | undefined {
-    if (typeof token !== 'string' || token === '' || token.length > 16_384) return undefined
+  #verify(
+    salt: string,
+    token: unknown,
+    maxAge: number,
+    maxLength = 16_384,
+  ): Record<string, unknown> | undefined {
+    if (typeof token !== 'string' || token === '' || token.length > maxLength) return undefined
     const result = verifyToken(this.#secret(), salt, token, { maxAge, now: this.#now })
     if (!result.ok || !isRecord(result.data)) return undefined
     return result.data.v === TOKEN_VERSION ? result.data : undefined

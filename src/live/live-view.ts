@@ -78,8 +78,11 @@ export interface LiveAssigns {
   readonly liveAction: string | undefined
 }
 
-/** The behaviour: only `render` is required. `A` is the shape of the view's own assigns. */
-export interface LiveView<A extends object = Record<string, unknown>> {
+/**
+ * The behaviour: only `render` is required. `A` is the shape of the view's own assigns;
+ * `S`, of what it persists across a deploy (`persist` / `restore`).
+ */
+export interface LiveView<A extends object = Record<string, unknown>, S = unknown> {
   /** A unique name: it identifies the view in its session token and in logs. */
   readonly name?: string
   /**
@@ -114,6 +117,22 @@ export interface LiveView<A extends object = Record<string, unknown>> {
   render(assigns: Readonly<A & LiveAssigns>): Template
   /** Runs once when the process stops (leave, navigation, socket closed, crash). */
   terminate?(reason: unknown, socket: LiveSocket<A>): MaybePromise<void>
+  /**
+   * What of the view outlives its process, when the node drains (deploy, SIGTERM) or the
+   * client's connection drops: JSON data, at most `snapshots.maxBytes` (64 KiB) of it, or
+   * undefined to keep nothing. Defined together with `restore` (docs/durability.md).
+   */
+  persist?(assigns: Readonly<A & LiveAssigns>): S | undefined
+  /**
+   * The client rejoined (on any node) and `persist` left a snapshot: runs after `mount`
+   * (and its hooks), before `handleParams`, to put the saved state back.
+   */
+  restore?(saved: S, socket: LiveSocket<A>): MaybePromise<LiveResult<A>>
+  /**
+   * The shape of what `persist` returns: a snapshot of another version is dropped and the
+   * view mounts afresh. Change it when `S` changes. Default 1.
+   */
+  readonly persistVersion?: string | number
 }
 
 /** Where `pushPatch`, `pushNavigate` and `redirect` send the browser. */

@@ -67,6 +67,12 @@ function socketFamilies(r: MetricRegistry) {
     sockets: gauge(r, 'cinder_sockets', 'Open socket connections', ['transport']),
     channels: gauge(r, 'cinder_channels', 'Joined channels (LiveViews included)', ['transport']),
     liveViews: gauge(r, 'cinder_live_views', 'Connected LiveViews (joined lv:* channels)'),
+    liveSnapshots: counter(
+      r,
+      'cinder_live_snapshots_total',
+      'LiveView snapshots (persist/restore) by outcome',
+      ['outcome'],
+    ),
     joins: counter(r, 'cinder_channel_joins_total', 'Channel joins by outcome', [
       'transport',
       'result',

@@ -10,6 +10,7 @@ import {
   endpointRequest,
   liveHandleEvent,
   liveRender,
+  liveSnapshot,
   processCrash,
   processRestart,
   pubsubBroadcast,
@@ -34,6 +35,7 @@ export function listen(f: CinderFamilies, sink?: TrafficSink): () => void {
     subscribePoint(processRestart, (e) => f.restarts.inc({}, e.children.length)),
     subscribePoint(supervisorIntensity, () => f.intensity.inc()),
     subscribePoint(channelCrash, (e) => f.channelCrashes.inc({ transport: e.transport })),
+    subscribePoint(liveSnapshot, (e) => f.liveSnapshots.inc({ outcome: e.outcome })),
     subscribePoint(socketOverload, (e) =>
       f.overload.inc({ transport: e.transport, reason: e.reason }),
     ),

@@ -18,7 +18,8 @@
  *   `{reason: 'channel_crash'}`, both with ref = join_ref.
  * - A socket with an id listens on that topic: a `disconnect` broadcast
  *   closes it with 1001. When the connection ends, every channel stops with
- *   `{shutdown: 'closed'}`.
+ *   `{shutdown: 'closed'}`; when the drainer closes it, its channels stop
+ *   first, with `{shutdown: 'draining'}`, and the 1012 comes after them.
  * - A frame that does not decode closes the connection with 1007: a client
  *   that speaks something else cannot be answered sensibly.
  * - Limits (socket.limits, docs/limits.md): a token bucket per connection
@@ -207,6 +208,8 @@ export class SocketConnection
   readonly channels = new Map<string, ChannelServer>()
   /** The transport is gone or going: frames still queued are dropped. */
   #closed = false
+  /** The drainer asked it to close: its channels are stopping, silently. */
+  #draining = false
   /** Cleanup ran (after terminate, or after a kill as seen by the supervisor). */
   #done = false
   readonly #rate: TokenBucket
@@ -309,7 +312,7 @@ export class SocketConnection
 
   handleInfo(message: unknown, state: SocketConnection): Outcome | Promise<Outcome> {
     if (typeof message === 'string' || message instanceof Uint8Array) return state.#frame(message)
-    if (message === DRAIN) return stop(ConnectionExit.draining, state)
+    if (message === DRAIN) return state.#drain()
     if (message instanceof OverRate) return state.#overRate(message.frame)
     if (message === RATE_EXCEEDED) return state.#rateExceeded()
     if (message === EXPIRED) {
@@ -343,12 +346,25 @@ export class SocketConnection
     this.channels.clear()
   }
 
+  /**
+   * The node drains: the channels stop first, with `{shutdown: 'draining'}` (a LiveView saves
+   * its snapshot then), and only then does the client hear 1012 and go rejoin elsewhere, so
+   * what they saved is there when it arrives. The client is told nothing of the channels.
+   */
+  async #drain(): Promise<Outcome> {
+    this.#draining = true
+    const channels = [...this.channels.values()]
+    this.channels.clear()
+    await Promise.all(channels.map((channel) => channel.shutdown(ConnectionExit.draining)))
+    return stop(ConnectionExit.draining, this)
+  }
+
   /** ChannelHost: a joined channel stopped. */
   channelExited(channel: ChannelServer, reason: unknown): void {
     // A join that failed is answered by #join, not here.
     if (this.channels.get(channel.topic) !== channel || !channel.joined) return
     this.channels.delete(channel.topic)
-    if (this.#closed) return
+    if (this.#closed || this.#draining) return
     this.#push(
       channel.joinRef,
       channel.joinRef,

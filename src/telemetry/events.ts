@@ -256,6 +256,21 @@ export interface OverloadEvent {
   readonly code: number
 }
 
+/** `cinder:live:snapshot`: what became of a LiveView's persisted state (docs/durability.md). */
+export interface LiveSnapshotEvent {
+  readonly view: string
+  /** The container id. */
+  readonly id: string
+  /**
+   * `saved`, `restored`; not saved: `too_large`, `failed` (persist threw, the store failed);
+   * not restored: `refused` (signature, container or session), `outdated` (another view or
+   * `persistVersion`).
+   */
+  readonly outcome: 'saved' | 'restored' | 'too_large' | 'failed' | 'refused' | 'outdated'
+  /** Bytes of the persisted JSON (saved, restored, too_large), else 0. */
+  readonly bytes: number
+}
+
 export const channelLeave = new Point<ChannelLeaveEvent>('cinder:channel:leave')
 export const channelCrash = new Point<ChannelCrashEvent>('cinder:channel:crash')
 export const pubsubBroadcast = new Point<BroadcastEvent>('cinder:pubsub:broadcast')
@@ -267,6 +282,7 @@ export const processCrash = new Point<ProcessCrashEvent>('cinder:process:crash')
 export const processRestart = new Point<ProcessRestartEvent>('cinder:process:restart')
 export const supervisorIntensity = new Point<IntensityEvent>('cinder:supervisor:intensity')
 export const socketOverload = new Point<OverloadEvent>('cinder:socket:overload')
+export const liveSnapshot = new Point<LiveSnapshotEvent>('cinder:live:snapshot')
 
 /** Every span's and point's name, for documentation and tests. */
 export const EVENT_NAMES = {
@@ -293,5 +309,6 @@ export const EVENT_NAMES = {
     processRestart,
     supervisorIntensity,
     socketOverload,
+    liveSnapshot,
   ].map((p) => p.name),
 } as const

@@ -46,33 +46,70 @@ export async function connectLive(
   if (container === undefined || id === undefined)
     throw new Error(`no LiveView container at ${url.href}`)
 
-  const socketUrl = new URL(`${options.socketPath ?? '/live'}/websocket`, url)
-  socketUrl.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:'
-  socketUrl.search = new URLSearchParams({ _csrf_token: csrf, vsn: '2.0.0' }).toString()
-  const client = await SocketClient.open(socketUrl, cookie, `lv:${id}`, options.timeout ?? 5000)
-  const joined = await client.join({
-    url: url.href,
-    params: { _csrf_token: csrf, _mounts: 0 },
+  const page: JoinedPage = {
+    url,
+    cookie,
+    csrf,
+    id,
     session: container.attributes['data-phx-session'],
     static: container.attributes['data-phx-static'] ?? null,
+  }
+  return joinPage(page, url, 0, options)
+}
+
+/** What a page gave the browser to join its view with. */
+interface JoinedPage {
+  readonly url: URL
+  readonly cookie: string
+  readonly csrf: string
+  readonly id: string
+  readonly session: string | undefined
+  readonly static: string | null
+}
+
+/** Opens a socket at `origin` and joins the page's view, as its `mounts`-th join. */
+async function joinPage(
+  page: JoinedPage,
+  origin: URL,
+  mounts: number,
+  options: ConnectOptions,
+): Promise<LiveViewTest> {
+  const { url, cookie, csrf } = page
+  const socketUrl = new URL(`${options.socketPath ?? '/live'}/websocket`, origin)
+  socketUrl.protocol = origin.protocol === 'https:' ? 'wss:' : 'ws:'
+  socketUrl.search = new URLSearchParams({ _csrf_token: csrf, vsn: '2.0.0' }).toString()
+  const client = await SocketClient.open(
+    socketUrl,
+    cookie,
+    `lv:${page.id}`,
+    options.timeout ?? 5000,
+  )
+  const joined = await client.join({
+    url: url.href,
+    params: { _csrf_token: csrf, _mounts: mounts },
+    session: page.session,
+    static: page.static,
     sticky: false,
   })
   if (joined.status !== 'ok') {
-    client.close()
+    await client.close()
     throw new Error(`the join was refused: ${JSON.stringify(joined.response)}`)
   }
   const transport: LiveTransport = {
     push: (event, payload, received) => client.push(event, payload, received),
     onMessage: (handler) => client.onMessage(handler),
-    async close() {
-      client.close()
-    },
+    close: () => client.close(),
+    closed: client.closed,
     openChannel: (topic, params) => client.channel(topic, params),
     follow: (to, flash) =>
       connectLive(new URL(to, url).href, {
         ...options,
         cookie: flash === undefined ? cookie : mergeCookies(cookie, [`${FLASH_COOKIE}=${flash}`]),
       }),
+    rejoin: async (at) => {
+      await client.close()
+      return joinPage(page, at === undefined ? origin : new URL(at), mounts + 1, options)
+    },
   }
   return new LiveViewTest(transport, joined.response.rendered as Record<string, unknown>, url)
 }
@@ -119,10 +156,14 @@ class SocketClient {
   /** Pushes that came before the test's view listened (right after the join reply). */
   readonly #early: Array<[string, Record<string, unknown>]> = []
 
+  /** Resolves with the close code once the connection closed, by either end. */
+  readonly closed: Promise<number>
+
   private constructor(ws: WebSocket, topic: string, timeout: number) {
     this.#ws = ws
     this.#topic = topic
     this.#timeout = timeout
+    this.closed = new Promise((resolve) => ws.once('close', (code) => resolve(code)))
     ws.on('message', (data) => this.#received(String(data)))
   }
 
@@ -153,9 +194,11 @@ class SocketClient {
     for (const [event, payload] of early) listener(event, payload)
   }
 
-  close(): void {
+  /** Closes (unless the server did) and resolves once the socket is closed. */
+  close(): Promise<void> {
     // 1001, not 1000: a normal close would make a browser client reload
-    this.#ws.close(1001)
+    if (this.#ws.readyState === WebSocket.OPEN) this.#ws.close(1001)
+    return this.closed.then(() => {})
   }
 
   /** Joins another topic on this connection (an upload's `lvu:` channel). */

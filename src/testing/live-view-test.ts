@@ -37,6 +37,10 @@ export interface LiveTransport {
   openChannel?(topic: string, params: Record<string, unknown>): Promise<TestChannel>
   /** Mounts the page at `to` (after a redirect), with the flash token it carried. */
   follow?(to: string, flash: string | undefined): Promise<LiveViewTest>
+  /** Resolves with the close code once the connection closed, by either end. */
+  readonly closed?: Promise<number>
+  /** Closes the connection (if the server has not) and joins the same view again, at `at`. */
+  rejoin?(at: string | undefined): Promise<LiveViewTest>
 }
 
 /** Where the view sent the browser: a patch, a live navigation or a redirect. */
@@ -246,6 +250,26 @@ export class LiveViewTest {
 
   close(): Promise<void> {
     return this.#transport.close()
+  }
+
+  /**
+   * Resolves with the WebSocket close code once the connection closed, by either end
+   * (1012 when the server drains). For `connectLive` views.
+   */
+  get closed(): Promise<number> {
+    if (this.#transport.closed === undefined) throw new Error('this view has no connection')
+    return this.#transport.closed
+  }
+
+  /**
+   * What the browser does when its connection drops or its node drains: a new connection
+   * (to `at`, another node's origin such as `http://127.0.0.1:4001`, if given) joins the same
+   * view again with the page's tokens. Resolves with the view as that join rendered it; this
+   * one is closed. For `connectLive` views.
+   */
+  rejoin(options: { readonly at?: string } = {}): Promise<LiveViewTest> {
+    if (this.#transport.rejoin === undefined) throw new Error('this view cannot rejoin')
+    return this.#transport.rejoin(options.at)
   }
 
   /**

@@ -81,6 +81,24 @@ function contract(kind: string, open: () => Promise<ClusterStore | { skip: strin
       for (const entry of listed) assert.equal(entry.value, `v ${entry.key}`)
       assert.deepEqual(await store.list(newSpace()), [])
     })
+
+    test('an expiring value is taken once, replaced by a later put, and gone after its ttl', async (t) => {
+      if (!store?.putExpiring || !store.takeExpiring) return t.skip(skip)
+      const space = newSpace()
+      await store.putExpiring(space, 'lv:a', 'one', 60_000)
+      await store.putExpiring(space, 'lv:a', 'two', 60_000)
+      const [first, second] = await Promise.all([
+        store.takeExpiring(space, 'lv:a'),
+        store.takeExpiring(space, 'lv:a'),
+      ])
+      assert.deepEqual([first, second].sort(), ['two', undefined].sort(), 'one taker only')
+      assert.equal(await store.takeExpiring(space, 'lv:a'), undefined)
+      const short = newSpace()
+      await store.putExpiring(short, 'lv:b', 'soon gone', 400)
+      await new Promise((resolve) => setTimeout(resolve, 1500))
+      assert.equal(await store.takeExpiring(short, 'lv:b'), undefined)
+      assert.deepEqual(await store.list(space), [], 'expiring values stay out of the space')
+    })
   })
 }
 
@@ -101,6 +119,20 @@ test('a store that cannot reach its engine says so at creation', async () => {
     err instanceof CinderError && err.code === 'CINDER_ERR_CLUSTER_STORE'
   await assert.rejects(startRedisStore({ url: 'redis://127.0.0.1:1' }), refused)
   await assert.rejects(startNatsStore({ servers: 'nats://127.0.0.1:1' }), refused)
+})
+
+test('a memory store keeps at most maxExpiringBytes of expiring values, dropping the oldest', async () => {
+  const store = createMemoryStore({ maxExpiringBytes: 10 })
+  await store.putExpiring?.('s', 'a', 'aaaa', 60_000)
+  await store.putExpiring?.('s', 'b', 'bbbb', 60_000)
+  await store.putExpiring?.('s', 'a', 'AAAA', 60_000) // rewritten: now the newest
+  await store.putExpiring?.('s', 'c', 'cccc', 60_000) // 12 > 10: b, the oldest, goes
+  assert.equal(await store.takeExpiring?.('s', 'b'), undefined)
+  assert.equal(await store.takeExpiring?.('s', 'a'), 'AAAA')
+  assert.equal(await store.takeExpiring?.('s', 'c'), 'cccc')
+  await store.putExpiring?.('s', 'd', 'd'.repeat(11), 60_000) // larger than the cap: not kept
+  assert.equal(await store.takeExpiring?.('s', 'd'), undefined)
+  assert.throws(() => createMemoryStore({ maxExpiringBytes: 0 }), /positive integer/)
 })
 
 test('a closed memory store refuses requests', async () => {

@@ -135,6 +135,40 @@ describe('drain on stop', () => {
   })
 })
 
+describe('the close handshake', () => {
+  test('after a drain, the server closes TCP once the client answered its close (as browsers wait for)', async () => {
+    const server = await startServer()
+    const stopping = server.stop.bind(server)
+    // A raw client that answers the close frame and then waits, as Chromium does (it gives the
+    // server 2 s to close the connection before it closes it itself).
+    const tcp = tcpConnect(server.port, '127.0.0.1')
+    await new Promise<void>((resolve) => tcp.once('connect', resolve))
+    tcp.write(
+      'GET /socket/websocket?vsn=2.0.0 HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+    )
+    let received = Buffer.alloc(0)
+    const ended = new Promise<number>((resolve) => tcp.once('end', () => resolve(Date.now())))
+    const closeFrame = new Promise<void>((resolve) => {
+      tcp.on('data', (chunk: Buffer) => {
+        received = Buffer.concat([received, chunk])
+        const body = received.subarray(received.indexOf('\r\n\r\n') + 4)
+        if (body[0] === 0x88) resolve()
+      })
+    })
+    await delay(50) // the upgrade is through
+    const stopped = stopping()
+    await closeFrame
+    // A masked close frame with code 1012 (the mask is zero: the payload reads as sent).
+    tcp.write(Buffer.from([0x88, 0x82, 0, 0, 0, 0, 0x03, 0xf4]))
+    const answered = Date.now()
+    const end = await Promise.race([ended, delay(1000).then(() => Number.NaN)])
+    tcp.destroy()
+    await stopped
+    assert.ok(end - answered < 1000, 'the server ended the connection after the handshake')
+  })
+})
+
 describe('coalesced writes', () => {
   test('frames for one socket produced in one turn leave in one TCP write', async () => {
     const server = await startServer()

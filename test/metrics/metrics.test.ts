@@ -29,6 +29,7 @@ import {
   MetricRegistry,
   type Metrics,
 } from '../../src/metrics/index.ts'
+import { liveSnapshot } from '../../src/telemetry/index.ts'
 import { join, openClient, outcome, type PhxSocket } from '../conformance/support.ts'
 import { type ParsedFamily, parsePrometheus, parserMissing } from './prometheus.ts'
 
@@ -349,6 +350,22 @@ test('the event loop delay shows a handler that blocks the loop, and only then',
     await new Promise((resolve) => setTimeout(resolve, 30))
     metrics.runtime.rotate()
     assert.ok(metrics.runtime.loopDelay.max >= 0.12, `max ${metrics.runtime.loopDelay.max}`)
+  } finally {
+    metrics.stop()
+  }
+})
+
+test('LiveView snapshots are counted by outcome', async () => {
+  const metrics = createMetrics({ sampleInterval: 60_000 })
+  metrics.start()
+  try {
+    const event = { view: 'Draft', id: 'phx-x', bytes: 10 }
+    liveSnapshot.publish({ ...event, outcome: 'saved' })
+    liveSnapshot.publish({ ...event, outcome: 'saved' })
+    liveSnapshot.publish({ ...event, outcome: 'refused' })
+    const body = metrics.expose()
+    assert.match(body, /^cinder_live_snapshots_total\{[^}]*outcome="saved"[^}]*\} 2$/m)
+    assert.match(body, /^cinder_live_snapshots_total\{[^}]*outcome="refused"[^}]*\} 1$/m)
   } finally {
     metrics.stop()
   }

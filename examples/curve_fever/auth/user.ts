@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto'
 import { signToken, verifyToken } from 'cinder'
 import { validatePlayerInit } from '../game/index.ts'
+import { PALETTE } from '../rooms/palette.ts'
 import type { User } from '../rooms/protocol.ts'
 
 export type { User } from '../rooms/protocol.ts'
@@ -13,17 +14,8 @@ const SALT = 'curve fever user socket'
 /** A socket token is good for a day; the page makes a new one on each visit. */
 const MAX_AGE_S = 86_400
 
-/** The colours offered at sign-in (readable on the dark arena). */
-export const COLOURS = [
-  '#e4572e',
-  '#ffc914',
-  '#76b041',
-  '#17bebb',
-  '#2e86ab',
-  '#a23b72',
-  '#f18f01',
-  '#e9e9e9',
-] as const
+/** The colours offered at sign-in: the curves' palette (distinct for colour-blind eyes too). */
+export const COLOURS = PALETTE
 
 export type SignIn =
   | { readonly ok: true; readonly user: User }

@@ -103,6 +103,8 @@ export function gameChannel(options: GameChannelOptions): Channel<GameAssigns> {
       return ok(joined, {
         role: answer.role,
         seat: answer.seat,
+        nextRound: answer.nextRound,
+        colourNote: answer.colourNote,
         name: answer.name,
         notice: answer.notice,
         dev,

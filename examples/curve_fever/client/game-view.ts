@@ -10,6 +10,7 @@
  * a snapshot.
  */
 import type { Frame, Phase, PlayerState, Snapshot, TrailPoint } from '../game/codec.ts'
+import { Notices } from './notices.ts'
 
 export interface SeatInfo {
   readonly seat: number
@@ -43,6 +44,8 @@ export interface ViewState {
   notices: string[]
   /** Why the game is gone for good (no such room, it closed), or null while it runs. */
   gone: string | null
+  /** Whether the game socket is up; while it is not, the page says it is reconnecting. */
+  connection: 'connecting' | 'connected' | 'reconnecting'
   scores: { name: string; score: number; alive: boolean; connected: boolean; bot: boolean }[]
 }
 
@@ -65,6 +68,7 @@ export class GameView {
     frames: 0,
     notices: [],
     gone: null,
+    connection: 'connecting',
     scores: [],
   }
   readonly #canvas: HTMLCanvasElement
@@ -72,7 +76,7 @@ export class GameView {
   readonly #trails: HTMLCanvasElement
   readonly #tctx: CanvasRenderingContext2D
   readonly #board: HTMLElement | null
-  readonly #notice: HTMLElement | null
+  readonly #notices: Notices
   readonly #seats = new Map<number, SeatInfo>()
   readonly #players = new Map<number, PlayerState>()
   readonly #points = new Map<number, TrailPoint[]>()
@@ -84,6 +88,7 @@ export class GameView {
   #winner: number | null = null
   #boardKey = ''
   #raf = 0
+  #destroyed = false
 
   constructor(canvas: HTMLCanvasElement, board: HTMLElement | null, notice: HTMLElement | null) {
     this.#canvas = canvas
@@ -93,7 +98,7 @@ export class GameView {
     this.#trails.height = canvas.height
     this.#tctx = context2d(this.#trails)
     this.#board = board
-    this.#notice = notice
+    this.#notices = new Notices(notice)
     const loop = (): void => {
       this.#draw()
       this.#raf = requestAnimationFrame(loop)
@@ -102,6 +107,9 @@ export class GameView {
   }
 
   destroy(): void {
+    this.#destroyed = true
+    this.#notices.destroy()
+    document.body.classList.remove('game-offline')
     cancelAnimationFrame(this.#raf)
   }
 
@@ -181,24 +189,39 @@ export class GameView {
    * arena that will never move again.
    */
   gone(reason: string): void {
+    if (this.state.gone !== null) return // said once (the room's last word and a refused rejoin)
     this.state.gone = reason
     this.state.joined = false
-    this.notify(reason)
-    if (this.#notice === null) return
-    const back = document.createElement('a')
-    back.href = '/lobby'
-    back.id = 'back-to-lobby'
-    back.textContent = 'Back to the lobby'
-    this.#notice.append(back)
+    this.#remember(reason)
+    this.#notices.status(reason, { href: '/lobby', id: 'back-to-lobby', text: 'Back to the lobby' })
   }
 
+  /**
+   * What holds now, in the status line until it is replaced or cleared (null): a rejoin under
+   * way, watching because the game is full. Never over a game that is gone.
+   */
+  status(line: string | null): void {
+    if (this.state.gone !== null) return
+    if (line !== null) this.#remember(line)
+    this.#notices.status(line)
+  }
+
+  /** The game socket went down (`false`) or came back. */
+  connected(up: boolean): void {
+    if (this.#destroyed) return // our own disconnect, leaving the page
+    this.state.connection = up ? 'connected' : 'reconnecting'
+    document.body.classList.toggle('game-offline', !up)
+  }
+
+  /** Something that just happened: shown for a few seconds. */
   notify(line: string): void {
+    this.#remember(line)
+    this.#notices.pass(line)
+  }
+
+  /** The last notices, for tests and the console (`window.curveFever.notices`). */
+  #remember(line: string): void {
     this.state.notices = [...this.state.notices, line].slice(-5)
-    if (this.#notice === null) return
-    const p = document.createElement('div')
-    p.textContent = line
-    this.#notice.append(p)
-    while (this.#notice.childElementCount > 4) this.#notice.firstElementChild?.remove()
   }
 
   #header(h: Frame | Snapshot): void {
@@ -289,6 +312,7 @@ export class GameView {
 
   #bannerText(): string | null {
     if (this.state.gone !== null) return 'Game over'
+    if (this.state.connection === 'reconnecting') return 'Reconnecting…'
     const winner = this.#winner === null ? undefined : this.#seats.get(this.#winner)
     switch (this.state.phase) {
       case 'waiting':

@@ -5,7 +5,8 @@
  * - `Game` (on `#game-root`): joins `game:<id>` on the game socket with the page's token,
  *   decodes binary snapshots and frames with the game's codec into a `GameView`, and sends the
  *   steering: arrow keys (or A/D), or holding the left/right half of the arena (touch, mouse).
- *   Inputs are sent only when they change. A join refused because the room is full becomes a
+ *   Inputs are sent only when they change. Keys that scroll a page (Space, arrows, Page Up/Down)
+ *   never scroll this one; buttons clicked with the pointer hand the focus back to the page. A join refused because the room is full becomes a
  *   spectator's join; a room that crashed comes back through the client's own rejoin.
  * - `ChatForm`: empties the chat input once the server accepted the line.
  * - `ScrollDown`: keeps the chat scrolled to the newest message.
@@ -25,6 +26,40 @@ interface GameHookState extends HookContext {
 }
 
 const KEYS: Record<string, -1 | 1> = { ArrowLeft: -1, ArrowRight: 1, a: -1, d: 1, A: -1, D: 1 }
+/** Keys a browser scrolls the page with: on the game page they belong to the game. */
+const SCROLL_KEYS = new Set([
+  ' ',
+  'ArrowUp',
+  'ArrowDown',
+  'ArrowLeft',
+  'ArrowRight',
+  'PageUp',
+  'PageDown',
+])
+
+/** Keys typed into a field are text, never steering. */
+function typingIn(target: EventTarget | null): boolean {
+  const tag = (target as HTMLElement | null)?.tagName
+  return tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT'
+}
+
+/** Space on a button focused from the keyboard presses it, as it should. */
+function pressesButton(e: KeyboardEvent): boolean {
+  return e.key === ' ' && (e.target as HTMLElement | null)?.tagName === 'BUTTON'
+}
+
+/**
+ * A button clicked with the pointer gives the focus back to the page, so that Space and Enter,
+ * meant for the game, do not press it again; one pressed from the keyboard keeps it.
+ */
+function onPointerClick(button: HTMLElement | null, action: () => void): () => void {
+  const listener = (event: MouseEvent): void => {
+    if (event.detail > 0) button?.blur()
+    action()
+  }
+  button?.addEventListener('click', listener)
+  return () => button?.removeEventListener('click', listener)
+}
 
 const Game = {
   mounted(this: GameHookState) {
@@ -41,6 +76,9 @@ const Game = {
     let spectate = false
     let refusals = 0
     const socket = new Socket('/socket', { params: { token } })
+    socket.onOpen(() => view.connected(true))
+    socket.onError(() => view.connected(false))
+    socket.onClose(() => view.connected(false))
     socket.connect()
     const channel = socket.channel(`game:${room}`, () => ({ spectate }))
     const bytes = (payload: unknown): Uint8Array | undefined =>
@@ -64,31 +102,47 @@ const Game = {
     channel.on('closed', (payload) => view.gone((payload as { reason: string }).reason))
     channel.onError(() => {
       view.state.joined = false
-      view.notify('Lost the room: rejoining…')
+      view.status('Lost the room: rejoining…')
     })
     channel
       .join()
       .receive('ok', (response) => {
-        const r = response as { role: string; notice: string | null }
+        const r = response as {
+          role: string
+          notice: string | null
+          nextRound?: boolean
+          colourNote?: string | null
+        }
         refusals = 0
         view.state.joined = true
         view.state.role = r.role
+        // What holds while this join lasts: watching a full game, or a curve of another colour.
+        const colourNote = typeof r.colourNote === 'string' ? r.colourNote : null
+        view.status(r.role === 'spectator' && spectate ? 'Watching: the game is full' : colourNote)
         if (r.notice !== null) view.notify(r.notice)
-        else view.notify(r.role === 'player' ? 'You are in: steer with ← →' : 'You are watching')
+        else if (r.role !== 'player') view.notify('You are watching')
+        else if (r.nextRound === true)
+          view.notify('You play from the next round: this one is already under way. Watch!')
+        else view.notify('You are in: steer with ← →')
       })
       .receive('error', (response) => {
         const r = response as { reason?: string; message?: string }
         if (r.reason === 'full' && !spectate) {
           spectate = true
-          view.notify('The game is full: watching instead')
+          view.status('The game is full: watching instead')
           return // the client rejoins by itself, now as a spectator
         }
-        if (r.reason === 'unknown_room') {
-          view.gone('This game is over, or never existed.')
+        if (r.reason === 'unknown_room' || r.reason === 'closed') {
+          // A room closed by its crash loop says why; an unknown one is over or never was.
+          view.gone(
+            r.reason === 'closed' && r.message !== undefined
+              ? r.message
+              : 'This game is over, or never existed.',
+          )
           channel.leave()
           return
         }
-        view.notify(r.message ?? 'Could not join the game')
+        view.status(r.message ?? 'Could not join the game')
         // A room that is moving to another server, busy or restarting comes back: the client
         // rejoins by itself. Anything else, a few times over, will not.
         const transient = r.reason === 'moving' || r.reason === 'timeout' || r.reason === 'closing'
@@ -96,22 +150,18 @@ const Game = {
       })
 
     const stopInput = steering(canvas, channel)
-    const addBot = document.getElementById('add-bot')
-    const onAddBot = (): void => {
+    const stopAddBot = onPointerClick(document.getElementById('add-bot'), () => {
       channel.push('add_bot', {}).receive('error', (r) => {
         view.notify((r as { message?: string }).message ?? 'Could not add a bot')
       })
-    }
-    addBot?.addEventListener('click', onAddBot)
-    const crash = document.getElementById('crash-room')
-    const onCrash = (): void => {
+    })
+    const stopCrash = onPointerClick(document.getElementById('crash-room'), () => {
       channel.push('crash', {})
-    }
-    crash?.addEventListener('click', onCrash)
+    })
     this.cleanup = () => {
       stopInput()
-      addBot?.removeEventListener('click', onAddBot)
-      crash?.removeEventListener('click', onCrash)
+      stopAddBot()
+      stopCrash()
       view.destroy()
       channel.leave()
       socket.disconnect()
@@ -135,9 +185,10 @@ function steering(canvas: HTMLCanvasElement, channel: Channel): () => void {
     channel.push('i', { t: turn })
   }
   const down = (e: KeyboardEvent): void => {
+    if (typingIn(e.target)) return
+    if (SCROLL_KEYS.has(e.key) && !pressesButton(e)) e.preventDefault()
     const turn = KEYS[e.key]
-    if (turn === undefined || (e.target as HTMLElement | null)?.tagName === 'INPUT') return
-    e.preventDefault()
+    if (turn === undefined) return
     held.add(turn)
     send()
   }

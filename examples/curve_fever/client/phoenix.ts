@@ -26,6 +26,7 @@ export interface Socket {
   channel(topic: string, params?: object | (() => object)): Channel
   onOpen(callback: () => void): string
   onError(callback: (error: unknown) => void): string
+  onClose(callback: (event: unknown) => void): string
 }
 
 export const Socket = PhoenixSocket as new (

@@ -138,7 +138,10 @@ export class Game {
 
   // ---- seats ----
 
-  /** Seats a player (any phase; mid-round they sit out until the next round). Returns the seat. */
+  /**
+   * Seats a player (any phase) and returns the seat. During a countdown they play the coming
+   * round (a spawn clear of the others); once curves fly they sit out until the next round.
+   */
   addPlayer(init: PlayerInit): Result<number> {
     const valid = validatePlayerInit(init)
     if (!valid.ok) return valid
@@ -146,8 +149,22 @@ export class Game {
       return fail(`player ${JSON.stringify(init.id)} is already in this game`)
     const seat = this.#seats.indexOf(undefined)
     if (seat < 0) return fail(`the game is full (${this.config.maxPlayers} players)`)
-    this.#seats[seat] = createPlayer(init, seat, this.config)
+    const player = createPlayer(init, seat, this.config)
+    this.#seats[seat] = player
+    if (this.#phase === 'countdown') this.#joinRound(player)
     return ok(seat)
+  }
+
+  /** Puts a player seated during the countdown in the round, away from the curves already in. */
+  #joinRound(p: Player): void {
+    const others = this.#inRound().map(({ x, y, heading }) => ({ x, y, heading }))
+    const custom = this.config.spawn
+    const pose =
+      custom === null
+        ? planSpawns(this.#spawnRng, 1, this.config, others)[0]
+        : custom(this.#spawnRng, others.length + 1, this.config).at(-1)
+    this.#resetForRound(p, pose ?? { x: p.x, y: p.y, heading: 0 })
+    this.#target = targetScore(this.config, this.#contenders().length)
   }
 
   /**

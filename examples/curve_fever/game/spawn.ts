@@ -60,14 +60,22 @@ function randomPose(rng: Rng, config: ResolvedConfig): Pose {
 
 /**
  * The default planner: rejection sampling under the rules above, relaxing the spacing when a
- * crowded arena leaves no room (it always returns `count` poses, deterministically).
+ * crowded arena leaves no room (it always returns `count` poses, deterministically). `taken`
+ * are curves already placed (a player who joins during the countdown): the new poses keep
+ * clear of them too.
  */
-export function planSpawns(rng: Rng, count: number, config: ResolvedConfig): Pose[] {
-  const poses: Pose[] = []
+export function planSpawns(
+  rng: Rng,
+  count: number,
+  config: ResolvedConfig,
+  taken: readonly Pose[] = [],
+): Pose[] {
+  const poses: Pose[] = [...taken]
+  const total = taken.length + count
   const area =
     (config.arenaWidth - 2 * config.spawnMargin) * (config.arenaHeight - 2 * config.spawnMargin)
-  let gap = Math.min(120, Math.sqrt(area / Math.max(1, count)) / 2)
-  while (poses.length < count) {
+  let gap = Math.min(120, Math.sqrt(area / Math.max(1, total)) / 2)
+  while (poses.length < total) {
     let placed = false
     for (let attempt = 0; attempt < ATTEMPTS && !placed; attempt++) {
       const pose = randomPose(rng, config)
@@ -81,5 +89,5 @@ export function planSpawns(rng: Rng, count: number, config: ResolvedConfig): Pos
     }
     if (!placed) gap /= 2
   }
-  return poses
+  return poses.slice(taken.length)
 }

@@ -18,6 +18,7 @@ import {
   type ChildSpec,
   call,
   createTable,
+  getClock,
   noreply,
   type Pid,
   type Presence,
@@ -28,6 +29,7 @@ import {
   type Table,
 } from 'cinder'
 import { GAMES_TOPIC, type GameListing, type User } from '../rooms/protocol.ts'
+import { type RateLimit, RateLimiter } from '../rooms/rate-limit.ts'
 
 /** Presence topic of the people in the lobby (key: user id; meta: name, colour, typing). */
 export const LOBBY_TOPIC = 'cf:lobby'
@@ -42,6 +44,8 @@ export const CHANGES_TOPIC = 'cf:lobby:changes'
 
 export const MAX_MESSAGES = 100
 export const MAX_MESSAGE_LENGTH = 280
+/** Chat lines a user may send at once, then per second: every line goes to every viewer. */
+export const DEFAULT_CHAT_LIMIT: RateLimit = { burst: 5, perSecond: 1 }
 
 export interface ChatMessage {
   readonly id: string
@@ -196,9 +200,14 @@ function changed(state: KeeperState, change: LobbyChange): void {
 export interface LobbyOptions {
   readonly pubsub: PubSub
   readonly presence: Presence
+  /** Chat lines per user on this node (default `DEFAULT_CHAT_LIMIT`: 5 at once, 1 a second). */
+  readonly chatLimit?: RateLimit
 }
 
-export type SayResult = { readonly ok: true } | { readonly ok: false; readonly message: string }
+/** A refusal over the rate limit says when the user may send again (`retryAfterMs`). */
+export type SayResult =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly message: string; readonly retryAfterMs?: number }
 
 /** The lobby of one node; `childSpec()` runs its keeper in the application's tree. */
 export class Lobby {
@@ -207,6 +216,7 @@ export class Lobby {
   /** The keeper's tables, once it runs (a restarted keeper brings new ones). */
   #tables: KeeperTables | undefined
   #seq = 0
+  readonly #chatLimit: RateLimiter
 
   constructor(options: LobbyOptions) {
     this.pubsub = options.pubsub
@@ -223,6 +233,7 @@ export class Lobby {
         else send(subscriber, line)
       }
     })
+    this.#chatLimit = new RateLimiter(options.chatLimit ?? DEFAULT_CHAT_LIMIT)
   }
 
   childSpec(): ChildSpec {
@@ -249,12 +260,21 @@ export class Lobby {
     return this.#tables
   }
 
-  /** Posts a chat line for every node; refuses empty and oversized ones. */
+  /** Posts a chat line for every node; refuses empty, oversized and too frequent ones. */
   say(user: User, body: unknown): SayResult {
     const text = typeof body === 'string' ? body.trim() : ''
     if (text === '') return { ok: false, message: 'Write something first.' }
     if ([...text].length > MAX_MESSAGE_LENGTH)
       return { ok: false, message: `Messages are at most ${MAX_MESSAGE_LENGTH} characters.` }
+    const now = getClock().now()
+    if (!this.#chatLimit.take(user.id, now)) {
+      const wait = Math.max(1, this.#chatLimit.waitSeconds(user.id, now))
+      return {
+        ok: false,
+        message: `Slow down: you can send again in ${wait} s.`,
+        retryAfterMs: wait * 1000,
+      }
+    }
     const message: ChatMessage = {
       id: `${this.pubsub.node}:${++this.#seq}`,
       at: Date.now(),
@@ -275,12 +295,21 @@ export class Lobby {
     return this.#chat.toList().map(([, m]) => m)
   }
 
+  /** The players with the most match wins (people only: bots have their own line, botWins). */
   leaderboard(limit = 10): LeaderboardEntry[] {
     return this.#wins
       .toList()
+      .filter(([, , bot]) => !bot)
       .map(([id, name, bot, wins]) => ({ id, name, bot, wins }))
       .sort((a, b) => b.wins - a.wins || a.name.localeCompare(b.name))
       .slice(0, limit)
+  }
+
+  /** Matches won by bots, all bots together. */
+  botWins(): number {
+    let wins = 0
+    for (const [, , bot, n] of this.#wins.toList()) if (bot) wins += n
+    return wins
   }
 
   /** Who is in the lobby, on any node: one entry per user (typing if any of their tabs is). */
@@ -300,11 +329,15 @@ export class Lobby {
       .sort((a, b) => a.name.localeCompare(b.name))
   }
 
-  /** The rooms of every node, as they list themselves in Presence. */
+  /**
+   * The rooms of every node, as they list themselves in Presence, but for rooms where only bots
+   * are left with nobody watching (they close soon: nobody should walk into one).
+   */
   games(): OpenGame[] {
     const state = this.presence.list(GAMES_TOPIC)
     return Object.entries(state)
       .map(([id, group]) => ({ id, ...(group.metas[0] as unknown as GameListing) }))
+      .filter((g) => !onlyBots(g))
       .sort((a, b) => a.name.localeCompare(b.name))
   }
 
@@ -320,6 +353,11 @@ export class Lobby {
   setTyping(pid: Pid, user: User, typing: boolean): void {
     this.presence.update(pid, LOBBY_TOPIC, user.id, (meta) => ({ ...meta, typing }))
   }
+}
+
+function onlyBots(game: GameListing): boolean {
+  const { players, connections } = game
+  return connections === 0 && players.length > 0 && players.every((p) => p.bot)
 }
 
 interface KeeperTables {

@@ -61,6 +61,7 @@ export interface RoomRefusal {
     | 'not_allowed'
     | 'timeout'
     | 'closing'
+    | 'closed'
   readonly message: string
 }
 
@@ -68,6 +69,10 @@ export interface JoinAccepted {
   readonly ok: true
   readonly role: 'player' | 'spectator'
   readonly seat: number | null
+  /** A player seated while curves fly: they play from the next round. */
+  readonly nextRound: boolean
+  /** Set when the player's own colour was taken in this room: which colour they fly. */
+  readonly colourNote: string | null
   readonly snapshot: Uint8Array
   readonly incarnation: string
   readonly notice: string | null
@@ -102,6 +107,8 @@ export interface GameListing {
     readonly bot: boolean
   }[]
   readonly spectators: number
+  /** Browser tabs in the room (players and spectators): 0 with only bots seated hides it. */
+  readonly connections: number
   readonly maxPlayers: number
   readonly node: string
 }

@@ -18,192 +18,55 @@
  *   player whose node dies leaves after the grace period like one who closed the tab.
  */
 import { randomBytes } from 'node:crypto'
+import { type DownMessage, getClock, isNormalExit, noreply, self, sendAfter, stop } from 'cinder'
+import { encodeSnapshot, FrameEncoder, Game, type GameEvent } from '../game/index.ts'
 import {
-  type Cluster,
-  type DownMessage,
-  getClock,
-  isNormalExit,
-  noreply,
-  type Payload,
-  type Presence,
-  type PubSub,
-  type Registry,
-  self,
-  sendAfter,
-  stop,
-  type TimerRef,
-} from 'cinder'
+  answerClosed,
+  CLOSE,
+  closeAfterCrashes,
+  recentCrashes,
+  save,
+  saveSeats,
+  seedOf,
+  startNotice,
+} from './crash-restore.ts'
+import { abandoned, info, listing, relist } from './listing.ts'
+import { autoStart } from './match-start.ts'
 import {
-  encodeSnapshot,
-  FrameEncoder,
-  Game,
-  type GameConfig,
-  type GameEvent,
-  type MatchProgress,
-  type PlayerInit,
-} from '../game/index.ts'
-import {
-  type ConnRef,
   GAMES_TOPIC,
-  type GameListing,
   gameTopic,
-  type JoinReply,
   type LifeEvent,
   lifeTopic,
   type ReplyAddress,
   type RoomCommand,
-  type RoomInfo,
   refuse,
   roomTopic,
-  type User,
 } from './protocol.ts'
-import type { TickStats } from './tick-stats.ts'
+import type { RoomStart, RoomState, SavedRoom } from './room-types.ts'
+import {
+  addBot,
+  graceOver,
+  input,
+  isGraceOver,
+  join,
+  leave,
+  restoreSeats,
+  rosterChanged,
+} from './seating.ts'
 
-/** How a room behaves; every field has a default (see DEFAULT_ROOM_SETTINGS). */
-export interface RoomSettings {
-  /** Passed to the simulation (arena, speed, targetScore …). */
-  readonly game: Partial<GameConfig>
-  /** Ticks between two frames while curves fly (3 → 20 Hz at 60 Hz). */
-  readonly broadcastEvery: number
-  /** Ticks between two frames while nothing moves (waiting, round or match over). */
-  readonly idleBroadcastEvery: number
-  /** How long a disconnected player keeps the seat. */
-  readonly graceMs: number
-  /** Pause between enough players being seated and the match starting. */
-  readonly startDelayMs: number
-  /** Pause after a match before the next one starts. */
-  readonly nextMatchMs: number
-  /** A room without any human connection for this long closes; null keeps it forever. */
-  readonly emptyCloseMs: number | null
-  readonly maxCatchUpTicks: number
-  /** More crashes than this within `crashWindowMs` and the room closes instead of restarting. */
-  readonly maxCrashes: number
-  readonly crashWindowMs: number
-  /** Allows the crash control (development only). */
-  readonly dev: boolean
-}
-
-export const DEFAULT_ROOM_SETTINGS: RoomSettings = {
-  game: {},
-  broadcastEvery: 3,
-  idleBroadcastEvery: 30,
-  graceMs: 20_000,
-  startDelayMs: 1500,
-  nextMatchMs: 5000,
-  emptyCloseMs: 120_000,
-  maxCatchUpTicks: 5,
-  maxCrashes: 5,
-  crashWindowMs: 60_000,
-  dev: false,
-}
-
-/** What a room is created with (the cluster supervisor's `args`). */
-export interface RoomArgs {
-  readonly name: string
-  readonly createdBy: string | null
-}
-
-/** What survives a crash or a dead node: the room's state in the cluster's store. */
-export interface SavedRoom {
-  readonly seats: readonly PlayerInit[]
-  /** The match under way at the last round's end, if any: a restart continues it. */
-  readonly match?: MatchProgress
-  /** How many times the room started, on any node (it seeds the game differently each time). */
-  readonly starts: number
-}
-
-/** The room as its cluster supervisor starts it (a `ClusterChild` of these types). */
-export interface RoomChild {
-  readonly key: string
-  readonly args: RoomArgs
-  /** What the room last saved, on whichever node it ran; undefined on its first start. */
-  readonly state: SavedRoom | undefined
-  /** `start`, `restart` (after a crash here) or `failover` (its node went down). */
-  readonly origin: 'start' | 'restart' | 'failover'
-  save(state: SavedRoom): Promise<void>
-}
-
-/** A finished match, for the leaderboard. */
-export interface MatchResult {
-  readonly roomId: string
-  readonly winner: { readonly id: string; readonly name: string; readonly bot: boolean }
-  readonly scores: Readonly<Record<string, number>>
-}
-
-/** Counts the bytes a room broadcasts (the bench's bytes per player). */
-export interface TrafficMeter {
-  frame(bytes: number, viewers: number): void
-}
-
-/** Everything a room needs from the application around it. */
-export interface RoomContext {
-  readonly pubsub: PubSub
-  /** Monitors players' channels on any node. */
-  readonly cluster: Cluster
-  /** Crash times of this node's rooms, by id (a crash loop is a node's affair). */
-  readonly crashes: Map<string, number[]>
-  readonly registry: Registry<string, null>
-  /** Sends to every client on a channel topic (the endpoint's broadcast). */
-  readonly broadcast: (topic: string, event: string, payload: Payload) => void
-  readonly presence?: Presence
-  readonly stats?: TickStats
-  readonly meter?: TrafficMeter
-  readonly onMatchOver?: (result: MatchResult) => void
-  readonly settings: RoomSettings
-}
-
-export interface RoomStart {
-  readonly child: RoomChild
-  readonly context: RoomContext
-}
-
-interface Conn {
-  readonly user: User
-  readonly role: 'player' | 'spectator'
-}
-
-interface RoomState {
-  readonly id: string
-  readonly child: RoomChild
-  /** What the room last saved (seats and match are kept up to date in it). */
-  saved: SavedRoom
-  readonly ctx: RoomContext
-  readonly settings: RoomSettings
-  readonly game: Game
-  readonly encoder: FrameEncoder
-  readonly conns: Map<string, Conn>
-  readonly monitors: Map<string, string>
-  readonly graceTimers: Map<string, TimerRef>
-  readonly incarnation: string
-  readonly name: string
-  notice: string | null
-  /** Clock reading at tick 0 of this schedule, and ticks run since. */
-  epoch: number
-  done: number
-  sinceFrame: number
-  startAtTick: number | null
-  emptySince: number | null
-  botCount: number
-  listed: string
-  /** The match a restarted room continues when its next match starts. */
-  resume: MatchProgress | undefined
-}
+export {
+  DEFAULT_ROOM_SETTINGS,
+  type MatchResult,
+  type RoomArgs,
+  type RoomChild,
+  type RoomContext,
+  type RoomSettings,
+  type RoomStart,
+  type SavedRoom,
+  type TrafficMeter,
+} from './room-types.ts'
 
 const TICK = Symbol('room tick')
-const CLOSE = Symbol('room close')
-interface GraceOver {
-  readonly t: 'grace'
-  readonly player: string
-}
-
-const BOT_NAMES = ['Ada', 'Brunel', 'Curie', 'Dijkstra', 'Euler', 'Faraday', 'Gauss', 'Hopper']
-const BOT_COLOURS = ['#f4a259', '#8cb369', '#5b8e7d', '#bc4b51', '#9b5de5', '#00bbf9', '#f15bb5']
-
-function seedOf(id: string, starts: number): number {
-  let h = 0x811c9dc5
-  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193)
-  return (h ^ Math.imul(starts + 1, 0x9e3779b1)) >>> 0
-}
 
 export const roomBehaviour = {
   name: 'curve fever room',
@@ -213,8 +76,7 @@ export const roomBehaviour = {
     const settings = context.settings
     const saved: SavedRoom = { seats: [], ...child.state, starts: (child.state?.starts ?? 0) + 1 }
     const now = getClock().now()
-    const recent = (context.crashes.get(id) ?? []).filter((t) => now - t < settings.crashWindowMs)
-    context.crashes.set(id, recent)
+    const crashes = recentCrashes(context, id)
     const game = new Game({ seed: seedOf(id, saved.starts - 1), config: settings.game })
     const state: RoomState = {
       id,
@@ -238,18 +100,16 @@ export const roomBehaviour = {
       botCount: saved.seats.filter((seat) => seat.bot === true).length,
       listed: '',
       resume: saved.match,
+      closed: null,
     }
     save(state)
     context.registry.register(id, null)
     context.pubsub.subscribe(roomTopic(id), self())
-    for (const seat of saved.seats) reseat(state, seat)
-    if (recent.length >= settings.maxCrashes) {
-      state.notice = `This room crashed ${recent.length} times in a row and was closed.`
-      sendAfter(self(), CLOSE, 0)
-    }
+    if (crashes >= settings.maxCrashes) return closeAfterCrashes(state, crashes)
     const listed = listing(state)
     state.listed = JSON.stringify(listed)
     context.presence?.track(self(), GAMES_TOPIC, id, { ...listed })
+    restoreSeats(state) // after the listing: starting the match updates it
     const life: LifeEvent = {
       t: 'started',
       incarnation: state.incarnation,
@@ -266,6 +126,10 @@ export const roomBehaviour = {
       return noreply(s)
     }
     if (message === CLOSE) return stop('normal', s)
+    if (s.closed !== null) {
+      answerClosed(message as RoomCommand, s, s.closed)
+      return noreply(s)
+    }
     if (isDown(message)) {
       const conn = s.monitors.get(String(message.pid))
       if (conn !== undefined) leave(s, conn)
@@ -286,6 +150,7 @@ export const roomBehaviour = {
     }
     s.ctx.crashes.delete(s.id)
     if (!isClosing(reason)) return // the node stops: the room goes on elsewhere or at its next start
+    if (s.closed !== null) return // it said so when it closed
     const closed: LifeEvent = { t: 'closed', reason: s.notice ?? 'the room closed' }
     try {
       s.ctx.pubsub.broadcast(lifeTopic(s.id), closed)
@@ -302,10 +167,6 @@ function isClosing(reason: unknown): boolean {
 
 function isDown(message: unknown): message is DownMessage {
   return (message as Partial<DownMessage> | null)?.type === 'DOWN'
-}
-
-function isGraceOver(message: unknown): message is GraceOver {
-  return (message as Partial<GraceOver> | null)?.t === 'grace'
 }
 
 // ---- commands ----
@@ -347,142 +208,6 @@ function answer(s: RoomState, to: ReplyAddress, value: object): void {
   s.ctx.pubsub.directBroadcast(to.node, to.topic, { ref: to.ref, value })
 }
 
-function join(s: RoomState, conn: ConnRef, user: User, spectate: boolean): JoinReply {
-  if (s.conns.has(conn.id)) leave(s, conn.id)
-  const seated = s.game.player(user.id)
-  let role: 'player' | 'spectator' = 'spectator'
-  if (seated !== undefined && !seated.leaving) {
-    role = 'player'
-    s.graceTimers.get(user.id)?.cancel()
-    s.graceTimers.delete(user.id)
-    s.game.setConnected(user.id, true)
-  } else if (!spectate) {
-    const added = s.game.addPlayer({ id: user.id, name: user.name, colour: user.colour })
-    if (!added.ok) {
-      const full = s.game.players().length >= s.game.config.maxPlayers
-      return refuse(full ? 'full' : 'invalid', added.reason)
-    }
-    role = 'player'
-    saveSeats(s)
-    rosterChanged(s)
-  }
-  s.conns.set(conn.id, { user, role })
-  if (conn.pid !== null) {
-    // Local or on another node: a node that dies is a DOWN too (reason `noconnection`).
-    s.ctx.cluster.monitor(conn.pid)
-    s.monitors.set(String(conn.pid), conn.id)
-  }
-  s.emptySince = null
-  relist(s)
-  return {
-    ok: true,
-    role,
-    seat: s.game.player(user.id)?.seat ?? null,
-    snapshot: encodeSnapshot(s.game.encodable),
-    incarnation: s.incarnation,
-    notice: s.notice,
-    name: s.name,
-    pid: self(),
-  }
-}
-
-function leave(s: RoomState, connId: string): void {
-  const conn = s.conns.get(connId)
-  if (conn === undefined) return
-  s.conns.delete(connId)
-  for (const [pid, id] of s.monitors) if (id === connId) s.monitors.delete(pid)
-  if (s.conns.size === 0) s.emptySince = getClock().now()
-  const player = conn.user.id
-  if (conn.role === 'player' && !connected(s, player) && s.game.player(player) !== undefined) {
-    s.game.setConnected(player, false)
-    s.graceTimers.get(player)?.cancel()
-    s.graceTimers.set(player, sendAfter(self(), { t: 'grace', player }, s.settings.graceMs))
-  }
-  relist(s)
-}
-
-function connected(s: RoomState, player: string): boolean {
-  for (const conn of s.conns.values()) if (conn.user.id === player) return true
-  return false
-}
-
-function graceOver(s: RoomState, player: string): void {
-  s.graceTimers.delete(player)
-  if (connected(s, player)) return
-  if (s.game.removePlayer(player).ok) {
-    saveSeats(s)
-    rosterChanged(s)
-    relist(s)
-  }
-}
-
-function input(s: RoomState, connId: string, player: string, turn: number): void {
-  const conn = s.conns.get(connId)
-  // Only a player's own connection steers its curve (the channel checks this first).
-  if (conn === undefined || conn.role !== 'player' || conn.user.id !== player) return
-  s.game.setInput(player, turn)
-}
-
-function addBot(s: RoomState, connId: string): object {
-  if (!s.conns.has(connId)) return refuse('not_allowed', 'join the room before adding bots')
-  const n = s.botCount
-  const init: PlayerInit = {
-    id: `bot-${s.id}-${n + 1}`,
-    name: `${BOT_NAMES[n % BOT_NAMES.length]} (bot)`,
-    colour: BOT_COLOURS[n % BOT_COLOURS.length] ?? '#888888',
-    bot: true,
-  }
-  const added = s.game.addPlayer(init)
-  if (!added.ok) return refuse('full', added.reason)
-  s.botCount += 1
-  saveSeats(s)
-  rosterChanged(s)
-  relist(s)
-  return { ok: true, seat: added.value, name: init.name }
-}
-
-/** Seats a player of the record again after a restart: disconnected until its channel rejoins. */
-function reseat(s: RoomState, seat: PlayerInit): void {
-  if (!s.game.addPlayer(seat).ok || seat.bot === true) return
-  s.game.setConnected(seat.id, false)
-  s.graceTimers.set(seat.id, sendAfter(self(), { t: 'grace', player: seat.id }, s.settings.graceMs))
-}
-
-/**
- * Keeps the seats for a restart, and the match's progress: `match` replaces it, null clears it
- * (no match under way), undefined keeps what was saved.
- */
-function saveSeats(s: RoomState, match?: MatchProgress | null): void {
-  const seats = s.game
-    .players()
-    .filter((p) => !p.leaving)
-    .map((p): PlayerInit => ({ id: p.id, name: p.name, colour: p.colour, bot: p.bot }))
-  const { match: previous, ...rest } = s.saved
-  const kept = match === undefined ? previous : (match ?? undefined)
-  s.saved = kept === undefined ? { ...rest, seats } : { ...rest, seats, match: kept }
-  save(s)
-}
-
-/**
- * Writes the saved state to the cluster's store (the supervisor keeps one room's writes in
- * order). A copy that another node took over is stopped by its supervisor; a store that is
- * away costs a log line, and the room plays on.
- */
-function save(s: RoomState): void {
-  s.child.save(s.saved).catch((error: unknown) => {
-    if ((error as { code?: unknown }).code === 'CINDER_ERR_CLUSTER_NOT_OWNER') return
-    console.warn(`room ${s.id}: could not save its state: ${(error as Error).message}`)
-  })
-}
-
-/** Names and colours are not in frames: clients learn them from snapshots and this event. */
-function rosterChanged(s: RoomState): void {
-  const players = s.game
-    .players()
-    .map((p) => ({ seat: p.seat, id: p.id, name: p.name, colour: p.colour, bot: p.bot }))
-  s.ctx.broadcast(gameTopic(s.id), 'roster', { players })
-}
-
 // ---- the clock ----
 
 function onTick(s: RoomState): void {
@@ -498,9 +223,7 @@ function onTick(s: RoomState): void {
   }
   for (let i = 0; i < due; i++) step(s)
   sendAfter(self(), TICK, Math.max(0, Math.ceil(s.epoch + (s.done + 1) * dt - now)))
-  if (s.emptySince !== null && s.settings.emptyCloseMs !== null) {
-    if (now - s.emptySince >= s.settings.emptyCloseMs) sendAfter(self(), CLOSE, 0)
-  }
+  if (s.emptySince !== null && s.done % 15 === 0 && abandoned(s, now)) sendAfter(self(), CLOSE, 0)
 }
 
 function step(s: RoomState): void {
@@ -521,45 +244,6 @@ function broadcastFrame(s: RoomState): void {
   const frame = s.encoder.encode(s.game.encodable)
   s.ctx.broadcast(gameTopic(s.id), 'f', frame)
   s.ctx.meter?.frame(frame.byteLength, s.conns.size)
-}
-
-/** Starts a match once enough players sit (after a short pause), and the next one after a match. */
-function autoStart(s: RoomState): void {
-  const phase = s.game.phase
-  if (phase !== 'waiting' && phase !== 'matchOver') {
-    s.startAtTick = null
-    return
-  }
-  if (s.startAtTick === null) {
-    const pause = phase === 'matchOver' ? s.settings.nextMatchMs : s.settings.startDelayMs
-    // Counting players allocates: look only every quarter second while waiting.
-    if (s.done % 15 !== 0 || !enoughPlayers(s)) return
-    s.startAtTick = s.done + Math.round(pause / s.game.config.dtMs)
-    return
-  }
-  if (s.done < s.startAtTick) return
-  s.startAtTick = null
-  if (s.game.start(s.resume).ok) {
-    s.resume = undefined
-    relist(s)
-  }
-}
-
-/** What the players are told when the room starts again (null on its first start). */
-function startNotice(origin: RoomChild['origin'], match: MatchProgress | undefined): string | null {
-  if (origin === 'start') return null
-  const what =
-    origin === 'failover'
-      ? 'The server this room ran on went down; it moved to another one'
-      : 'This room crashed and its supervisor restarted it'
-  return match === undefined || match.round === 0
-    ? `${what}: the match starts over.`
-    : `${what}: the match goes on after round ${match.round}, scores kept.`
-}
-
-function enoughPlayers(s: RoomState): boolean {
-  const contenders = s.game.players().filter((p) => !p.leaving).length
-  return contenders >= s.game.config.minPlayers
 }
 
 function onEvents(s: RoomState, events: readonly GameEvent[]): void {
@@ -599,44 +283,4 @@ function matchOver(s: RoomState, winnerId: string, scores: Readonly<Record<strin
     winner: { id: winner.id, name: winner.name, bot: winner.bot },
     scores,
   })
-}
-
-// ---- the lobby's view ----
-
-function listing(s: RoomState): GameListing {
-  const phase = s.game.phase
-  return {
-    name: s.name,
-    phase: phase === 'waiting' ? 'waiting' : phase === 'matchOver' ? 'over' : 'playing',
-    players: s.game
-      .players()
-      .filter((p) => !p.leaving)
-      .map((p) => ({ name: p.name, colour: p.colour, bot: p.bot })),
-    spectators: [...s.conns.values()].filter((c) => c.role === 'spectator').length,
-    maxPlayers: s.game.config.maxPlayers,
-    node: s.ctx.pubsub.node,
-  }
-}
-
-/** Updates the room's Presence meta when what the lobby shows changed. */
-function relist(s: RoomState): void {
-  const presence = s.ctx.presence
-  if (presence === undefined) return
-  const meta = listing(s)
-  const key = JSON.stringify(meta)
-  if (key === s.listed) return
-  s.listed = key
-  presence.update(self(), GAMES_TOPIC, s.id, { ...meta })
-}
-
-function info(s: RoomState): RoomInfo {
-  return {
-    id: s.id,
-    name: s.name,
-    phase: s.game.phase,
-    tick: s.game.tick,
-    incarnation: s.incarnation,
-    players: s.game.players().map((p) => ({ id: p.id, name: p.name, bot: p.bot })),
-    connections: s.conns.size,
-  }
 }

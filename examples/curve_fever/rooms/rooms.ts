@@ -76,6 +76,17 @@ export type RoomRequest = RoomCommand extends infer C
 type RoomMessage = Exclude<RoomCommand, { readonly replyTo: ReplyAddress }>
 
 const UNKNOWN_WAIT_MS = 750
+const DEFAULT_MAX_ROOMS = 1000
+
+/** `create` on a node that already runs `maxRooms` rooms. */
+export class TooManyRooms extends Error {
+  readonly max: number
+  constructor(max: number) {
+    super(`this server already runs its maximum of ${max} games`)
+    this.name = 'TooManyRooms'
+    this.max = max
+  }
+}
 
 const unknownRoom = (id: string): RoomRefusal =>
   refuse('unknown_room', `there is no game ${JSON.stringify(id.slice(0, 40))}`)
@@ -200,8 +211,10 @@ export class Rooms {
     }
   }
 
-  /** Creates a room on this node and returns its id. */
+  /** Creates a room on this node and returns its id; `TooManyRooms` past `maxRooms`. */
   async create(options: CreateRoom = {}): Promise<string> {
+    const max = this.#options.maxRooms ?? DEFAULT_MAX_ROOMS
+    if (this.supervisor.localChildren().length >= max) throw new TooManyRooms(max)
     const id = randomBytes(5).toString('hex').slice(0, 8)
     const name = (options.name ?? '').trim().slice(0, 40) || `Game ${id.slice(0, 4)}`
     const args: RoomArgs = { name, createdBy: options.createdBy ?? null }

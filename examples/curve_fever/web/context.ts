@@ -2,6 +2,7 @@
 import { signToken, verifyToken } from 'cinder'
 import { type User, userFrom, userToken } from '../auth/user.ts'
 import type { Lobby } from '../lobby/lobby.ts'
+import { type RateLimit, RateLimiter } from '../rooms/rate-limit.ts'
 import type { Rooms } from '../rooms/rooms.ts'
 
 const TICKET_SALT = 'curve fever sign-in ticket'
@@ -13,6 +14,8 @@ export interface WebContext {
   readonly lobby: Lobby
   /** Development: the crash control is offered. */
   readonly dev: boolean
+  /** Games each user may start from the lobby. */
+  readonly newGames: RateLimiter
   /** A minute-long signed ticket carrying a validated user, for `/session/:ticket`. */
   signInTicket(user: User): string
   readTicket(ticket: unknown): User | undefined
@@ -25,12 +28,14 @@ export function webContext(options: {
   readonly rooms: Rooms
   readonly lobby: Lobby
   readonly dev: boolean
+  readonly newGames: RateLimit
 }): WebContext {
   const { secretKeyBase: secret, rooms, lobby, dev } = options
   return {
     rooms,
     lobby,
     dev,
+    newGames: new RateLimiter(options.newGames),
     signInTicket: (user) =>
       signToken(secret, TICKET_SALT, { ...user }, { maxAge: TICKET_MAX_AGE_S }),
     readTicket(ticket) {

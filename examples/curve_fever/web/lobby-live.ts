@@ -3,7 +3,7 @@
  * themselves in Presence), a chat with a typing indicator (presence meta), and the
  * leaderboard. Everything is pushed: Presence diffs, and the lobby keeper's "changed" notes.
  */
-import { currentPid, each, html, type LiveSocket, type LiveView } from 'cinder'
+import { currentPid, each, getClock, html, type LiveSocket, type LiveView } from 'cinder'
 import { type User, userFrom } from '../auth/user.ts'
 import {
   CHANGES_TOPIC,
@@ -16,6 +16,7 @@ import {
   type OpenGame,
 } from '../lobby/lobby.ts'
 import { GAMES_TOPIC } from '../rooms/protocol.ts'
+import { TooManyRooms } from '../rooms/rooms.ts'
 import type { WebContext } from './context.ts'
 
 interface LobbyAssigns {
@@ -24,19 +25,30 @@ interface LobbyAssigns {
   games: OpenGame[]
   messages: ChatMessage[]
   leaderboard: LeaderboardEntry[]
+  botWins: number
   chatError: string | null
+  /** Why "New game" did not start one (a limit), until it may again. */
+  gameError: string | null
+  /** What is in the chat field: rendered back, so a line the server refuses stays there. */
+  draft: string
   typing: boolean
   pageTitle: string
 }
 
 const TYPING_IDLE_MS = 3000
 const STOP_TYPING = 'stop typing'
+const CLEAR_GAME_ERROR = 'clear game error'
+const CLEAR_CHAT_ERROR = 'clear chat error'
+/** How long "the server is full" stays up: long enough to read, short enough not to go stale. */
+const FULL_NOTICE_MS = 10_000
 
 type Socket = LiveSocket<LobbyAssigns>
 
 export function lobbyLive(web: WebContext): LiveView<LobbyAssigns> {
   const { lobby, rooms } = web
   const stopTimers = new WeakMap<Socket, () => void>()
+  const clearTimers = new WeakMap<Socket, () => void>()
+  const clearChatTimers = new WeakMap<Socket, () => void>()
 
   function setTyping(socket: Socket, typing: boolean): void {
     stopTimers.get(socket)?.()
@@ -46,6 +58,36 @@ export function lobbyLive(web: WebContext): LiveView<LobbyAssigns> {
     const pid = currentPid()
     if (pid !== undefined) lobby.setTyping(pid, socket.assigns.user, typing)
     socket.assign('typing', typing)
+  }
+
+  /** Starts a game and goes there; past a limit, says so on the page and stays. */
+  async function newGame(socket: Socket): Promise<void> {
+    const { user } = socket.assigns
+    const now = getClock().now()
+    if (!web.newGames.take(user.id, now)) {
+      const wait = Math.max(1, web.newGames.waitSeconds(user.id, now))
+      return refuseGame(
+        socket,
+        `You just started games: you can start another in ${wait} s, or join one below.`,
+        wait * 1000,
+      )
+    }
+    try {
+      const id = await rooms.create({ name: `${user.name}'s game`, createdBy: user.id })
+      socket.redirect(`/game/${id}`)
+    } catch (err) {
+      const full = err instanceof TooManyRooms
+      const line = full
+        ? `This server runs its maximum of ${err.max} games: join one below, or try again later.`
+        : 'The game could not be started: try again in a moment.'
+      refuseGame(socket, line, FULL_NOTICE_MS)
+    }
+  }
+
+  function refuseGame(socket: Socket, line: string, forMs: number): void {
+    clearTimers.get(socket)?.()
+    clearTimers.set(socket, socket.sendAfter(CLEAR_GAME_ERROR, forMs))
+    socket.assign('gameError', line)
   }
 
   return {
@@ -62,7 +104,10 @@ export function lobbyLive(web: WebContext): LiveView<LobbyAssigns> {
         games: lobby.games(),
         messages: lobby.messages(),
         leaderboard: lobby.leaderboard(),
+        botWins: lobby.botWins(),
         chatError: null,
+        gameError: null,
+        draft: '',
         typing: false,
         pageTitle: 'Curve Fever · lobby',
       })
@@ -77,32 +122,45 @@ export function lobbyLive(web: WebContext): LiveView<LobbyAssigns> {
       switch (event) {
         case 'chat': {
           const said = lobby.say(socket.assigns.user, value.body)
-          socket.assign('chatError', said.ok ? null : said.message)
+          socket.assign({
+            chatError: said.ok ? null : said.message,
+            draft: said.ok ? '' : text(value.body),
+          })
           if (said.ok) {
             socket.pushEvent('chat-sent')
             setTyping(socket, false)
+          } else if (said.retryAfterMs !== undefined) {
+            // "Wait N s" is no longer true after N s: it goes then.
+            clearChatTimers.get(socket)?.()
+            clearChatTimers.set(socket, socket.sendAfter(CLEAR_CHAT_ERROR, said.retryAfterMs))
           }
           return
         }
         case 'typing': {
-          const body = typeof value.body === 'string' ? value.body : ''
+          const body = text(value.body)
+          socket.assign('draft', body)
           setTyping(socket, body.trim() !== '')
           if ([...body].length <= MAX_MESSAGE_LENGTH && socket.assigns.chatError !== null)
             socket.assign('chatError', null)
           return
         }
-        case 'new_game': {
-          const { user } = socket.assigns
-          const id = await rooms.create({ name: `${user.name}'s game`, createdBy: user.id })
-          socket.redirect(`/game/${id}`)
-          return
-        }
+        case 'new_game':
+          return newGame(socket)
         default:
           return
       }
     },
 
     handleInfo(message, socket) {
+      if (message === CLEAR_GAME_ERROR) {
+        socket.assign('gameError', null)
+        return
+      }
+      if (message === CLEAR_CHAT_ERROR) {
+        clearChatTimers.delete(socket)
+        socket.assign('chatError', null)
+        return
+      }
       if (message === STOP_TYPING) {
         stopTimers.delete(socket)
         setTyping(socket, false)
@@ -115,7 +173,8 @@ export function lobbyLive(web: WebContext): LiveView<LobbyAssigns> {
         socket.assign('games', lobby.games())
       const change = message as Partial<LobbyChange>
       if (change.t === 'chat') socket.assign('messages', lobby.messages())
-      if (change.t === 'leaderboard') socket.assign('leaderboard', lobby.leaderboard())
+      if (change.t === 'leaderboard')
+        socket.assign({ leaderboard: lobby.leaderboard(), botWins: lobby.botWins() })
     },
 
     render: (a) => html`<header class="top">
@@ -143,6 +202,7 @@ export function lobbyLive(web: WebContext): LiveView<LobbyAssigns> {
           html`<li><span class="name">${e.name}</span> <span class="muted">${e.wins} ${e.wins === 1 ? 'win' : 'wins'}</span></li>`,
       )}
     </ol>
+    ${a.botWins > 0 && html`<p id="bot-wins" class="muted">Bots: ${a.botWins} ${a.botWins === 1 ? 'win' : 'wins'} (not ranked)</p>`}
   </section>
   <section class="panel">
     <h2>Chat</h2>
@@ -156,7 +216,7 @@ export function lobbyLive(web: WebContext): LiveView<LobbyAssigns> {
     </div>
     <p class="typing muted" id="typing">${typingLine(a.online, a.user)}</p>
     <form id="chat-form" phx-submit="chat" phx-change="typing" phx-hook="ChatForm">
-      <input type="text" name="body" placeholder="Say something" autocomplete="off">
+      <input type="text" name="body" placeholder="Say something" autocomplete="off" maxlength=${MAX_MESSAGE_LENGTH} value=${a.draft}>
       <button type="submit">Send</button>
     </form>
     <p class="error" id="chat-error">${a.chatError}</p>
@@ -164,6 +224,7 @@ export function lobbyLive(web: WebContext): LiveView<LobbyAssigns> {
   <section class="panel">
     <h2>Games</h2>
     <button id="new-game" phx-click="new_game">New game</button>
+    <p class="error" id="games-error">${a.gameError}</p>
     <ul id="games" class="plain" style="margin-top: 1rem">
       ${each(
         a.games,
@@ -178,6 +239,11 @@ export function lobbyLive(web: WebContext): LiveView<LobbyAssigns> {
   </section>
 </main>`,
   }
+}
+
+/** A form field's text, cut well past what the chat accepts (a draft is never stored long). */
+function text(value: unknown): string {
+  return typeof value === 'string' ? value.slice(0, 4 * MAX_MESSAGE_LENGTH) : ''
 }
 
 function typingLine(online: readonly OnlineUser[], me: User): string {

@@ -33,6 +33,7 @@ interface KvEntry {
 interface Kv {
   get(key: string): Promise<KvEntry | null>
   create(key: string, value: string): Promise<number>
+  put(key: string, value: string): Promise<number>
   update(key: string, value: string, version: number): Promise<number>
   delete(key: string, options?: { previousSeq: number }): Promise<void>
   keys(): Promise<AsyncIterable<string>>
@@ -76,19 +77,27 @@ export async function startNatsStore(options: NatsStoreOptions = {}): Promise<Cl
   }
   const js = nc.jetstream()
   const buckets = new Map<string, Promise<Kv>>()
-  const bucket = (space: string): Promise<Kv> => {
+  const bucket = (space: string, extra: object = {}): Promise<Kv> => {
     let kv = buckets.get(space)
     if (kv === undefined) {
-      kv = js.views.kv(bucketName(bucketPrefix, space), { ...bucketOptions, history: 1 })
+      const options = { ...bucketOptions, ...extra, history: 1 }
+      kv = js.views.kv(bucketName(bucketPrefix, space), options)
       kv.catch(() => buckets.delete(space)) // try again next time
       buckets.set(space, kv)
     }
     return kv
   }
-  return natsStore(nc, bucket)
+  // Expiring values: a bucket of their own per space, whose max age is the first ttl asked for.
+  const expiring = (space: string, ttl = 0): Promise<Kv> =>
+    bucket(`${space}:x`, ttl > 0 ? { ttl: Math.ceil(ttl) } : {})
+  return natsStore(nc, bucket, expiring)
 }
 
-function natsStore(nc: NatsConnection, bucket: (space: string) => Promise<Kv>): ClusterStore {
+function natsStore(
+  nc: NatsConnection,
+  bucket: (space: string) => Promise<Kv>,
+  expiring: (space: string, ttl?: number) => Promise<Kv>,
+): ClusterStore {
   const attempt = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
     try {
       return await run()
@@ -132,6 +141,22 @@ function natsStore(nc: NatsConnection, bucket: (space: string) => Promise<Kv>): 
           return 1
         })
         return deleted !== undefined
+      }),
+    putExpiring: (space, key, value, ttl) =>
+      attempt(`put ${key}`, async () => {
+        await (await expiring(space, ttl)).put(encodeKey(key), value)
+      }),
+    takeExpiring: (space, key) =>
+      attempt(`take ${key}`, async () => {
+        const kv = await expiring(space)
+        const held = await get(kv, key)
+        if (held === undefined) return undefined
+        // Deleting at the revision read: of two takers, one deletes and the other gets nothing.
+        const taken = await conditional(async () => {
+          await kv.delete(encodeKey(key), { previousSeq: Number(held.revision) })
+          return 1
+        })
+        return taken === undefined ? undefined : held.value
       }),
     async close() {
       await nc.close()

@@ -50,6 +50,13 @@ if not cur then return 0 end
 if ARGV[2] ~= '' and string.match(cur, '^(%d+):') ~= ARGV[2] then return 0 end
 return redis.call('HDEL', KEYS[1], ARGV[1])`
 
+// KEYS[1] the value's own key: expiring values live outside the hashes, so Redis expires them.
+const TAKE = `
+local value = redis.call('GET', KEYS[1])
+if value then redis.call('DEL', KEYS[1]) end
+return value`
+const PUT_EXPIRING = `redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1`
+
 /** Connects a Redis cluster store; rejects with CINDER_ERR_CLUSTER_STORE if Redis does not answer. */
 export async function startRedisStore(options: RedisStoreOptions = {}): Promise<ClusterStore> {
   const {
@@ -124,6 +131,19 @@ function redisStore(client: RedisClient, prefix: string): ClusterStore {
       attempt(`delete ${key}`, async () => {
         const args = [key, revision ?? '']
         return Number(await client.eval(DELETE, { keys: keys(space), arguments: args })) === 1
+      }),
+    putExpiring: (space, key, value, ttl) =>
+      attempt(`put ${key}`, async () => {
+        const args = [value, String(Math.max(1, Math.ceil(ttl)))]
+        await client.eval(PUT_EXPIRING, { keys: [`${prefix}${space}:x:${key}`], arguments: args })
+      }),
+    takeExpiring: (space, key) =>
+      attempt(`take ${key}`, async () => {
+        const held = await client.eval(TAKE, {
+          keys: [`${prefix}${space}:x:${key}`],
+          arguments: [],
+        })
+        return typeof held === 'string' ? held : undefined
       }),
     async close() {
       try {

@@ -18,9 +18,10 @@ import {
 } from '../live-session.ts'
 import { type LiveSessionData, LiveSocket, type LiveView } from '../live-view.ts'
 import { navigationPayload } from '../navigation.ts'
+import { LiveSnapshots } from '../snapshots.ts'
 import { hostOf } from './channel-host.ts'
 import { LiveProcess } from './live-process.ts'
-import { joinReply, mountView } from './mount.ts'
+import { joinReply, mountView, restoreView } from './mount.ts'
 import { joinNested } from './nested-join.ts'
 import { paramsAfterMount } from './params.ts'
 import type { LiveRuntime, LvSocket } from './runtime.ts'
@@ -63,8 +64,19 @@ export async function join(
     host: hostOf(socket, rt.config.uploads),
   })
   const proc = new LiveProcess(view, live, route.entry, tokens)
-  return mountRouted(rt, proc, route, claims.session, navigating, socket)
+  let snapshot: Snapshot
+  if (LiveSnapshots.durable(view)) {
+    proc.owner = { id, viewKey: claims.view, sessionToken: params.session as string }
+    // A first join (`_mounts` 0) follows the dead render: no view of this container ran yet.
+    if (!navigating && connectParams._mounts !== 0) {
+      await rt.saved(id) // a plain reconnect can outrun the save of the view it left here
+      snapshot = await rt.config.snapshots.take(view, proc.owner)
+    }
+  }
+  return mountRouted(rt, proc, route, claims.session, navigating, socket, snapshot)
 }
+
+type Snapshot = { readonly saved: unknown } | undefined
 
 /** Mount, `handleParams`, and the reply: with a container when navigating, and the patch if any. */
 async function mountRouted(
@@ -74,9 +86,11 @@ async function mountRouted(
   session: LiveSessionData,
   navigating: boolean,
   socket: LvSocket,
+  snapshot: Snapshot,
 ): Promise<JoinReply> {
   try {
     await mountView(proc, route.params, session)
+    if (snapshot !== undefined) await restoreView(proc, snapshot.saved)
     const { patch, other } = await paramsAfterMount(rt, proc, route)
     return joinReply(rt, proc, socket, other, {
       ...(navigating ? { container: ['div', {}] } : {}),

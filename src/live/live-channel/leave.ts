@@ -7,6 +7,7 @@ import type { ExitReason, JoinError } from '../../channel/channel.ts'
 import { push } from '../../channel/channel-socket.ts'
 import { error } from '../../channel/results.ts'
 import { stop } from '../../process/behaviour.ts'
+import { ConnectionExit } from '../../socket/connection.ts'
 import { flashToken } from '../flash.ts'
 import { kLive, type Navigation } from '../live-view.ts'
 import { navigationEvent, navigationPayload } from '../navigation.ts'
@@ -50,9 +51,25 @@ export async function terminate(
   const proc = rt.unregister(socket)
   if (proc === undefined) return
   proc.stopTimers()
+  const { owner } = proc
+  if (owner !== undefined && outlives(reason)) {
+    const { snapshots } = rt.config
+    await rt.saving(owner.id, () => snapshots.save(proc.view, owner, proc.socket.assigns))
+  }
   await releaseUploads(proc.socket)
   for (const component of proc.componentsIfAny?.sockets() ?? []) await releaseUploads(component)
   await proc.view.terminate?.call(proc.view, reason, proc.socket)
+}
+
+/**
+ * Whether the view stopped in a way its client comes back from: the node drains, or the
+ * connection dropped. Not a leave, a navigation, a crash, a `disconnect` or expired credentials.
+ */
+function outlives(reason: ExitReason): boolean {
+  const shutdown = (reason as { shutdown?: unknown } | null)?.shutdown
+  return (
+    shutdown === ConnectionExit.draining.shutdown || shutdown === ConnectionExit.closed.shutdown
+  )
 }
 
 function payloadOf(rt: LiveRuntime, proc: LiveProcess, navigation: Navigation) {

@@ -16,6 +16,7 @@ import type { LiveTokens } from '../live-session.ts'
 import { kLive, type LiveSocket, type LiveView, type Navigation } from '../live-view.ts'
 import { type LiveRenderCall, NestedContainers } from '../nested.ts'
 import type { Diff } from '../rendered.ts'
+import type { SnapshotOwner } from '../snapshots.ts'
 
 /** One mounted view, keyed by its channel socket. */
 export class LiveProcess {
@@ -27,6 +28,8 @@ export class LiveProcess {
   // Created when a render first places a live component: most views have none.
   #components: LiveComponents | undefined
 
+  /** For a routed view that persists: what its snapshot is bound to (snapshots.ts). */
+  owner: SnapshotOwner | undefined
   /** For a nested view: the monitor of its parent's process (it stops with it). */
   parentMonitor: Ref | undefined
   readonly #tokens: LiveTokens

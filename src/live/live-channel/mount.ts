@@ -9,7 +9,7 @@ import type { Params } from '../../http/query.ts'
 import { liveMount } from '../../telemetry/index.ts'
 import { runOnMount } from '../hooks.ts'
 import { mountHooks } from '../live-route.ts'
-import { type LiveSessionData, type Navigation, settle } from '../live-view.ts'
+import { kLive, type LiveSessionData, type Navigation, settle } from '../live-view.ts'
 import { refuseJoin } from './leave.ts'
 import type { LiveProcess } from './live-process.ts'
 import type { LiveRuntime, LvSocket } from './runtime.ts'
@@ -33,6 +33,13 @@ export async function mountView(
     ? liveMount.trace(spanOf(proc, params), async () => await run())
     : run()
   settle(`${proc.name}.mount`, await out, socket, false)
+}
+
+/** Puts a snapshot's state back with the view's `restore`, unless `mount` already navigated. */
+export async function restoreView(proc: LiveProcess, saved: unknown): Promise<void> {
+  const { view, socket } = proc
+  if (view.restore === undefined || socket[kLive].navigation !== undefined) return
+  settle(`${proc.name}.restore`, await view.restore.call(view, saved, socket), socket, false)
 }
 
 function spanOf(proc: LiveProcess, params: Params) {

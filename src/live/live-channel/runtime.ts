@@ -26,6 +26,8 @@ export class LiveRuntime {
   readonly #processes = new WeakMap<LvSocket, LiveProcess>()
   /** Which process runs the view of each container id (parents of nested views). */
   readonly #pids = new Map<string, Pid>()
+  /** Snapshots being saved, by container id: a rejoin to this node waits for its own. */
+  readonly #saving = new Map<string, Promise<void>>()
 
   constructor(config: LiveConfig, router: Router) {
     this.config = config
@@ -60,6 +62,20 @@ export class LiveRuntime {
     // Outside a process (cinder/testing's mountLive) there is nothing to register.
     const pid = currentPid()
     if (pid !== undefined) this.#pids.set(proc.socket.id, pid)
+  }
+
+  /** Runs `save` for container `id`; `saved(id)` waits for it meanwhile. */
+  async saving(id: string, save: () => Promise<void>): Promise<void> {
+    const running = save().finally(() => {
+      if (this.#saving.get(id) === running) this.#saving.delete(id)
+    })
+    this.#saving.set(id, running)
+    await running
+  }
+
+  /** Resolves once no snapshot of container `id` is being saved on this node. */
+  async saved(id: string): Promise<void> {
+    await this.#saving.get(id)
   }
 
   /** The process running the view of container `id`, if it is mounted. */

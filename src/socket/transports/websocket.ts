@@ -115,7 +115,13 @@ class CinderWebSocket extends WebSocket implements TransportConnection {
   }
 
   override close(code?: number, data?: string | Buffer): void {
-    if (this.readyState >= WebSocket.CLOSING) return
+    // Closing: `ws` calls close() again when the client's close frame arrives, to end the TCP
+    // connection; browsers wait for that end (Chromium 2 s) before they reconnect.
+    if (this.readyState === WebSocket.CLOSING) {
+      super.close()
+      return
+    }
+    if (this.readyState === WebSocket.CLOSED) return
     // `ws` closes an oversized message with a bare 1009; say why.
     const reason = data ?? (code === CloseCode.messageTooBig ? 'message too big' : undefined)
     this.closedByServer ??= { code: code ?? CloseCode.normal, reason: String(reason ?? '') }

@@ -13,9 +13,9 @@ import { setLogger } from '../../../src/index.ts'
 import { openSocket, outcome, type PhxChannel, type PhxSocket, startApp } from './support.ts'
 
 const SECRET = 'channel-test-secret-key-base-0123456789-0123456789-0123456789-0123456789'
-const ada: User = { id: 'u-ada', name: 'Ada', colour: '#e4572e' }
-const bob: User = { id: 'u-bob', name: 'Bob', colour: '#29335c' }
-const cyd: User = { id: 'u-cyd', name: 'Cyd', colour: '#76b041' }
+const ada: User = { id: 'u-ada', name: 'Ada', colour: '#ee8800' }
+const bob: User = { id: 'u-bob', name: 'Bob', colour: '#88aaee' }
+const cyd: User = { id: 'u-cyd', name: 'Cyd', colour: '#ffff00' }
 
 let app: CurveFever
 let url: string
@@ -98,7 +98,7 @@ describe('the game channel', () => {
     await until(() => a.snapshots.length === 1, 'the snapshot')
     assert.deepEqual(
       a.snapshots[0]?.players.map((p) => [p.name, p.colour]),
-      [['Ada', '#e4572e']],
+      [['Ada', '#ee8800']],
     )
     const b = await joinGame(await connect(bob), id)
     assert.equal(b.reply.seat, 1)
@@ -151,7 +151,7 @@ describe('the game channel', () => {
     await joinGame(await connect(bob), id)
     const cydSocket = await connect(cyd)
     await joinGame(cydSocket, id)
-    const dee: User = { id: 'u-dee', name: 'Dee', colour: '#17bebb' }
+    const dee: User = { id: 'u-dee', name: 'Dee', colour: '#ccffff' }
     const deeSocket = await connect(dee)
     const full = deeSocket.channel(`game:${id}`, {})
     const [status, refusal] = await outcome(full.join())

@@ -39,7 +39,14 @@ async function start(settings: Partial<RoomSettings> = {}): Promise<void> {
   rooms = await Rooms.start({
     pubsub,
     broadcast: (topic, event, payload) => sent.push({ topic, event, payload }),
-    settings: { graceMs: 2000, startDelayMs: 100, emptyCloseMs: null, dev: true, ...settings },
+    settings: {
+      graceMs: 2000,
+      startDelayMs: 100,
+      emptyCloseMs: null,
+      botsOnlyCloseMs: null,
+      dev: true,
+      ...settings,
+    },
     stats,
     onMatchOver: (result) => matches.push(result),
   })
@@ -245,6 +252,19 @@ describe('bots', () => {
     assert.ok(events.some((e) => e.type === 'matchOver'))
   })
 
+  it('closes a room left to bots soon after the last person goes', async () => {
+    await start({ graceMs: 1000, botsOnlyCloseMs: 2000, emptyCloseMs: 60_000 })
+    const id = await rooms.create()
+    await join(id, 'c1', ada)
+    await rooms.request(id, { t: 'add_bot', conn: 'c1' })
+    await rooms.request(id, { t: 'add_bot', conn: 'c1' })
+    rooms.send(id, { t: 'leave', conn: 'c1' })
+    await advance(1500)
+    assert.ok(rooms.whereis(id) !== undefined, 'not before its time')
+    await advance(1000)
+    assert.equal(rooms.whereis(id), undefined, 'closed, not kept for emptyCloseMs')
+  })
+
   it('refuses a bot from someone who is not in the room', async () => {
     await start()
     const id = await rooms.create()
@@ -355,6 +375,13 @@ describe('crashes', () => {
     assert.equal(errors.length, 1)
     const rejoined = (await join(id, 'c1b', ada)) as JoinAccepted
     assert.match(rejoined.notice ?? '', /goes on after round \d+, scores kept/)
+    // The first picture after the restart is the match going on, never an empty room at 0.
+    const restored = decode(rejoined.snapshot) as Snapshot
+    assert.equal(restored.phase, 'countdown')
+    assert.ok(
+      Math.max(...restored.players.map((p) => p.score)) >= botBefore,
+      `scores in the first snapshot: ${JSON.stringify(restored.players.map((p) => p.score))}`,
+    )
     const sentBefore = sent.length
     const resumed = () =>
       sent
@@ -371,7 +398,7 @@ describe('crashes', () => {
   })
 
   it('closes a room that keeps crashing instead of restarting it forever', async () => {
-    await start({ maxCrashes: 2 })
+    await start({ maxCrashes: 2, closedLingerMs: 1000 })
     const id = await rooms.create()
     await join(id, 'c1', ada)
     void rooms.request(id, { t: 'crash', conn: 'c1' }, 20)
@@ -380,6 +407,11 @@ describe('crashes', () => {
     await join(id, 'c1', ada)
     void rooms.request(id, { t: 'crash', conn: 'c1' }, 20)
     await advance(100)
+    // It lingers a while to tell rejoining players why, in words, then stops.
+    const refused = await join(id, 'c1', ada)
+    assert.equal((refused as { reason: string }).reason, 'closed')
+    assert.match((refused as { message: string }).message, /crashed 2 times in a row/)
+    await advance(1100)
     assert.equal(rooms.whereis(id), undefined)
     assert.deepEqual(rooms.localIds(), [])
   })

@@ -1,7 +1,7 @@
 /** Helpers for the Curve Fever tests: the app on an ephemeral port, and browser pages. */
 import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core'
 import {
   type CurveFever,
   type CurveFeverOptions,
@@ -12,16 +12,24 @@ import { repositoryRoot } from '../../../examples/curve_fever/web/assets.ts'
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 export const ARTIFACTS = join(repositoryRoot(), 'test-artifacts')
 
-/** Rooms that start quickly and end a match after one round: tests see a whole match. */
+/** Rooms that end a match after one round (tests see a whole match); they start at once. */
 export const QUICK_ROOMS: NonNullable<CurveFeverOptions['room']> = {
-  startDelayMs: 200,
   nextMatchMs: 120_000,
   graceMs: 10_000,
   game: { targetScore: 1, winByTwo: false, countdownMs: 1000, roundOverMs: 1000 },
 }
 
+/** The secret of test nodes: one cookie signs a player in on every node of a test cluster. */
+export const TEST_SECRET = 'curve-fever-test-secret-'.padEnd(64, '0')
+
 export function startApp(options: CurveFeverOptions = {}): Promise<CurveFever> {
-  return startCurveFever({ port: 0, dev: true, room: QUICK_ROOMS, ...options })
+  return startCurveFever({
+    port: 0,
+    dev: true,
+    room: QUICK_ROOMS,
+    secretKeyBase: TEST_SECRET,
+    ...options,
+  })
 }
 
 export async function launchChromium(): Promise<Browser> {
@@ -39,9 +47,18 @@ export function artifact(name: string): string {
   return join(ARTIFACTS, name)
 }
 
-/** A fresh browser context signed in as `name`, on the lobby page with its LiveView joined. */
-export async function signIn(browser: Browser, base: string, name: string, colour?: string) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+/**
+ * A fresh browser context signed in as `name`, on the lobby page with its LiveView joined;
+ * `device` overrides the 1280×900 desktop (a phone: viewport, touch, mobile).
+ */
+export async function signIn(
+  browser: Browser,
+  base: string,
+  name: string,
+  colour?: string,
+  device: BrowserContextOptions = {},
+) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...device })
   const page = await context.newPage()
   const errors: string[] = []
   page.on('pageerror', (e) => errors.push(e.message))
@@ -71,7 +88,8 @@ export interface GameState {
   frames: number
   notices: string[]
   gone: string | null
-  scores: { name: string; score: number; connected: boolean }[]
+  connection: 'connecting' | 'connected' | 'reconnecting'
+  scores: { name: string; score: number; connected: boolean; alive: boolean }[]
 }
 
 export function gameState(page: Page): Promise<GameState> {

@@ -122,7 +122,7 @@ export function clientBundle(): Promise<string> {
   return bundle
 }
 
-async function serveClient(conn: Conn): Promise<Conn> {
+export async function serveClient(conn: Conn): Promise<Conn> {
   const code = await clientBundle()
   return conn
     .putRespContentType('text/javascript')

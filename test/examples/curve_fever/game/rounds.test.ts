@@ -220,3 +220,26 @@ test('bots fill a room and play whole matches on their own', () => {
   assert.ok((scores[0] ?? 0) >= 3 && (scores[0] ?? 0) - (scores[1] ?? 0) >= 2, `scores ${scores}`)
   assert.equal(events.filter((s) => s.event.type === 'roundOver').length, game.round)
 })
+
+test('a player seated during the countdown plays that round; later, from the next one', () => {
+  const game = new Game({ seed: 7, config: { gap: null, countdownMs: 1000 } })
+  game.addPlayer(human('a'))
+  game.addPlayer(human('b'))
+  assert.ok(game.start().ok)
+  game.step()
+  assert.equal(game.phase, 'countdown')
+  game.addPlayer(human('c'))
+  const c = game.player('c')
+  assert.ok(c?.inRound && c.alive, 'in the coming round')
+  for (const other of ['a', 'b']) {
+    const o = game.player(other)
+    const apart = Math.hypot((o?.x ?? 0) - c.x, (o?.y ?? 0) - c.y)
+    assert.ok(apart > 30, `spawned clear of ${other}: ${apart.toFixed(0)} units`)
+  }
+  while (game.phase === 'countdown') game.step()
+  assert.equal(game.phase, 'running')
+  game.step()
+  assert.ok(game.player('c')?.alive, 'flies with the others')
+  game.addPlayer(human('d'))
+  assert.equal(game.player('d')?.inRound, false, 'sits out the round under way')
+})
