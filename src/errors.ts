@@ -69,6 +69,8 @@ export const ERROR_CODES = {
     'push or socketRef was used outside a joined channel (e.g. push inside join)',
   // pubsub/
   CINDER_ERR_PUBSUB_BAD_ARG: 'a PubSub function got an argument of the wrong shape',
+  CINDER_ERR_PUBSUB_DURABLE:
+    'a durable topic declaration is invalid (pattern, limits, declared twice differently), or the topic is not durable',
   CINDER_ERR_PUBSUB_NOT_RUNNING: 'the PubSub is not started yet, or already stopped',
   CINDER_ERR_PUBSUB_NO_DISPATCHER: 'no dispatcher is registered under that name on the PubSub',
   CINDER_ERR_PUBSUB_ENCODE:

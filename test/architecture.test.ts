@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url'
 const allowed: Readonly<Record<string, readonly string[]>> = {
   // The `cinder` command runs applications and their tools; it imports none of the runtime.
   cli: [],
+  // Browser code on top of the official client (`cinder/client/*`): it imports nothing.
+  client: [],
   telemetry: [],
   process: ['telemetry'],
   token: ['telemetry'],

@@ -36,7 +36,13 @@ import {
   stop as stopOutcome,
   stopProcess,
 } from '../process/index.ts'
-import type { PubSub } from '../pubsub/index.ts'
+import {
+  formatPosition,
+  type Position,
+  type PubSub,
+  parsePosition,
+  type Recovery,
+} from '../pubsub/index.ts'
 import { channelCrash, channelHandleIn, channelJoin, channelLeave } from '../telemetry/index.ts'
 import type { TransportConnection, TransportName } from '../wire/connection.ts'
 import type { Message as WireMessage } from '../wire/message.ts'
@@ -44,7 +50,7 @@ import type { Serializer as WireSerializer } from '../wire/serializer.ts'
 import { type Broadcast, broadcastMessage, isBroadcast } from './broadcast.ts'
 import type { Channel } from './channel.ts'
 import { type ChannelLink, ChannelSocket, type Payload } from './channel-socket.ts'
-import { FASTLANE, type FastlaneTarget, kFastlane } from './fastlane.ts'
+import { FASTLANE, type FastlaneTarget, kFastlane, positionedFrame } from './fastlane.ts'
 import { checkHandleInResult, checkHandleResult, checkJoinResult, type Step } from './results.ts'
 
 /** The socket's side, as a channel server sees it. */
@@ -89,9 +95,27 @@ class ClientLeave {
 }
 class Intercepted {
   readonly broadcast: Broadcast
-  constructor(broadcast: Broadcast) {
+  readonly position: Position | undefined
+  constructor(broadcast: Broadcast, position: Position | undefined) {
     this.broadcast = broadcast
+    this.position = position
   }
+}
+
+/**
+ * The most live broadcasts a channel buffers while it reads its topic's
+ * history on join; past it the join answers `{reason: 'recovery overflow'}`
+ * and the client retries.
+ */
+export const MAX_RECOVERY_BUFFER = 10_000
+
+/** When a failed history read was last logged (shared: an outage fails every join alike). */
+let historyFailureLogged = Number.NEGATIVE_INFINITY
+
+/** Live broadcasts that arrived while the join read the history. */
+interface RecoveryBuffer {
+  readonly items: Array<[Broadcast, Position]>
+  overflowed: boolean
 }
 
 /** A join refused by the channel: the process stops quietly. */
@@ -119,6 +143,11 @@ export class ChannelServer
   joined = false
   pid: Pid | undefined
   #exitNotified = false
+  /** On a durable topic: the last position this client got, and the buffer while joining. */
+  #last: Position | undefined
+  #recovering: RecoveryBuffer | undefined
+  /** The intercepted durable broadcast `handleOut` is handling: its pushes carry the position. */
+  #out: { event: string; position: Position } | undefined
 
   constructor(
     host: ChannelHost,
@@ -214,10 +243,79 @@ export class ChannelServer
       return stopOutcome(JOIN_REFUSED, this, 'error')
     }
     this.socket = result.ok
+    if (this.host.pubsub.durableLimits(this.topic) !== undefined) {
+      return this.#joinDurable(request, result.reply)
+    }
     this.joined = true
     this.host.pubsub.subscribe(this.topic, this.pid as Pid, { metadata: this })
     this.reply(this.joinRef, request.ref, 'ok', result.reply ?? {})
     return replyOutcome('ok', this)
+  }
+
+  /**
+   * Joins a durable topic with no hole and no duplicate: subscribe first
+   * (live broadcasts are buffered), read the history after the client's
+   * position (`params.resume`), reply with where the client stands, send
+   * the missed broadcasts, then the buffered ones not already sent.
+   */
+  async #joinDurable(
+    request: JoinRequest,
+    reply: Payload | undefined,
+  ): Promise<CallOutcome<ChannelServer>> {
+    const buffer: RecoveryBuffer = { items: [], overflowed: false }
+    this.#recovering = buffer
+    this.host.pubsub.subscribe(this.topic, this.pid as Pid, { metadata: this })
+    let recovery: Recovery | undefined
+    try {
+      recovery = await this.host.pubsub.recover(this.topic, parsePosition(request.params.resume))
+    } catch (err) {
+      // Every client of the topic retries while the engine is away: one line a second at most.
+      const now = performance.now()
+      if (now - historyFailureLogged >= 1000) {
+        historyFailureLogged = now
+        this.host.logger.error(`${this.name} could not read the topic's history: ${describe(err)}`)
+      }
+    }
+    this.#recovering = undefined
+    if (recovery === undefined || buffer.overflowed) {
+      this.host.pubsub.unsubscribe(this.topic, this.pid as Pid)
+      const reason = recovery === undefined ? 'history unavailable' : 'recovery overflow'
+      this.reply(this.joinRef, request.ref, 'error', { reason })
+      return stopOutcome(JOIN_REFUSED, this, 'error')
+    }
+    this.joined = true
+    this.#last = recovery.position
+    this.reply(this.joinRef, request.ref, 'ok', withRecovery(reply, recovery))
+    for (const { record, position } of recovery.entries) this.#sendDurable(record.message, position)
+    for (const [broadcast, position] of buffer.items) this.#sendDurable(broadcast, position)
+    return replyOutcome('ok', this)
+  }
+
+  /** Sends one durable message to this client, unless it already has it. */
+  #sendDurable(message: unknown, position: Position): void {
+    if (!isBroadcast(message)) {
+      this.deliver(message)
+      return
+    }
+    if (!this.admit(message, position)) return
+    if (this.intercepts(message.event)) this.intercepted(message, position)
+    else this.connection.push(positionedFrame(this.serializer, message, position))
+  }
+
+  /** FastlaneTarget: buffers while joining, drops what this client already has. */
+  admit(broadcast: Broadcast, position: Position): boolean {
+    const buffer = this.#recovering
+    if (buffer !== undefined) {
+      if (buffer.items.length < MAX_RECOVERY_BUFFER) buffer.items.push([broadcast, position])
+      else buffer.overflowed = true
+      return false
+    }
+    const last = this.#last
+    if (last !== undefined && last.epoch === position.epoch && position.offset <= last.offset) {
+      return false
+    }
+    this.#last = position
+    return true
   }
 
   /** The channel's `join`, as the `cinder:channel:join` span when anyone listens. */
@@ -238,10 +336,11 @@ export class ChannelServer
 
   /** ChannelLink.push: a server push to this client. */
   push(event: string, payload: Payload): void {
+    const out = this.#out
     this.connection.push(
       this.serializer.encode({
         joinRef: this.joinRef,
-        ref: null,
+        ref: out !== undefined && out.event === event ? formatPosition(out.position) : null,
         topic: this.topic,
         event,
         payload,
@@ -265,8 +364,8 @@ export class ChannelServer
   }
 
   /** FastlaneTarget: an intercepted broadcast. */
-  intercepted(broadcast: Broadcast): void {
-    this.deliver(new Intercepted(broadcast))
+  intercepted(broadcast: Broadcast, position?: Position): void {
+    this.deliver(new Intercepted(broadcast, position))
   }
 
   /** ChannelLink.broadcast */
@@ -318,10 +417,13 @@ export class ChannelServer
       )
     }
     if (message instanceof Intercepted) {
-      const where = `${this.channelName}.handleOut(${describe(message.broadcast.event)})`
-      return this.#then(this.#callOut(message.broadcast), (result) =>
-        this.#apply(checkHandleResult(where, result), null),
-      )
+      const { broadcast, position } = message
+      const where = `${this.channelName}.handleOut(${describe(broadcast.event)})`
+      if (position !== undefined) this.#out = { event: broadcast.event, position }
+      return this.#then(this.#callOut(broadcast), (result) => {
+        this.#out = undefined
+        return this.#apply(checkHandleResult(where, result), null)
+      })
     }
     const where = `${this.channelName}.handleInfo`
     return this.#then(this.#callInfo(message), (result) =>
@@ -440,6 +542,12 @@ export class ChannelServer
   static isGraceful(reason: unknown): boolean {
     return isNormalExit(reason)
   }
+}
+
+/** The join's reply, with where the client stands in a durable topic and whether it recovered. */
+function withRecovery(reply: Payload | undefined, recovery: Recovery): Payload {
+  if (reply instanceof Uint8Array) return reply
+  return { ...reply, position: formatPosition(recovery.position), recovered: recovery.recovered }
 }
 
 /** A join's answer is `{ error }` (checked for the span only; `checkJoinResult` validates). */

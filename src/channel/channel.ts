@@ -88,6 +88,7 @@
  * ```
  */
 import type { ExitReason, MaybePromise, NoReply, Reply, Stop } from '../process/behaviour.ts'
+import type { DurableOptions } from '../pubsub/index.ts'
 import type { ChannelSocket, Payload } from './channel-socket.ts'
 
 export type { ExitReason } from '../process/behaviour.ts'
@@ -149,6 +150,23 @@ export interface Channel<A extends object = Record<string, unknown>> {
    * ```
    */
   readonly intercept?: readonly string[]
+
+  /**
+   * Makes the topics routed to this channel durable: each broadcast gets a
+   * position and is kept (`maxMessages`, `maxAgeMs`), so a client that comes
+   * back with the last position it saw gets what it missed.
+   *
+   * **Details**
+   * The join reply gains `position` (where the client stands) and
+   * `recovered` (whether it got everything after the position it passed as
+   * the join param `resume`). See `docs/durability.md`.
+   *
+   * **Example**
+   * ```ts
+   * durable: { maxMessages: 500, maxAgeMs: 5 * 60_000 },
+   * ```
+   */
+  readonly durable?: DurableOptions
 
   /**
    * Authorizes a client to join `topic`.

@@ -11,8 +11,20 @@
  *   encoding once per serializer for the whole broadcast.
  * Subscribers that are not channels get the message the default way.
  * This is Phoenix's `Phoenix.Channel.Server.fastlane/3`.
+ *
+ * A broadcast on a durable topic comes with its position: each channel first
+ * `admit`s it (a channel still recovering its history buffers it instead, and
+ * one that already has it drops it), and the frame carries the position in
+ * its `ref`, where the client-side helper reads it.
  */
-import { deliver, type PubSub, type Subscriber, type SubscriberEntry } from '../pubsub/index.ts'
+import {
+  deliver,
+  formatPosition,
+  type Position,
+  type PubSub,
+  type Subscriber,
+  type SubscriberEntry,
+} from '../pubsub/index.ts'
 import type { Frame, TransportConnection } from '../wire/connection.ts'
 import type { Serializer as WireSerializer } from '../wire/serializer.ts'
 import { type Broadcast, isBroadcast } from './broadcast.ts'
@@ -31,7 +43,9 @@ export interface FastlaneTarget {
   /** Whether `event` goes through the channel's `handleOut`. */
   intercepts(event: string): boolean
   /** Queues an intercepted broadcast for the channel's process. */
-  intercepted(broadcast: Broadcast): void
+  intercepted(broadcast: Broadcast, position?: Position): void
+  /** Whether a durable broadcast goes to the client now (false: buffered or already sent). */
+  admit(broadcast: Broadcast, position: Position): boolean
 }
 
 function isTarget(metadata: unknown): metadata is FastlaneTarget {
@@ -60,7 +74,12 @@ export function fastlane(
   entries: Iterable<SubscriberEntry<Subscriber>>,
   from: Subscriber | undefined,
   message: unknown,
+  position?: Position,
 ): void {
+  if (position !== undefined) {
+    durableFastlane(entries, from, message, position)
+    return
+  }
   const broadcast = isBroadcast(message) ? message : undefined
   // Nearly every broadcast meets one serializer only: keep it in two locals.
   let lastSerializer: WireSerializer | undefined
@@ -92,6 +111,46 @@ export function fastlane(
     }
     lastSerializer = serializer
     lastFrame = frame
+    target.connection.push(frame)
+  }
+}
+
+/** The frame of a durable broadcast: a push whose `ref` is the position. */
+export function positionedFrame(
+  serializer: WireSerializer,
+  broadcast: Broadcast,
+  position: Position,
+): Frame {
+  const { topic, event, payload } = broadcast
+  return serializer.encode({ joinRef: null, ref: formatPosition(position), topic, event, payload })
+}
+
+/** The fastlane of a durable topic: admit, then one frame per serializer. */
+function durableFastlane(
+  entries: Iterable<SubscriberEntry<Subscriber>>,
+  from: Subscriber | undefined,
+  message: unknown,
+  position: Position,
+): void {
+  const broadcast = isBroadcast(message) ? message : undefined
+  const frames = new Map<WireSerializer, Frame>()
+  for (const entry of entries) {
+    if (entry.subscriber === from) continue
+    const target = entry.metadata
+    if (broadcast === undefined || !isTarget(target)) {
+      deliver(entry.subscriber, message)
+      continue
+    }
+    if (!target.admit(broadcast, position)) continue
+    if (target.intercepts(broadcast.event)) {
+      target.intercepted(broadcast, position)
+      continue
+    }
+    let frame = frames.get(target.serializer)
+    if (frame === undefined) {
+      frame = positionedFrame(target.serializer, broadcast, position)
+      frames.set(target.serializer, frame)
+    }
     target.connection.push(frame)
   }
 }

@@ -12,6 +12,7 @@
  */
 
 import type { Logger } from '../logger.ts'
+import type { HistoryEngine } from './history.ts'
 
 /** What the PubSub gives its adapter when it starts it. */
 export interface AdapterContext {
@@ -57,4 +58,10 @@ export interface Adapter {
   directBroadcast(node: string, frame: string): void
   /** Disconnects and releases every resource; the PubSub delivers nothing afterwards. */
   stop(): Promise<void>
+  /**
+   * The history engine of durable topics on the same server, if the adapter
+   * has one (Redis Streams, NATS JetStream): the PubSub's default `history`.
+   * It starts when the first topic is declared durable.
+   */
+  history?(): HistoryEngine
 }

@@ -20,10 +20,26 @@ export {
   type RedisAdapterOptions,
   redisAdapter,
 } from './adapters/redis.ts'
+export { memoryHistory } from './history/memory.ts'
+export { type NatsHistoryOptions, natsHistory } from './history/nats.ts'
+export { type RedisHistoryOptions, redisHistory } from './history/redis.ts'
+export {
+  type DurableLimits,
+  type DurableOptions,
+  type DurableRecord,
+  formatPosition,
+  type HistoryContext,
+  type HistoryEngine,
+  type HistoryEntry,
+  type HistoryRead,
+  type Position,
+  parsePosition,
+  type Recovery,
+} from './history.ts'
+export { defaultNodeName } from './node-name.ts'
 export {
   createPubSub,
   type Dispatcher,
-  defaultNodeName,
   deliver,
   PubSub,
   type PubSubOptions,

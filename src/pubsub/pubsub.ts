@@ -21,41 +21,30 @@
  *   name, so the receiving node applies the same one (the channel layer's
  *   fastlane is one).
  */
-import { hostname } from 'node:os'
 import { CinderError, describe } from '../errors.ts'
 import { type Logger, runtimeLogger } from '../logger.ts'
-import { type ChildSpec, isAlive, nodeName, onExit, Pid, send } from '../process/index.ts'
+import { type ChildSpec, isAlive, onExit, Pid, send } from '../process/index.ts'
 import { indexPids } from '../process/process.ts'
 import { pubsubBroadcast, pubsubReceive } from '../telemetry/index.ts'
 import type { Adapter, AdapterContext } from './adapter.ts'
 import { localAdapter } from './adapters/local.ts'
+import { DurableTopics } from './durable.ts'
 import { decodeFrame, encodeFrame } from './encoding.ts'
+import { ForeignFrames } from './foreign-frames.ts'
+import { memoryHistory } from './history/memory.ts'
+import type { DurableLimits, DurableOptions, HistoryEngine, Position, Recovery } from './history.ts'
 import { pubsubChildSpec } from './holder.ts'
+import { defaultNodeName } from './node-name.ts'
+import type { Dispatcher, SubscribeOptions, Subscriber } from './subscriber.ts'
 import { type SubscriberEntry, Subscriptions, type TopicEntries } from './subscriptions.ts'
 
-/** A function subscriber: called synchronously with each message. */
-export type SubscriberFn = (message: unknown) => void
-
-/** A process (the message goes to its `handleInfo`) or a function. */
-export type Subscriber = Pid | SubscriberFn
-
-/**
- * Delivers `message` to the entries of one topic on this node. `from` is the
- * subscriber to skip (set by `broadcastFrom` on the sending node; undefined
- * elsewhere); a dispatcher may honour it or not. Use `deliver` to hand a
- * message to an entry the default way.
- */
-export type Dispatcher = (
-  entries: Iterable<SubscriberEntry<Subscriber>>,
-  from: Subscriber | undefined,
-  message: unknown,
-) => void
-
-/** Options of `subscribe`. */
-export interface SubscribeOptions {
-  /** Stored with the subscription and handed to dispatchers. */
-  metadata?: unknown
-}
+export {
+  type Dispatcher,
+  deliver,
+  type SubscribeOptions,
+  type Subscriber,
+  type SubscriberFn,
+} from './subscriber.ts'
 
 /** Options of a PubSub. */
 export interface PubSubOptions {
@@ -67,26 +56,8 @@ export interface PubSubOptions {
   node?: string
   /** Where log lines go. Default: the runtime's logger (`getLogger()` at the time of each line). */
   logger?: Logger
-}
-
-const CORRUPT_LOG_INTERVAL_MS = 1000
-
-/** Hands a message to one subscriber the default way: `send` to a process, call a function. */
-export function deliver(subscriber: Subscriber, message: unknown): void {
-  if (typeof subscriber === 'function') subscriber(message)
-  else send(subscriber, message)
-}
-
-/**
- * The default node name: the `CINDER_NODE` environment variable, else the
- * runtime's node name once the application set one (`setNodeName`), else
- * `<host>-<os pid>`, so that two nodes never share a name by default.
- */
-export function defaultNodeName(): string {
-  const env = process.env.CINDER_NODE
-  if (env) return env
-  const runtime = nodeName()
-  return runtime !== 'cinder' ? runtime : `${hostname()}-${process.pid}`
+  /** Keeps the history of durable topics. Default: the adapter's (Redis, NATS), else `memoryHistory()`. */
+  history?: HistoryEngine
 }
 
 /**
@@ -110,6 +81,7 @@ export class PubSub {
   readonly node: string
   readonly #adapter: Adapter
   readonly #logger: Logger
+  readonly #durable: DurableTopics
   readonly #subs = new Subscriptions<Subscriber>()
   /** Topics of each subscribed process and its exit hook, to drop them when it stops. */
   readonly #processes = new Map<Pid, { topics: Set<string>; off: () => void }>()
@@ -118,9 +90,12 @@ export class PubSub {
   readonly #nodeDownHooks = new Set<(node: string, reason: string) => void>()
   #state: 'new' | 'starting' | 'running' | 'stopped' = 'new'
   readonly #link = { down: false, since: 0, reason: '', dropped: 0 }
-  readonly #refusedPeers = new Set<string>()
   readonly #unknownDispatchers = new Set<string>()
-  readonly #corrupt = { lastLog: Number.NEGATIVE_INFINITY, unlogged: 0 }
+  readonly #foreign = new ForeignFrames(
+    () => this.#prefix(),
+    () => this.#logger,
+    () => this.#adapter.kind,
+  )
 
   constructor(options: PubSubOptions) {
     const {
@@ -128,6 +103,7 @@ export class PubSub {
       adapter = localAdapter(),
       node = defaultNodeName(),
       logger = runtimeLogger,
+      history,
     } = options
     if (typeof name !== 'string' || name === '') {
       throw new CinderError(
@@ -145,6 +121,10 @@ export class PubSub {
     this.node = node
     this.#adapter = adapter
     this.#logger = logger
+    this.#durable = new DurableTopics(
+      history ?? adapter.history?.() ?? memoryHistory(),
+      history !== undefined,
+    )
   }
 
   /** The adapter's kind (`local`, `memory`, `redis`, `nats` …). */
@@ -188,6 +168,13 @@ export class PubSub {
     if (this.#adapter.multiNode) indexPids()
     try {
       await this.#adapter.start(this.#context())
+      await this.#durable.attach({
+        pubsub: this.name,
+        node: this.node,
+        logger: this.#logger,
+        deliver: (entry) => this.#durable.delivered(this.node, entry, this.#durableDispatch),
+        reconnected: () => this.#runReconnectHooks(),
+      })
     } catch (err) {
       this.#state = 'stopped'
       throw err
@@ -286,6 +273,27 @@ export class PubSub {
     this.#publish(from, topic, message, dispatcher)
   }
 
+  /**
+   * Declares `pattern` (a topic, or a prefix ending in `*`) durable: its
+   * broadcasts get positions and a history, kept by the `history` engine,
+   * from which a client that comes back recovers what it missed. See
+   * `docs/durability.md`.
+   */
+  durable(pattern: string, options?: DurableOptions): void {
+    this.#durable.declare(pattern, options)
+  }
+
+  /** The history limits of `topic`, or undefined when it is not durable. */
+  durableLimits(topic: string): DurableLimits | undefined {
+    return this.#durable.declared ? this.#durable.limits(topic) : undefined
+  }
+
+  /** What a client that saw `from` on the durable `topic` missed (where it stands, without `from`). */
+  recover(topic: string, from?: Position): Promise<Recovery> {
+    this.#assertRunning('read history')
+    return this.#durable.recover(topic, from)
+  }
+
   /** Broadcasts to the subscribers of `topic` on this node only. */
   localBroadcast(topic: string, message: unknown, dispatcher?: string): void {
     this.#assertRunning('broadcast')
@@ -348,7 +356,7 @@ export class PubSub {
     this.#processes.clear()
     this.#reconnectHooks.clear()
     this.#nodeDownHooks.clear()
-    await this.#adapter.stop()
+    await Promise.all([this.#adapter.stop(), this.#durable.stop()])
   }
 
   #publish(
@@ -359,12 +367,30 @@ export class PubSub {
   ): void {
     this.#assertRunning('broadcast')
     const apply = this.#dispatcherFor(dispatcher)
+    if (this.#durable.declared && this.#publishDurable(from, topic, message, dispatcher)) return
     // Encode first: a message that cannot cross nodes reaches no one.
     if (this.#adapter.multiNode) {
       this.#adapter.broadcast(encodeFrame(this.node, topic, dispatcher ?? null, message))
     }
     this.#dispatch(topic, from, message, apply)
     if (pubsubBroadcast.hasSubscribers) this.#published('cluster', topic, dispatcher)
+  }
+
+  /** To the history engine; a node-local one (memory) gets each node's copy through the adapter. */
+  #publishDurable(
+    from: Subscriber | undefined,
+    topic: string,
+    message: unknown,
+    dispatcher?: string,
+  ) {
+    const limits = this.#durable.limits(topic)
+    if (limits === undefined) return false
+    if (!this.#durable.engine.shared && this.#adapter.multiNode) {
+      this.#adapter.broadcast(encodeFrame(this.node, topic, dispatcher ?? null, message))
+    }
+    this.#durable.append(this.node, from, topic, message, dispatcher, limits)
+    if (pubsubBroadcast.hasSubscribers) this.#published('cluster', topic, dispatcher)
+    return true
   }
 
   /** Publishes `cinder:pubsub:broadcast` (the caller checked that anyone listens). */
@@ -379,11 +405,25 @@ export class PubSub {
     })
   }
 
+  readonly #durableDispatch = (
+    topic: string,
+    from: Subscriber | undefined,
+    message: unknown,
+    name: string | null,
+    position: Position,
+  ): void => {
+    if (this.#state !== 'running') return
+    const dispatcher = name === null ? undefined : this.#dispatchers.get(name)
+    if (name !== null && dispatcher === undefined) return // not registered here: never subscribed
+    this.#dispatch(topic, from, message, dispatcher, position)
+  }
+
   #dispatch(
     topic: string,
     from: Subscriber | undefined,
     message: unknown,
     dispatcher: Dispatcher | undefined,
+    position?: Position,
   ): void {
     const entries = this.#subs.get(topic)
     if (entries === undefined) return
@@ -392,7 +432,7 @@ export class PubSub {
       return
     }
     try {
-      dispatcher(entries.values(), from, message)
+      dispatcher(entries.values(), from, message, position)
     } catch (err) {
       this.#logger.error(
         `${this.#prefix()} a dispatcher threw on topic ${describe(topic)}: ${errorText(err)}`,
@@ -448,8 +488,8 @@ export class PubSub {
     if (this.#state !== 'running') return
     const decoded = decodeFrame(data)
     if (!decoded.ok) {
-      if (decoded.kind === 'version') this.#refuse(decoded.origin, decoded.version)
-      else this.#dropCorrupt(decoded.reason, data)
+      if (decoded.kind === 'version') this.#foreign.refuse(decoded.origin, decoded.version)
+      else this.#foreign.dropCorrupt(decoded.reason, data)
       return
     }
     const { origin, topic, dispatcher: name, message } = decoded.frame
@@ -467,7 +507,9 @@ export class PubSub {
         return
       }
     }
-    this.#dispatch(topic, undefined, message, dispatcher)
+    const limits = this.durableLimits(topic) // only with a node-local history engine
+    if (limits === undefined) this.#dispatch(topic, undefined, message, dispatcher)
+    else this.#durable.append(origin, undefined, topic, message, name ?? undefined, limits)
     if (pubsubReceive.hasSubscribers) {
       pubsubReceive.publish({
         pubsub: this.name,
@@ -479,32 +521,6 @@ export class PubSub {
         bytes: typeof data === 'string' ? data.length : data.byteLength,
       })
     }
-  }
-
-  #refuse(origin: string, version: unknown): void {
-    if (this.#refusedPeers.has(origin)) return
-    this.#refusedPeers.add(origin)
-    this.#logger.error(
-      `${this.#prefix()} refused messages from node ${describe(origin)}: it speaks cinder.pubsub protocol version ${describe(version)}, this node speaks version 1; run the same Cinder version on every node (logged once per node)`,
-    )
-  }
-
-  #dropCorrupt(reason: string, data: string | Uint8Array): void {
-    const now = performance.now()
-    if (now - this.#corrupt.lastLog < CORRUPT_LOG_INTERVAL_MS) {
-      this.#corrupt.unlogged++
-      return
-    }
-    const more =
-      this.#corrupt.unlogged > 0
-        ? ` (and ${this.#corrupt.unlogged} more since the last report)`
-        : ''
-    this.#corrupt.lastLog = now
-    this.#corrupt.unlogged = 0
-    const sample = typeof data === 'string' ? data : Buffer.from(data).toString('utf8')
-    this.#logger.warn(
-      `${this.#prefix()} dropped a message from the ${this.#adapter.kind} link that is not a cinder.pubsub frame (${reason}): ${describe(sample.slice(0, 80))}${more}`,
-    )
   }
 
   #context(): AdapterContext {
@@ -548,6 +564,11 @@ export class PubSub {
     this.#logger.info(
       `${this.#prefix()} the ${this.#adapter.kind} link is back after ${seconds} s (${this.#link.dropped} outgoing broadcasts dropped meanwhile)`,
     )
+    this.#runReconnectHooks()
+  }
+
+  #runReconnectHooks(): void {
+    if (this.#state !== 'running') return
     for (const hook of this.#reconnectHooks) {
       try {
         hook()

@@ -128,6 +128,10 @@ export function socketHandler(
   runtime: SocketRuntime,
 ): TransportHandler<SocketConnection> {
   registerFastlane(runtime.pubsub)
+  for (const route of definition.spec.channels) {
+    const durable = (route.channel as Channel<object>).durable
+    if (durable !== undefined) runtime.pubsub.durable(route.pattern, durable)
+  }
   return {
     connect: (request) =>
       socketConnect.hasSubscribers

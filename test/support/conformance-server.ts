@@ -21,6 +21,7 @@
  *   - `crash` → the channel process crashes (`phx_error`);
  *   - `disconnect` → server-side `disconnect` broadcast to `payload.id`
  *     (closes every socket with that id, code 1001), then reply ok;
+ * - channel `durable:*`: the same, on durable topics (100 messages, 2 minutes; docs/durability.md);
  * - `GET /hello` answers `{"hello":"world"}` (through the router);
  * - LiveView fixtures (see test/support/live-fixtures): `/lv/counter`, `/lv/form`,
  *   `/lv/chat`, `/lv/list?n=300`, `/lv/nav`, `/lv/plain`, the `/live` socket
@@ -162,6 +163,11 @@ export async function startConformanceServer(options: ConformanceOptions = {}): 
         'room:*',
         roomChannel(endpointRef, () => presence),
       ),
+      channel('durable:*', {
+        ...roomChannel(endpointRef, () => presence),
+        name: 'DurableChannel',
+        durable: { maxMessages: 100, maxAgeMs: 120_000 },
+      }),
     ],
     connect(params, socket) {
       if (params.reject !== undefined) return false

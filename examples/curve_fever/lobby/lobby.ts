@@ -7,6 +7,11 @@
  * stores them in its own tables and then tells this node's lobby views on `cf:lobby:changes`,
  * so a view never reads a table before the row it was told about is in it. A node that starts
  * late asks the others for their history.
+ *
+ * Chat lines travel on a durable topic (docs/durability.md): each comes with its position, and
+ * when this node's link to the others comes back after a loss, its keeper reads what it missed
+ * from the topic's history (Redis or NATS), so the chat resumes with no hole; if the history
+ * cannot tell (the memory engine, or too long away), it asks the other nodes again.
  */
 import {
   type Behaviour,
@@ -19,6 +24,7 @@ import {
   type Presence,
   type PubSub,
   reply,
+  send,
   spawn,
   type Table,
 } from 'cinder'
@@ -29,6 +35,10 @@ import { type RateLimit, RateLimiter } from '../rooms/rate-limit.ts'
 export const LOBBY_TOPIC = 'cf:lobby'
 /** Cluster-wide: chat lines, wins, history requests. */
 const EVENTS_TOPIC = 'cf:lobby:events'
+/** Cluster-wide and durable: chat lines, with their positions. */
+const CHAT_TOPIC = 'cf:lobby:chat'
+/** Hands chat lines to the keeper with their position. */
+const CHAT_DISPATCHER = 'cf.lobby.chat'
 /** This node only: "the tables changed", for the lobby views. */
 export const CHANGES_TOPIC = 'cf:lobby:changes'
 
@@ -77,34 +87,76 @@ type LobbyEvent =
       readonly wins: readonly WinRow[]
     }
 
+/** A position in the chat topic's history. */
+type Position = NonNullable<Parameters<PubSub['recover']>[1]>
+
+/** A chat line as the keeper gets it: with its position. */
+interface ChatLine {
+  readonly t: 'line'
+  readonly message: ChatMessage
+  readonly position: Position | undefined
+}
+
 interface KeeperState {
   readonly pubsub: PubSub
   readonly chat: Table<ChatRow>
   readonly wins: Table<WinRow>
+  /** The position of the last chat line this keeper stored. */
+  last: Position | undefined
+  readonly offReconnect: () => void
 }
 
 const keeper: Behaviour<KeeperState, PubSub> = {
   name: 'curve fever lobby',
   init(pubsub, { self }) {
-    const state = {
+    const state: KeeperState = {
       pubsub,
       chat: createTable<ChatRow>({ kind: 'ordered_set' }),
       wins: createTable<WinRow>({ kind: 'set' }),
+      last: undefined,
+      offReconnect: pubsub.onReconnect(() => send(self, 'resume')),
     }
     pubsub.subscribe(EVENTS_TOPIC, self)
+    pubsub.subscribe(CHAT_TOPIC, self)
     pubsub.broadcast(EVENTS_TOPIC, { t: 'hello', node: pubsub.node } satisfies LobbyEvent)
     return state
   },
   handleCall: (_request, _from, state) => reply({ chat: state.chat, wins: state.wins }, state),
   handleInfo(message, state) {
-    const event = message as LobbyEvent
-    if (event?.t === 'chat') store(state, [event.message])
+    if (message === 'resume') return resume(state)
+    const event = message as LobbyEvent | ChatLine
+    if (event?.t === 'line') {
+      store(state, [event.message])
+      state.last = event.position ?? state.last
+    } else if (event?.t === 'chat') store(state, [event.message])
     else if (event?.t === 'win') win(state, event.id, event.name, event.bot)
     else if (event?.t === 'hello' && event.node !== state.pubsub.node)
       sendHistory(state, event.node)
     else if (event?.t === 'history') mergeHistory(state, event.messages, event.wins)
     return noreply(state)
   },
+  terminate(_reason, state) {
+    state.offReconnect()
+  },
+}
+
+/** Back after a lost link: the chat lines missed, from the history, else from the other nodes. */
+async function resume(state: KeeperState) {
+  const recovery = await state.pubsub.recover(CHAT_TOPIC, state.last).catch(() => undefined)
+  if (recovery?.recovered) {
+    store(
+      state,
+      recovery.entries.map((entry) => (entry.record.message as { message: ChatMessage }).message),
+    )
+    state.last = recovery.entries.at(-1)?.position ?? recovery.position
+  } else {
+    if (recovery !== undefined) state.last = recovery.position
+    state.pubsub.broadcast(EVENTS_TOPIC, {
+      t: 'hello',
+      node: state.pubsub.node,
+    } satisfies LobbyEvent)
+  }
+  return noreply(state)
 }
 
 function store(state: KeeperState, messages: readonly ChatMessage[]): void {
@@ -169,6 +221,18 @@ export class Lobby {
   constructor(options: LobbyOptions) {
     this.pubsub = options.pubsub
     this.presence = options.presence
+    this.pubsub.durable(CHAT_TOPIC, { maxMessages: MAX_MESSAGES, maxAgeMs: 3_600_000 })
+    this.pubsub.registerDispatcher(CHAT_DISPATCHER, (entries, _from, message, position) => {
+      const line: ChatLine = {
+        t: 'line',
+        message: (message as { message: ChatMessage }).message,
+        position,
+      }
+      for (const { subscriber } of entries) {
+        if (typeof subscriber === 'function') subscriber(line)
+        else send(subscriber, line)
+      }
+    })
     this.#chatLimit = new RateLimiter(options.chatLimit ?? DEFAULT_CHAT_LIMIT)
   }
 
@@ -217,7 +281,7 @@ export class Lobby {
       user: { id: user.id, name: user.name, colour: user.colour },
       body: text,
     }
-    this.pubsub.broadcast(EVENTS_TOPIC, { t: 'chat', message } satisfies LobbyEvent)
+    this.pubsub.broadcast(CHAT_TOPIC, { t: 'chat', message } satisfies LobbyEvent, CHAT_DISPATCHER)
     return { ok: true }
   }
 

@@ -14,6 +14,8 @@
  */
 import { CinderError } from '../../errors.ts'
 import type { Adapter, AdapterContext } from '../adapter.ts'
+import { natsHistory } from '../history/nats.ts'
+import type { HistoryEngine } from '../history.ts'
 
 /** Options of the `nats` adapter. */
 export interface NatsAdapterOptions {
@@ -117,6 +119,14 @@ class NatsAdapter implements Adapter {
 
   broadcast(frame: string): void {
     this.#publish(this.#subject, frame)
+  }
+
+  history(): HistoryEngine {
+    return natsHistory({
+      servers: this.#servers,
+      connectTimeout: this.#connectTimeout,
+      connectOptions: this.#connectOptions,
+    })
   }
 
   directBroadcast(node: string, frame: string): void {

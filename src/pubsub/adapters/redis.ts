@@ -17,6 +17,8 @@
  */
 import { CinderError } from '../../errors.ts'
 import type { Adapter, AdapterContext } from '../adapter.ts'
+import { redisHistory } from '../history/redis.ts'
+import type { HistoryEngine } from '../history.ts'
 
 /** Options of the `redis` adapter. */
 export interface RedisAdapterOptions {
@@ -118,6 +120,10 @@ class RedisAdapter implements Adapter {
 
   broadcast(frame: string): void {
     this.#publish(this.#channel, frame)
+  }
+
+  history(): HistoryEngine {
+    return redisHistory({ url: this.#url, connectTimeout: this.#connectTimeout })
   }
 
   directBroadcast(node: string, frame: string): void {
