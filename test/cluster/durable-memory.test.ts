@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { WebSocket } from 'ws'
 import { createMemoryBus } from '../../src/pubsub/index.ts'
-import { Socket } from '../conformance/support.ts'
+import { outcome, type PhxChannel, type PhxSocket, Socket } from '../conformance/support.ts'
 import { until } from '../contracts/pubsub.ts'
 import {
   assertExactly,
@@ -62,6 +62,33 @@ test('a gap beyond the history answers recovered: false with the current positio
   await until(() => client.got.length === 4)
   assert.deepEqual(client.got, [0, 1, 2, 30]) // nothing replayed, live goes on
   client.socket.disconnect()
+})
+
+test('a malformed resume position answers recovered: false, and the channel goes on live', async () => {
+  const socket = new Socket(node.url, { transport: WebSocket }) as PhxSocket
+  const opened = new Promise<void>((resolve) => socket.onOpen(resolve))
+  socket.connect()
+  await opened
+  try {
+    broadcastRange(node, 'chat:bad', 0, 2)
+    const bad = ['nonsense', ':5', 'e:-1', 'e:1.5', 'x'.repeat(5000), 42, { epoch: 'e' }, null]
+    for (const [i, resume] of bad.entries()) {
+      const channel = socket.channel('chat:bad', { resume }) as PhxChannel
+      const got: number[] = []
+      channel.on('msg', (payload) => got.push((payload as { n: number }).n))
+      const [status, reply] = await outcome(channel.join())
+      assert.equal(status, 'ok', `resume ${JSON.stringify(resume).slice(0, 20)}`)
+      const answer = reply as { recovered?: boolean; position?: string }
+      assert.equal(answer.recovered, false)
+      assert.match(answer.position ?? '', /:\d+$/)
+      broadcastRange(node, 'chat:bad', 2 + i, 3 + i)
+      await until(() => got.length === 1)
+      assert.deepEqual(got, [2 + i], 'nothing replayed, live goes on')
+      channel.leave()
+    }
+  } finally {
+    socket.disconnect()
+  }
 })
 
 test('a position from another epoch (a restarted node) answers recovered: false', async () => {
