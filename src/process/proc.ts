@@ -17,7 +17,7 @@ import { CALL, DEAD, EXITING, INIT, RUNNING } from './codes.ts'
 import { calleeExited, formatReason } from './failures.ts'
 import { forgetName } from './names.ts'
 import { detachPid, Pid, type Ref } from './pid.ts'
-import { als, enter, isThenable, leave, schedule } from './scheduler.ts'
+import { enter, isThenable, leave, schedule } from './scheduler.ts'
 import { type Monitor, signalExit } from './signals.ts'
 
 /** @internal */
@@ -210,7 +210,7 @@ export class Proc {
     const prev = enter(this)
     let out: unknown
     try {
-      out = als.run(this, callTerminate, this)
+      out = callTerminate(this)
     } catch (err) {
       this.#terminateFailed(err)
       return

@@ -18,7 +18,7 @@ import { noproc, reasonText } from './failures.ts'
 import { claimName, nameHolder, nameTaken, type ProcessTarget, resolveTarget } from './names.ts'
 import { Pid, procOf } from './pid.ts'
 import { type AnyBehaviour, CallRequest, type Cancelable, Proc } from './proc.ts'
-import { als, currentProc, enter, isThenable, leave, schedule } from './scheduler.ts'
+import { currentProc, enter, isThenable, leave, schedule } from './scheduler.ts'
 import { linkProcs, onExit, unlinkProcs } from './signals.ts'
 
 export { formatReason } from './failures.ts'
@@ -105,7 +105,7 @@ function runInit(p: Proc, args: unknown): Promise<Pid> {
   p.active = true
   let out: unknown
   try {
-    out = als.run(p, callInit, p, args)
+    out = callInit(p, args)
   } catch (err) {
     return Promise.reject(initFailed(p, err))
   } finally {

@@ -9,15 +9,13 @@
  * synchronous message. After `TURN_BUDGET` messages the queue yields to the
  * event loop (setImmediate) so I/O is not starved.
  *
- * `self()` reads a module variable while a handler runs synchronously and an
- * AsyncLocalStorage store (entered once per drain, not per message) after an
- * `await` inside a handler.
+ * `self()` reads the current process from context.ts, which the drain sets.
  */
-import { AsyncLocalStorage } from 'node:async_hooks'
 import { CinderError, describe } from '../errors.ts'
 import { getLogger } from '../logger.ts'
 import { type DownMessage, type ExitMessage, isNormalExit, Outcome } from './behaviour.ts'
 import { CALL, CAST, DEAD, DOWN, EXIT, EXITING, INFO, RUNNING } from './codes.ts'
+import { currentProc, enter, leave } from './context.ts'
 import type { CallRequest, Proc } from './proc.ts'
 import type { Monitor } from './signals.ts'
 
@@ -27,26 +25,7 @@ const TURN_BUDGET = 65_536
 /** Returned by `invoke` when the message needs no outcome (skipped or handled by the runtime). */
 const SKIP: unique symbol = Symbol('skip')
 
-/** @internal The current process after an `await` inside a handler. */
-export const als = new AsyncLocalStorage<Proc>()
-let current: Proc | null = null
-
-/** @internal Makes `p` the current process; returns the previous one, for `leave`. */
-export function enter(p: Proc): Proc | null {
-  const prev = current
-  current = p
-  return prev
-}
-
-/** @internal Restores the current process that `enter` returned. */
-export function leave(prev: Proc | null): void {
-  current = prev
-}
-
-/** @internal The current process (also after an await inside a handler), or null. */
-export function currentProc(): Proc | null {
-  return current ?? als.getStore() ?? null
-}
+export { currentProc, enter, leave }
 
 /** @internal The current process; throws when there is none or it has stopped. */
 export function requireCurrent(what: string): Proc {
@@ -100,12 +79,7 @@ function runReady(): void {
 }
 
 function drain(p: Proc): number {
-  return als.run(p, drainSlice, p)
-}
-
-function drainSlice(p: Proc): number {
-  const prev = current
-  current = p
+  const prev = enter(p)
   p.active = true
   let handled = 0
   try {
@@ -143,7 +117,7 @@ function drainSlice(p: Proc): number {
       if (!applyOutcome(p, kind, payload, out)) break
     }
   } finally {
-    current = prev
+    leave(prev)
   }
   p.handled += handled
   p.active = false
@@ -171,12 +145,11 @@ function afterTurn(p: Proc): void {
 
 function resume(p: Proc, kind: number, payload: unknown, result: unknown): void {
   if (p.status === DEAD) return
-  const prev = current
-  current = p
+  const prev = enter(p)
   try {
     applyOutcome(p, kind, payload, result)
   } finally {
-    current = prev
+    leave(prev)
   }
   p.active = false
   afterTurn(p)

@@ -12,6 +12,7 @@ import {
   isAlive,
   noreply,
   onExit,
+  type Pid,
   processCount,
   register,
   reply,
@@ -134,6 +135,30 @@ describe('mailbox', () => {
     assert.equal(currentPid(), undefined)
     assert.throws(() => self(), isCode('CINDER_ERR_NOT_IN_PROCESS'))
     await Promise.all([stopProcess(a), stopProcess(b2)])
+  })
+
+  test('a promise made outside resumes its awaiter inside; its own callbacks run outside', async () => {
+    let release: (value: string) => void = () => {}
+    const outside = new Promise<string>((resolve) => {
+      release = resolve
+    })
+    const seenOutside: (Pid | undefined)[] = []
+    void outside.then(() => seenOutside.push(currentPid()))
+    const b: Behaviour<null> = {
+      init: () => null,
+      async handleCall(_req, _from, s) {
+        const value = await outside
+        const inner = await Promise.all([delay(1).then(() => currentPid()), currentPid()])
+        return reply([value, self(), ...inner], s)
+      },
+    }
+    const pid = await spawn(b, undefined)
+    const answer = call(pid, 'x')
+    await delay(5)
+    release('ok')
+    assert.deepEqual(await answer, ['ok', pid, pid, pid])
+    assert.deepEqual(seenOutside, [undefined])
+    await stopProcess(pid)
   })
 })
 
