@@ -5,6 +5,7 @@
  * list fields and a message count per process.
  */
 import { DEAD, EXITING, INIT } from './codes.ts'
+import { fewSize } from './few.ts'
 import { type Pid, procOf } from './pid.ts'
 import { eachProc, type Proc } from './proc.ts'
 
@@ -65,7 +66,7 @@ function infoOf(p: Proc): ProcessInfo {
     status: p.status === INIT ? 'starting' : p.status === EXITING ? 'exiting' : 'running',
     mailbox: p.queue === null ? 0 : (p.queue.length - p.head) / 2,
     handled: p.handled,
-    links: p.links?.size ?? 0,
+    links: fewSize(p.links),
     monitoredBy: p.monitors?.size ?? 0,
     trapExit: p.trapExit,
     parent: p.parent?.pid,

@@ -15,6 +15,7 @@ import type { Behaviour, ExitReason, From } from './behaviour.ts'
 import { getClock, type TimerHandle } from './clock.ts'
 import { CALL, DEAD, EXITING, INIT, RUNNING } from './codes.ts'
 import { calleeExited, formatReason } from './failures.ts'
+import type { Few } from './few.ts'
 import { forgetName } from './names.ts'
 import { detachPid, Pid, type Ref } from './pid.ts'
 import { enter, isThenable, leave, schedule } from './scheduler.ts'
@@ -131,12 +132,12 @@ export class Proc {
   parent: Proc | null = null
   queue: unknown[] | null = null
   head = 0
-  links: Set<Proc> | null = null
+  links: Few<Proc> = null
   /** Monitors others hold on this process. */
   monitors: Map<Ref, Monitor> | null = null
   /** Monitors this process holds on others. */
   watching: Map<Ref, Monitor> | null = null
-  hooks: Set<ExitHook> | null = null
+  hooks: Few<ExitHook> = null
   timers: Set<Cancelable> | null = null
   /** Calls answered with `noreply`, still waiting for `replyTo`. */
   deferred: Set<CallRequest> | null = null

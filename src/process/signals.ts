@@ -13,6 +13,7 @@ import { getLogger } from '../logger.ts'
 import type { ExitMessage, ExitReason } from './behaviour.ts'
 import { DEAD, DOWN, EXIT } from './codes.ts'
 import { formatReason, noproc } from './failures.ts'
+import { type Few, fewAdd, fewDelete, fewMembers } from './few.ts'
 import { type ProcessTarget, resolveTarget } from './names.ts'
 import { Pid, procOf, Ref } from './pid.ts'
 import type { ExitHook, Proc } from './proc.ts'
@@ -37,16 +38,14 @@ export class Monitor {
 
 /** @internal */
 export function linkProcs(a: Proc, b: Proc): void {
-  if (a.links === null) a.links = new Set()
-  if (b.links === null) b.links = new Set()
-  a.links.add(b)
-  b.links.add(a)
+  a.links = fewAdd(a.links, b)
+  b.links = fewAdd(b.links, a)
 }
 
 /** @internal */
 export function unlinkProcs(a: Proc, b: Proc): void {
-  a.links?.delete(b)
-  b.links?.delete(a)
+  a.links = fewDelete(a.links, b)
+  b.links = fewDelete(b.links, a)
 }
 
 /** @internal Delivers an exit signal from `from` to `target`. `direct` is true for `exit()`: only then is 'kill' untrappable. */
@@ -83,8 +82,8 @@ export function signalExit(p: Proc, reason: ExitReason): void {
   if (p.links !== null) {
     const links = p.links
     p.links = null
-    for (const other of links) {
-      other.links?.delete(p)
+    for (const other of fewMembers(links)) {
+      other.links = fewDelete(other.links, p)
       exitSignal(other, p.pid, reason, p, false)
     }
   }
@@ -102,8 +101,8 @@ export function signalExit(p: Proc, reason: ExitReason): void {
   }
 }
 
-function runHooks(p: Proc, hooks: Set<ExitHook>, reason: ExitReason): void {
-  for (const hook of hooks) {
+function runHooks(p: Proc, hooks: Few<ExitHook>, reason: ExitReason): void {
+  for (const hook of fewMembers(hooks)) {
     try {
       hook(reason)
     } catch (err) {
@@ -220,10 +219,9 @@ export function onExit(pid: Pid, hook: (reason: ExitReason) => void): () => void
       live = false
     }
   }
-  if (p.hooks === null) p.hooks = new Set()
-  p.hooks.add(hook)
+  p.hooks = fewAdd(p.hooks, hook)
   return () => {
-    p.hooks?.delete(hook)
+    p.hooks = fewDelete(p.hooks, hook)
   }
 }
 

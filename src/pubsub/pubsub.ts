@@ -23,6 +23,7 @@
  */
 import { CinderError, describe } from '../errors.ts'
 import { type Logger, runtimeLogger } from '../logger.ts'
+import { type Few, fewAdd, fewDelete, fewMembers } from '../process/few.ts'
 import { type ChildSpec, isAlive, onExit, Pid, send } from '../process/index.ts'
 import { indexPids } from '../process/process.ts'
 import { pubsubBroadcast, pubsubReceive } from '../telemetry/index.ts'
@@ -84,7 +85,7 @@ export class PubSub {
   readonly #durable: DurableTopics
   readonly #subs = new Subscriptions<Subscriber>()
   /** Topics of each subscribed process and its exit hook, to drop them when it stops. */
-  readonly #processes = new Map<Pid, { topics: Set<string>; off: () => void }>()
+  readonly #processes = new Map<Pid, { topics: Few<string>; off: () => void }>()
   readonly #dispatchers = new Map<string, Dispatcher>()
   readonly #reconnectHooks = new Set<() => void>()
   readonly #nodeDownHooks = new Set<(node: string, reason: string) => void>()
@@ -211,11 +212,11 @@ export class PubSub {
     this.#subs.add(topic, subscriber, options?.metadata)
     const record = this.#processes.get(subscriber)
     if (record !== undefined) {
-      record.topics.add(topic)
+      record.topics = fewAdd(record.topics, topic)
       return
     }
     const off = onExit(subscriber, () => this.#forget(subscriber))
-    this.#processes.set(subscriber, { topics: new Set([topic]), off })
+    this.#processes.set(subscriber, { topics: topic, off })
   }
 
   /** Removes every subscription of `subscriber` to `topic`; a no-op when there is none. */
@@ -223,8 +224,8 @@ export class PubSub {
     if (!this.#subs.remove(topic, subscriber) || typeof subscriber === 'function') return
     const record = this.#processes.get(subscriber)
     if (record === undefined) return
-    record.topics.delete(topic)
-    if (record.topics.size > 0) return
+    record.topics = fewDelete(record.topics, topic)
+    if (record.topics !== null) return
     // Its last topic: drop the exit hook too, so churn leaves nothing behind.
     record.off()
     this.#processes.delete(subscriber)
@@ -481,7 +482,7 @@ export class PubSub {
     const record = this.#processes.get(pid)
     if (record === undefined) return
     this.#processes.delete(pid)
-    for (const topic of record.topics) this.#subs.remove(topic, pid)
+    for (const topic of fewMembers(record.topics)) this.#subs.remove(topic, pid)
   }
 
   #receive(data: string | Uint8Array): void {
