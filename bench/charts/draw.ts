@@ -4,7 +4,7 @@
  * come from bench/package.json, described here by the little this file uses,
  * so the root type-check does not need bench/node_modules.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { ResultsFile } from '../figures.ts'
 import { importBenchDependency, repoRoot } from '../peers/bench-package.ts'
@@ -51,6 +51,8 @@ export async function drawCharts(
   outDir = join(repoRoot(), 'docs', 'images'),
   charts: readonly Chart[] = catalog,
 ): Promise<string[]> {
+  if (!existsSync(resultsPath))
+    throw new Error(`no ${resultsPath}: \`npm run bench\` writes it at the end of a full run`)
   const results = JSON.parse(readFileSync(resultsPath, 'utf8')) as ResultsFile
   const run = runLine(results)
   mkdirSync(outDir, { recursive: true })
