@@ -8,6 +8,8 @@ import { readdirSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { drawCharts } from './charts/draw.ts'
+import { resultsFile } from './figures.ts'
 
 interface Scenario {
   run(): Promise<string>
@@ -49,3 +51,8 @@ writeFileSync(
   `${header}\n${sections.join('\n')}`,
 )
 console.log(`bench: wrote ${wanted.length ? 'bench/RESULTS.partial.md' : 'bench/RESULTS.md'}`)
+// The same figures as data (bench/figures.ts), and the charts of a full run drawn from them.
+const json = join(process.cwd(), 'bench', wanted.length ? 'results.partial.json' : 'results.json')
+writeFileSync(json, `${JSON.stringify(resultsFile(wanted), null, 2)}\n`)
+console.log(`bench: wrote ${join('bench', basename(json))}`)
+if (wanted.length === 0) await drawCharts(json)

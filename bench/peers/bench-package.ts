@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 
 /** The repository root: the nearest ancestor holding bench/package.json. */
 export function repoRoot(): string {
@@ -34,4 +34,20 @@ export function requireBenchDependency(name: string): unknown {
     throw new Error(`${name} is not installed for the benchmarks: run \`cd bench && npm ci\``)
   }
   return require(name)
+}
+
+/**
+ * Imports an ES-module dependency of bench/package.json (vega, vega-lite:
+ * they ship no CommonJS build). Same lookup and message as
+ * requireBenchDependency, and the caller describes what it uses likewise.
+ */
+export async function importBenchDependency(name: string): Promise<unknown> {
+  const require = createRequire(join(repoRoot(), 'bench', 'package.json'))
+  let path: string
+  try {
+    path = require.resolve(name)
+  } catch {
+    throw new Error(`${name} is not installed for the benchmarks: run \`cd bench && npm ci\``)
+  }
+  return import(pathToFileURL(path).href)
 }

@@ -19,6 +19,8 @@
  */
 import { cpus, loadavg, totalmem } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
+import type { ChannelsFigures } from '../charts/shapes.ts'
+import { figure, recordFigures } from '../figures.ts'
 import { type LoadClient, openClient } from '../load/clients.ts'
 import { LoadGenerator, SOURCE_ADDRESSES } from '../load/generator.ts'
 import { type FanoutPayload, nowUs } from '../load/protocol.ts'
@@ -531,9 +533,61 @@ function cpuLine(cfg: Config, results: Results): string {
   )
 }
 
+/** The figures behind the tables, for bench/results.json and its charts. */
+function figures(cfg: Config, results: Results, highest: Record<ServerKind, number>) {
+  const label = (k: ServerKind) => serverLabels[k]
+  return {
+    quick: cfg.quick,
+    broadcasts: cfg.broadcasts,
+    rrClients: cfg.rrClients,
+    rrRounds: cfg.rrRounds,
+    p99LimitMs: P99_LIMIT_MS,
+    memory: SERVERS.flatMap((k) =>
+      cfg.populations.map((sockets) => ({
+        server: label(k),
+        sockets,
+        rssKiBPerSocket: figure(memoryAt(results.population[k], sockets, 'rssPerSocket') / 1024),
+        heapKiBPerSocket: figure(memoryAt(results.population[k], sockets, 'heapPerSocket') / 1024),
+      })),
+    ),
+    fanout: SERVERS.map((k) => {
+      const f = fanoutSummary(results.population[k])
+      return {
+        server: label(k),
+        subscribers: cfg.populations[0] ?? 0,
+        lastMedianMs: figure(f.median),
+        lastMaxMs: figure(f.max),
+        meanDeliveryMs: figure(f.meanDelivery),
+        lost: f.lost,
+        cpuMsPerBroadcast: figure(f.cpuMs),
+      }
+    }),
+    requestReply: SERVERS.flatMap((k) =>
+      cfg.rates.flatMap((rate) => {
+        const s = summarize(results.reqrep[k], rate)
+        if (s === undefined) return []
+        const { p50, p99, lost } = s.best
+        return [
+          {
+            server: label(k),
+            rate,
+            p50Ms: figure(p50),
+            p99Ms: figure(p99),
+            lost,
+            roundsP99Ms: s.p99s.map(figure),
+            cpuUsPerRequest: figure(s.cpuUs),
+          },
+        ]
+      }),
+    ),
+    highestRate: Object.fromEntries(SERVERS.map((k) => [label(k), highest[k]])),
+  } satisfies ChannelsFigures
+}
+
 function report(cfg: Config, results: Results, seconds: number, startLoad: number): string {
   const highest = {} as Record<ServerKind, number>
   for (const k of SERVERS) highest[k] = highestRate(results.reqrep[k], cfg.rates)
+  recordFigures('channels', figures(cfg, results, highest))
   return [
     '## Channels: memory, fan-out, request/reply (Cinder, raw ws, socket.io)',
     '',

@@ -14,6 +14,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createPubSub } from '../../src/extend.ts'
+import type { DurableFigures } from '../charts/shapes.ts'
+import { figure, recordFigures } from '../figures.ts'
 import { type LoadClient, openClient } from '../load/clients.ts'
 import { LoadGenerator } from '../load/generator.ts'
 import { type FanoutPayload, nowUs } from '../load/protocol.ts'
@@ -137,6 +139,17 @@ export async function run(): Promise<string> {
   const full = await memoryPerTopic(cfg.topics, 100)
   const one = await memoryPerTopic(cfg.topics, 1)
   const ratio = median(durable) / median(plain)
+  recordFigures('durable', {
+    subscribers: cfg.sockets,
+    broadcasts: cfg.broadcasts,
+    rounds: cfg.rounds,
+    plainLastMedianMs: figure(median(plain)),
+    durableLastMedianMs: figure(median(durable)),
+    lost,
+    topics: cfg.topics,
+    kibPerTopicFull: figure(full / 1024),
+    kibPerTopicOne: figure(one / 1024),
+  } satisfies DurableFigures)
   return [
     '## Durable topics: fan-out and memory',
     '',

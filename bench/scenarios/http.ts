@@ -12,6 +12,8 @@
  * masks a fresh CSRF token; none rewrites the cookie.
  */
 
+import type { HttpFigures } from '../charts/shapes.ts'
+import { figure, recordFigures } from '../figures.ts'
 import { ServerProcess } from '../load/server-process.ts'
 import { requireBenchDependency } from '../peers/bench-package.ts'
 import type { HttpServerKind } from '../peers/http-hello.ts'
@@ -127,6 +129,22 @@ export async function run(): Promise<string> {
   const fastify = get('fastify')
   const api = get('cinder-api')
   const browser = get('cinder-browser')
+
+  recordFigures('http', {
+    connections: CONNECTIONS,
+    durationS: DURATION_S,
+    rounds: ROUNDS,
+    servers: kinds.map((k) => ({
+      server: labels[k].replaceAll('`', ''),
+      rps: figure(get(k).rps),
+      roundsRps: (rounds.get(k) ?? []).map((r) => figure(r.rps)),
+      p50Ms: figure(get(k).p50),
+      p99Ms: figure(get(k).p99),
+      cpuUsPerRequest: figure(get(k).cpuPerRequestUs),
+      failures: get(k).failures,
+      vsRaw: figure(get(k).rps / raw.rps),
+    })),
+  } satisfies HttpFigures)
 
   const rows = kinds.map((k) => {
     const m = get(k)
