@@ -50,7 +50,10 @@ export class PresenceNode {
       ...['--peers', String(args.peers), '--batch', String(args.batch)],
       ...(args.redis ? ['--redis'] : []),
     ]
-    return new PresenceNode(args.node, spawnBenchScript('load/presence-node', argv))
+    // BENCH_PRESENCE_SCALE_PROFILE=<dir>: each node writes a V8 CPU profile there when it stops.
+    const dir = process.env.BENCH_PRESENCE_SCALE_PROFILE
+    const flags = dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []
+    return new PresenceNode(args.node, spawnBenchScript('load/presence-node', argv, flags))
   }
 
   get pid(): number | undefined {

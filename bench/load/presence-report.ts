@@ -34,6 +34,25 @@ export interface CaseFigures {
   readonly complete: boolean
 }
 
+/** How long one survivor took to drop a killed node's presences, and the leaves it sent. */
+export interface DepartureSide {
+  /** Until its list no longer held them. */
+  readonly listedMs: number
+  /** Until its subscriber had every leave. */
+  readonly diffedMs: number
+  readonly diffs: { count: number; bytes: number; maxBytes: number }
+}
+
+export interface Departure {
+  readonly removed: number
+  /** Told by `presence.nodeDown` (a membership layer): from that call. */
+  readonly nodeDown: DepartureSide
+  /** From the silence alone: from the kill. */
+  readonly downPeriod: DepartureSide
+  /** The Tracker's down period (default). */
+  readonly downPeriodMs: number
+}
+
 export interface PresenceScaleFigures {
   readonly perNode: number
   readonly nodes: number
@@ -42,14 +61,7 @@ export interface PresenceScaleFigures {
   readonly cluster: CaseFigures
   readonly single: CaseFigures
   /** One cluster node killed: the others' time to drop its presences. */
-  readonly departure?: {
-    readonly removed: number
-    readonly listedMs: number
-    readonly diffedMs: number
-    readonly downPeriodMs: number
-    readonly diffsPerNode: number
-    readonly diffBytesPerNode: number
-  }
+  readonly departure?: Departure
   readonly conditions: {
     readonly node: string
     readonly redis: string
@@ -131,14 +143,15 @@ const fmt = (n: number, digits = 0) =>
 const kb = (bytes: number) => `${fmt(bytes / 1024, 1)} KiB`
 const ratio = (a: number, b: number) => (b > 0 ? `${fmt(a / b, 2)}×` : '–')
 
-function rows(f: PresenceScaleFigures): string[] {
+const row = (label: string, cv: string, sv: string, r: string) =>
+  `| ${label} | ${cv} | ${sv} | ${r} |`
+
+/** Times, and what a subscriber of the topic receives. */
+function clientRows(f: PresenceScaleFigures): string[] {
   const { cluster: c, single: s } = f
-  const row = (label: string, cv: string, sv: string, r: string) =>
-    `| ${label} | ${cv} | ${sv} | ${r} |`
   const perDiff = (x: CaseFigures) => x.diffBytesPerNode / Math.max(1, x.diffsPerNode)
-  const hb = c.sent.heartbeat_delta
-  const ack = c.sent.transfer_ack
-  const maxCpu = (x: CaseFigures) => Math.max(...x.cpuMsPerNode)
+  // Each tracked socket is a client of the topic and gets every diff: quadratic in the topic.
+  const sockets = (x: CaseFigures) => x.diffBytesPerNode * x.perNode
   return [
     row(
       'last `track` call made',
@@ -176,6 +189,22 @@ function rows(f: PresenceScaleFigures): string[] {
       `${kb(s.diffBytesPerNode)} (${fmt(s.diffBytesPerNode / (f.perNode * f.nodes))} B)`,
       ratio(c.diffBytesPerNode, s.diffBytesPerNode),
     ),
+    row(
+      'the same to every tracked socket of a node (1 subscriber’s bytes × its sockets; not sent here)',
+      `${fmt(sockets(c) / 2 ** 30, 2)} GiB`,
+      `${fmt(sockets(s) / 2 ** 30, 2)} GiB`,
+      ratio(sockets(c), sockets(s)),
+    ),
+  ]
+}
+
+/** Traffic between nodes, CPU, memory. */
+function nodeRows(f: PresenceScaleFigures): string[] {
+  const { cluster: c, single: s } = f
+  const hb = c.sent.heartbeat_delta
+  const ack = c.sent.transfer_ack
+  const maxCpu = (x: CaseFigures) => Math.max(...x.cpuMsPerNode)
+  return [
     row(
       'Tracker messages sent between nodes (all nodes)',
       `${fmt(c.sentFrames)}: ${fmt(hb.frames)} heartbeats with a delta, ${fmt(c.sent.heartbeat_empty.frames)} empty, ${fmt(c.sent.transfer_req.frames)} transfer requests, ${fmt(ack.frames)} transfers`,
@@ -233,11 +262,22 @@ function rows(f: PresenceScaleFigures): string[] {
   ]
 }
 
+function departureText(d: Departure): string {
+  const side = (x: DepartureSide) =>
+    `gone from its list after **${fmt(x.listedMs)} ms**, its subscriber had every leave after ${fmt(x.diffedMs)} ms (${fmt(x.diffs.count)} \`presence_diff\` frames, ${kb(x.diffs.bytes)})`
+  return [
+    `**Departure.** One of the 3 nodes killed (SIGKILL: no goodbye), its ${fmt(d.removed)} presences to drop.`,
+    `Told at once with \`presence.nodeDown\` (what a \`Cluster\` given \`presences\` calls when its membership sees the node die, 2.5–4.5 s after the kill per docs/cluster.md, not included here): ${side(d.nodeDown)}, counted from the call.`,
+    `Left to the Tracker alone (Redis reports no node-down): ${side(d.downPeriod)}, counted from the kill.`,
+    `That path is the down period, ${fmt(d.downPeriodMs)} ms by default (broadcastPeriod × maxSilentPeriods × 2) counted from the node's last heartbeat, checked on each 1,500 ms tick. A quiet node heartbeats every 15 s (maxSilentPeriods ticks), so a kill is noticed 15–31.5 s later depending on when it last spoke.`,
+  ].join(' ')
+}
+
 export function renderScale(f: PresenceScaleFigures): string {
   const total = f.perNode * f.nodes
   const d = f.departure
   const departure = d
-    ? `**Departure.** One node killed (SIGKILL, no goodbye): the 2 others listed its ${fmt(d.removed)} presences as gone after **${fmt(d.listedMs)} ms**, and their subscribers had the leaves after ${fmt(d.diffedMs)} ms (${fmt(d.diffsPerNode, 1)} \`presence_diff\` frames, ${kb(d.diffBytesPerNode)} per node). With Redis and no membership layer the Tracker only learns of it from the silence: the down period, ${fmt(d.downPeriodMs)} ms by default (broadcastPeriod × maxSilentPeriods × 2), checked on each 1,500 ms tick. A \`Cluster\` given \`presences\` calls \`presence.nodeDown\` when its membership sees the node die (2.5–4.5 s, docs/cluster.md), and the leaves follow at once.`
+    ? departureText(d)
     : 'Departure not measured (`BENCH_PRESENCE_SCALE_DEPARTURE=0`).'
   const { conditions: k } = f
   return [
@@ -247,7 +287,8 @@ export function renderScale(f: PresenceScaleFigures): string {
     '',
     `| measure | cluster (${f.nodes} × ${fmt(f.perNode)}) | single (1 × ${fmt(total)}) | cluster / single |`,
     '| --- | --- | --- | --- |',
-    ...rows(f),
+    ...clientRows(f),
+    ...nodeRows(f),
     '',
     departure,
     '',

@@ -8,9 +8,11 @@
  * docs/benchmarks.md.
  */
 import { loadavg } from 'node:os'
+import type { NodeEvent } from '../load/presence-node.ts'
 import { all, PresenceNode } from '../load/presence-nodes.ts'
 import {
   type CaseFigures,
+  type Departure,
   figuresOf,
   type PresenceScaleFigures,
   redisVersion,
@@ -29,11 +31,12 @@ const SETTLE_MS = 3_000
 export const DOWN_PERIOD_MS = 30_000
 
 const now = () => Number(process.hrtime.bigint()) / 1e6
+type Ev<Op extends NodeEvent['op']> = Extract<NodeEvent, { op: Op }>
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 async function runCase(
   kind: 'cluster' | 'single',
-): Promise<{ figures: CaseFigures; departure?: PresenceScaleFigures['departure'] }> {
+): Promise<{ figures: CaseFigures; departure?: Departure }> {
   const count = kind === 'cluster' ? NODES : 1
   const perNode = kind === 'cluster' ? PER_NODE : PER_NODE * NODES
   const pubsub = `benchpres-${process.pid}-${Date.now()}-${kind}`
@@ -66,23 +69,30 @@ async function runCase(
   }
 }
 
-/** Kills the last node; the others report when their lists and diff views are down to 2 × PER_NODE. */
-async function departure(nodes: PresenceNode[]): Promise<PresenceScaleFigures['departure']> {
+/**
+ * Kills the last node. The first survivor is then told at once (`presence.nodeDown`, as a
+ * Cluster's membership would after its 2.5–4.5 s detection); the second learns it from the
+ * silence (the down period). Both report when their lists and diff views are down to
+ * (NODES - 1) × PER_NODE.
+ */
+async function departure(nodes: PresenceNode[]): Promise<Departure> {
   const victim = nodes[nodes.length - 1] as PresenceNode
-  const survivors = nodes.slice(0, -1)
-  for (const node of survivors) node.send({ op: 'depart', expect: PER_NODE * (NODES - 1) })
+  const [told, silent] = nodes as [PresenceNode, PresenceNode]
+  for (const node of [told, silent]) node.send({ op: 'depart', expect: PER_NODE * (NODES - 1) })
   await sleep(200) // the survivors have reset their tallies
   const start = now()
   await victim.kill()
-  const departed = await all(survivors, 'departed', DOWN_PERIOD_MS + 60_000)
-  const diffs = departed.map((d) => d.diffs)
+  told.send({ op: 'node-down', node: victim.name })
+  const [a, b] = (await all([told, silent], 'departed', DOWN_PERIOD_MS + 60_000)) as [
+    Ev<'departed'>,
+    Ev<'departed'>,
+  ]
+  const from = a.nodeDownAt ?? start
   return {
     removed: PER_NODE,
-    listedMs: Math.max(...departed.map((d) => d.listed - start)),
-    diffedMs: Math.max(...departed.map((d) => d.diffed - start)),
+    nodeDown: { listedMs: a.listed - from, diffedMs: a.diffed - from, diffs: a.diffs },
+    downPeriod: { listedMs: b.listed - start, diffedMs: b.diffed - start, diffs: b.diffs },
     downPeriodMs: DOWN_PERIOD_MS,
-    diffsPerNode: diffs.reduce((s, d) => s + d.count, 0) / diffs.length,
-    diffBytesPerNode: diffs.reduce((s, d) => s + d.bytes, 0) / diffs.length,
   }
 }
 
