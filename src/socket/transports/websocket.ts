@@ -12,7 +12,9 @@
  *   `base64url.bearer.phx.<base64>` becomes `connectInfo.authToken`.
  * - Each connection is one `CinderWebSocket` (a `ws` WebSocket subclass, so
  *   no extra object per connection); its listeners are shared functions.
- * - Outbound frames: the first frame of a turn corks the TCP socket, and one
+ * - Outbound frames are built once per frame, not per connection, and written
+ *   straight to the TCP socket (prepared-frame.ts; permessage-deflate is off).
+ * - The first frame of a turn corks the TCP socket, and one
  *   `setImmediate` per transport uncorks every corked socket, so all frames
  *   for a socket produced within one turn of the event loop leave in one
  *   `writev`.
@@ -54,6 +56,7 @@ import {
   type TransportConnection,
   type TransportHandler,
 } from '../transport.ts'
+import { preparedFrame } from './prepared-frame.ts'
 
 /** Options of the WebSocket transport of one socket mount. */
 export interface WebSocketOptions {
@@ -102,10 +105,14 @@ class CinderWebSocket extends WebSocket implements TransportConnection {
 
   push(frame: Frame): void {
     if (this.readyState !== WebSocket.OPEN) return
+    const raw = this.raw
+    if (raw === undefined || !raw.writable) return
     if (!this.corked) this.transport?.cork(this)
     counted.framesOut++
     counted.bytesOut += frameLength(frame)
-    this.send(frame)
+    // Straight to the TCP socket, as `ws` would write it: with permessage-deflate off its
+    // sender queues nothing, so frames written either way keep their order.
+    raw.write(preparedFrame(frame))
   }
 
   /** Drops the connection now, telling the handler `code` and `reason`. */
