@@ -18,13 +18,19 @@ import { spawnBenchScript, stopChild } from './spawn.ts'
 export const SOURCE_ADDRESSES = Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 2}`)
 const COMMAND_TIMEOUT_MS = 120_000
 
+/** Whose client code the workers run (see the constructor of LoadGenerator). */
+export type GeneratorKind = 'own' | 'outside'
+
 class Worker {
   readonly #child: ChildProcess
   readonly #pending = new Map<number, (response: WorkerResponse) => void>()
   #nextId = 0
 
-  constructor() {
-    this.#child = spawnBenchScript('load/worker')
+  constructor(kind: GeneratorKind) {
+    this.#child =
+      kind === 'own'
+        ? spawnBenchScript('load/worker')
+        : spawnBenchScript('load/outside-worker', [], ['--experimental-websocket'])
     this.#child.on('message', (response: WorkerResponse) => {
       this.#pending.get(response.id)?.(response)
       this.#pending.delete(response.id)
@@ -79,8 +85,9 @@ export interface ConnectOptions {
 export class LoadGenerator {
   readonly #workers: Worker[]
 
-  constructor(workers: number) {
-    this.#workers = Array.from({ length: workers }, () => new Worker())
+  /** `own`: our raw V2 clients (worker.ts); `outside`: the official client on Node's WebSocket (outside-worker.ts). */
+  constructor(workers: number, kind: GeneratorKind = 'own') {
+    this.#workers = Array.from({ length: workers }, () => new Worker(kind))
   }
 
   /** Resolves once every worker process is up and listening. */
