@@ -24,6 +24,8 @@ export interface LoadGeneratorOptions {
   readonly commandTimeoutMs?: number
   /** The most sockets one worker may hold; `connect` refuses to go beyond (default: no cap). */
   readonly maxSocketsPerWorker?: number
+  /** Spread each worker's heartbeats over the 30 s period instead of one burst (default: burst). */
+  readonly spreadHeartbeats?: boolean
 }
 
 class Worker {
@@ -34,9 +36,9 @@ class Worker {
   /** Sockets opened through this worker and not closed since. */
   sockets = 0
 
-  constructor(timeoutMs: number) {
+  constructor(timeoutMs: number, spreadHeartbeats: boolean) {
     this.#timeoutMs = timeoutMs
-    this.#child = spawnBenchScript('load/worker')
+    this.#child = spawnBenchScript('load/worker', spreadHeartbeats ? ['--spread-heartbeats'] : [])
     this.#child.on('message', (response: WorkerResponse) => {
       this.#pending.get(response.id)?.(response)
       this.#pending.delete(response.id)
@@ -94,7 +96,8 @@ export class LoadGenerator {
 
   constructor(workers: number, options: LoadGeneratorOptions = {}) {
     const timeoutMs = options.commandTimeoutMs ?? COMMAND_TIMEOUT_MS
-    this.#workers = Array.from({ length: workers }, () => new Worker(timeoutMs))
+    const spread = options.spreadHeartbeats === true
+    this.#workers = Array.from({ length: workers }, () => new Worker(timeoutMs, spread))
     this.#maxPerWorker = options.maxSocketsPerWorker ?? Number.POSITIVE_INFINITY
   }
 

@@ -67,6 +67,8 @@ function config() {
      * queue of handshakes waits past the server's 5 s headers timeout (408).
      */
     concurrency: integer('BENCH_100K_CONCURRENCY', 16),
+    /** `0`: each client process sends its heartbeats in one burst every 30 s (as channels.ts). */
+    spreadHeartbeats: process.env.BENCH_100K_SPREAD_HEARTBEATS !== '0',
     /** The server's Node flags (BENCH_100K_NODE_FLAGS, space-separated; empty for none). */
     nodeFlags: (process.env.BENCH_100K_NODE_FLAGS ?? DEFAULT_NODE_FLAGS)
       .split(/\s+/)
@@ -287,7 +289,7 @@ function formatReport(cfg: Config, f: Sockets100kFigures, machine: string): stri
       `so ${thousands(f.sockets)} sockets need several. ` +
       `Clients: ${f.clientProcesses} processes of raw \`ws\` clients speaking V2 JSON frames, about ${thousands(perClient)} sockets each, ` +
       `from ${SOURCE_ADDRESSES[0]}–${SOURCE_ADDRESSES.at(-1)} (${thousands(f.sockets / SOURCE_ADDRESSES.length)} per address), ${cfg.concurrency} handshakes in flight per process; ` +
-      `every socket joins \`${TOPIC}\`. RSS is VmRSS from /proc, summed over the primary and the workers. ` +
+      `every socket joins \`${TOPIC}\` and sends a heartbeat every 30 s (${cfg.spreadHeartbeats ? "a process's clients spread over the period" : "all of a process's clients in one burst"}). RSS is VmRSS from /proc, summed over the primary and the workers. ` +
       `Broadcasts: one more client of the topic sends \`broadcast\`; 1 warm-up, then ${cfg.broadcasts}, each once the previous reached every socket, 1 s apart; ` +
       'delivery times on the monotonic clock every process of the host shares. ' +
       `Total ${f.seconds.toFixed(0)} s${cfg.quick ? ' (BENCH_QUICK: reduced counts, not the figures to quote)' : ''}.`,
@@ -311,6 +313,7 @@ export async function run(): Promise<string> {
   const load = new LoadGenerator(cfg.clientProcesses, {
     commandTimeoutMs: 300_000,
     maxSocketsPerWorker: CLIENT_CAP,
+    spreadHeartbeats: cfg.spreadHeartbeats,
   })
   let timer: NodeJS.Timeout | undefined
   const expired = new Promise<never>((_, reject) => {
