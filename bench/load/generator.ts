@@ -18,18 +18,34 @@ import { spawnBenchScript, stopChild } from './spawn.ts'
 export const SOURCE_ADDRESSES = Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 2}`)
 const COMMAND_TIMEOUT_MS = 120_000
 
-/** Whose client code the workers run (see the constructor of LoadGenerator). */
+/** Whose client code the workers run: `own` (worker.ts) or `outside` (outside-worker.ts). */
 export type GeneratorKind = 'own' | 'outside'
+
+/** Options of a {@link LoadGenerator}; the defaults suit populations under 20,000. */
+export interface LoadGeneratorOptions {
+  /** How long one command to a worker may take, ms (default 120,000). */
+  readonly commandTimeoutMs?: number
+  /** The most sockets one worker may hold; `connect` refuses to go beyond (default: no cap). */
+  readonly maxSocketsPerWorker?: number
+  /** Spread each worker's heartbeats over the 30 s period instead of one burst (default: burst). */
+  readonly spreadHeartbeats?: boolean
+  /** `own`: our raw V2 clients; `outside`: the official client on Node's WebSocket (default own). */
+  readonly kind?: GeneratorKind
+}
 
 class Worker {
   readonly #child: ChildProcess
   readonly #pending = new Map<number, (response: WorkerResponse) => void>()
+  readonly #timeoutMs: number
   #nextId = 0
+  /** Sockets opened through this worker and not closed since. */
+  sockets = 0
 
-  constructor(kind: GeneratorKind) {
+  constructor(timeoutMs: number, spreadHeartbeats: boolean, kind: GeneratorKind) {
+    this.#timeoutMs = timeoutMs
     this.#child =
       kind === 'own'
-        ? spawnBenchScript('load/worker')
+        ? spawnBenchScript('load/worker', spreadHeartbeats ? ['--spread-heartbeats'] : [])
         : spawnBenchScript('load/outside-worker', [], ['--experimental-websocket'])
     this.#child.on('message', (response: WorkerResponse) => {
       this.#pending.get(response.id)?.(response)
@@ -47,8 +63,8 @@ class Worker {
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(id)
-        reject(new Error(`load worker: ${command.op} took over ${COMMAND_TIMEOUT_MS} ms`))
-      }, COMMAND_TIMEOUT_MS)
+        reject(new Error(`load worker: ${command.op} took over ${this.#timeoutMs} ms`))
+      }, this.#timeoutMs)
       this.#pending.set(id, (response) => {
         clearTimeout(timer)
         if (response.ok) resolve(response.result as T)
@@ -84,10 +100,14 @@ export interface ConnectOptions {
 
 export class LoadGenerator {
   readonly #workers: Worker[]
+  readonly #maxPerWorker: number
 
-  /** `own`: our raw V2 clients (worker.ts); `outside`: the official client on Node's WebSocket (outside-worker.ts). */
-  constructor(workers: number, kind: GeneratorKind = 'own') {
-    this.#workers = Array.from({ length: workers }, () => new Worker(kind))
+  constructor(workers: number, options: LoadGeneratorOptions = {}) {
+    const timeoutMs = options.commandTimeoutMs ?? COMMAND_TIMEOUT_MS
+    const spread = options.spreadHeartbeats === true
+    const kind = options.kind ?? 'own'
+    this.#workers = Array.from({ length: workers }, () => new Worker(timeoutMs, spread, kind))
+    this.#maxPerWorker = options.maxSocketsPerWorker ?? Number.POSITIVE_INFINITY
   }
 
   /** Resolves once every worker process is up and listening. */
@@ -102,6 +122,12 @@ export class LoadGenerator {
   /** Opens and joins `count` more clients, spread evenly over the workers. */
   async connect(target: Target, options: ConnectOptions): Promise<ConnectResult> {
     const counts = split(options.count, this.#workers.length)
+    this.#workers.forEach((worker, i) => {
+      const after = worker.sockets + (counts[i] ?? 0)
+      if (after > this.#maxPerWorker)
+        throw new Error(`a load worker would hold ${after} sockets (cap ${this.#maxPerWorker})`)
+      worker.sockets = after
+    })
     let firstIndex = options.firstIndex ?? 0
     const results = await Promise.all(
       this.#workers.map((worker, i) => {
@@ -179,6 +205,7 @@ export class LoadGenerator {
   /** Closes every client (the workers stay up). */
   async closeClients(): Promise<void> {
     await Promise.all(this.#workers.map((w) => w.run({ op: 'close' })))
+    for (const worker of this.#workers) worker.sockets = 0
   }
 
   /** Stops the workers. */

@@ -68,7 +68,7 @@ async function publish(server: ServerProcess, cfg: Config, count: number): Promi
 
 async function measure(kind: ServerKind, cfg: Config): Promise<Run> {
   const server = await ServerProcess.start(kind)
-  const load = new LoadGenerator(cfg.workers, 'outside')
+  const load = new LoadGenerator(cfg.workers, { kind: 'outside' })
   try {
     await load.ready()
     const joined = await load.connect(server.target, {

@@ -34,6 +34,8 @@
  * fixed test value, the same on every node (LongPoll tokens cross nodes).
  * Cluster and presence (`presence`): `--pubsub redis://…|nats://…`, `--node NAME`,
  * `--pubsub-name NAME`, `--broadcast-period MS`, `--down-period MS`.
+ * `--workers N`: N worker processes sharing the port, joined by the `cluster`
+ * PubSub adapter (test/support/conformance-cluster.ts); without it, one process.
  */
 import { parseArgs } from 'node:util'
 import {
@@ -59,6 +61,7 @@ import {
   type SocketLimits,
   stop,
 } from '../../src/extend.ts'
+import { runConformanceCluster } from './conformance-cluster.ts'
 import {
   type PresenceServerOptions,
   presenceFlags,
@@ -227,6 +230,7 @@ async function main(): Promise<void> {
       'max-channels': { type: 'string' },
       'check-origin': { type: 'string' },
       'longpoll-window': { type: 'string' },
+      workers: { type: 'string' },
       ...presenceFlags,
     },
   })
@@ -235,7 +239,7 @@ async function main(): Promise<void> {
   const maxFrameSize = number(values['max-frame-size'])
   const maxChannels = number(values['max-channels'])
   const longpollWindow = number(values['longpoll-window'])
-  const endpoint = await startConformanceServer({
+  const options: ConformanceOptions = {
     port: Number(values.port),
     host: values.host,
     ...(idleTimeout === undefined ? {} : { idleTimeout }),
@@ -246,7 +250,10 @@ async function main(): Promise<void> {
       ? {}
       : { checkOrigin: true, urlHost: values['check-origin'] }),
     presence: presenceOptions(values),
-  })
+  }
+  const workers = number(values.workers)
+  if (workers !== undefined) return runConformanceCluster(workers, options)
+  const endpoint = await startConformanceServer(options)
   const shutdown = (): void => {
     void endpoint.stop().then(() => process.exit(0))
   }
