@@ -14,9 +14,8 @@ import {
   type FanoutPayload,
   type FanoutReport,
   nowUs,
+  serveCommands,
   type WorkerCommand,
-  type WorkerRequest,
-  type WorkerResponse,
 } from './protocol.ts'
 
 /** The few members of the official client used here (the package ships no types). */
@@ -125,18 +124,4 @@ async function execute(command: WorkerCommand): Promise<unknown> {
   }
 }
 
-process.on('message', (request: WorkerRequest) => {
-  execute(request).then(
-    (result) => process.send?.({ id: request.id, ok: true, result } satisfies WorkerResponse),
-    (error: unknown) =>
-      process.send?.({
-        id: request.id,
-        ok: false,
-        error: error instanceof Error ? (error.stack ?? error.message) : String(error),
-      } satisfies WorkerResponse),
-  )
-})
-process.once('disconnect', () => {
-  closeAll()
-  process.exit(0)
-})
+serveCommands(execute, closeAll)

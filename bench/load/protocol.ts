@@ -88,3 +88,29 @@ export interface FanoutPayload {
  * a time stamped in the publisher can be subtracted from one taken in a worker.
  */
 export const nowUs = (): number => Number(process.hrtime.bigint() / 1000n)
+
+/**
+ * A worker's side of the IPC: runs each command the parent sends through
+ * `execute` and answers with its result or error; `shutdown` runs when the
+ * parent goes away (finished or aborted), then the worker exits.
+ */
+export function serveCommands(
+  execute: (command: WorkerCommand) => Promise<unknown>,
+  shutdown: () => void,
+): void {
+  process.on('message', (request: WorkerRequest) => {
+    execute(request).then(
+      (result) => process.send?.({ id: request.id, ok: true, result } satisfies WorkerResponse),
+      (error: unknown) =>
+        process.send?.({
+          id: request.id,
+          ok: false,
+          error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+        } satisfies WorkerResponse),
+    )
+  })
+  process.once('disconnect', () => {
+    shutdown()
+    process.exit(0)
+  })
+}

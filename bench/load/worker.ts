@@ -13,9 +13,8 @@ import {
   nowUs,
   type RequestReplyCommand,
   type RequestReplyResult,
+  serveCommands,
   type WorkerCommand,
-  type WorkerRequest,
-  type WorkerResponse,
 } from './protocol.ts'
 
 // Phoenix clients send a heartbeat every 30 s; servers drop a socket silent for 60 s.
@@ -138,22 +137,7 @@ async function execute(command: WorkerCommand): Promise<unknown> {
   }
 }
 
-process.on('message', (request: WorkerRequest) => {
-  execute(request).then(
-    (result) => process.send?.({ id: request.id, ok: true, result } satisfies WorkerResponse),
-    (error: unknown) =>
-      process.send?.({
-        id: request.id,
-        ok: false,
-        error: error instanceof Error ? (error.stack ?? error.message) : String(error),
-      } satisfies WorkerResponse),
-  )
-})
-// The parent gone (finished or aborted): nothing left to do.
-process.once('disconnect', () => {
-  closeAll()
-  process.exit(0)
-})
+serveCommands(execute, closeAll)
 if (process.argv.includes('--spread-heartbeats')) {
   // Each client still beats every 30 s, but a slice of them every second, as
   // independent clients would: 15,000 heartbeats in one burst stall the

@@ -22,6 +22,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { ChannelsFigures } from '../charts/shapes.ts'
 import { figure, recordFigures } from '../figures.ts'
 import { type LoadClient, openClient } from '../load/clients.ts'
+import { collectFanout } from '../load/fanout.ts'
 import { LoadGenerator, SOURCE_ADDRESSES } from '../load/generator.ts'
 import { type FanoutPayload, nowUs } from '../load/protocol.ts'
 import { type ServerKind, ServerProcess, serverLabels } from '../load/server-process.ts'
@@ -226,25 +227,8 @@ async function measureFanout(
     await load.resetDeliveries()
     const cpuBefore = await server.cpuUs()
     await publish(publisher, 0, cfg.broadcasts, cfg.broadcastIntervalMs)
-    const expected = subscribers * cfg.broadcasts
-    const deadline = performance.now() + 10_000
-    let report = await load.deliveries()
-    const delivered = () => report.count.reduce((sum, n) => sum + (n ?? 0), 0)
-    while (delivered() < expected && performance.now() < deadline) {
-      await sleep(100)
-      report = await load.deliveries()
-    }
+    const { lastMs, meanMs, lost } = await collectFanout(load, subscribers, cfg.broadcasts, 10_000)
     const cpuMs = ((await server.cpuUs()) - cpuBefore) / 1000 / cfg.broadcasts
-    const lastMs: number[] = []
-    const meanMs: number[] = []
-    let lost = 0
-    for (let seq = 0; seq < cfg.broadcasts; seq++) {
-      const count = report.count[seq] ?? 0
-      lost += Math.max(0, subscribers - count)
-      if (count === 0) continue
-      lastMs.push((report.maxUs[seq] ?? Number.NaN) / 1000)
-      meanMs.push((report.sumUs[seq] ?? Number.NaN) / count / 1000)
-    }
     log(
       `${server.kind} fan-out: median last delivery ${median(lastMs).toFixed(1)} ms, lost ${lost}`,
     )

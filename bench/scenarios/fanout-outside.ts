@@ -12,6 +12,7 @@ import { loadavg } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { figure, recordFigures } from '../figures.ts'
 import { openClient } from '../load/clients.ts'
+import { collectFanout } from '../load/fanout.ts'
 import { LoadGenerator } from '../load/generator.ts'
 import { type FanoutPayload, nowUs } from '../load/protocol.ts'
 import { type ServerKind, ServerProcess, serverLabels } from '../load/server-process.ts'
@@ -84,25 +85,13 @@ async function measure(kind: ServerKind, cfg: Config): Promise<Run> {
     await load.resetDeliveries()
     const cpuBefore = await server.cpuUs()
     await publish(server, cfg, cfg.broadcasts)
-    const expected = joined.connected * cfg.broadcasts
-    const deadline = performance.now() + 15_000
-    let report = await load.deliveries()
-    const delivered = () => report.count.reduce((sum, n) => sum + (n ?? 0), 0)
-    while (delivered() < expected && performance.now() < deadline) {
-      await sleep(100)
-      report = await load.deliveries()
-    }
+    const { lastMs, meanMs, lost } = await collectFanout(
+      load,
+      joined.connected,
+      cfg.broadcasts,
+      15_000,
+    )
     const cpuMs = ((await server.cpuUs()) - cpuBefore) / 1000 / cfg.broadcasts
-    const lastMs: number[] = []
-    const meanMs: number[] = []
-    let lost = 0
-    for (let seq = 0; seq < cfg.broadcasts; seq++) {
-      const count = report.count[seq] ?? 0
-      lost += Math.max(0, joined.connected - count)
-      if (count === 0) continue
-      lastMs.push((report.maxUs[seq] ?? Number.NaN) / 1000)
-      meanMs.push((report.sumUs[seq] ?? Number.NaN) / count / 1000)
-    }
     log(`${kind}: median last delivery ${median(lastMs).toFixed(1)} ms, lost ${lost}`)
     return { kind, lastMs, meanMs, lost, cpuMs, failedJoins: joined.failed }
   } finally {
@@ -134,6 +123,8 @@ export async function run(): Promise<string> {
   const ratio = cinder.last / floor.last
   recordFigures('fanout-outside', {
     subscribers: cfg.subscribers,
+    broadcasts: cfg.broadcasts,
+    rounds: cfg.rounds,
     servers: SERVERS.map((kind) => {
       const s = summary(kind)
       return {

@@ -1,0 +1,41 @@
+/** Collecting a fan-out's deliveries from a load generator (the channels and outside scenarios). */
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { LoadGenerator } from './generator.ts'
+import type { FanoutReport } from './protocol.ts'
+
+export interface FanoutDeliveries {
+  /** Per broadcast that reached anyone: time until its last subscriber had it, ms. */
+  readonly lastMs: number[]
+  /** Per broadcast that reached anyone: its mean delivery time, ms. */
+  readonly meanMs: number[]
+  /** Deliveries missing over all broadcasts. */
+  readonly lost: number
+}
+
+/** Waits (up to `timeoutMs`) until `broadcasts` broadcasts reached `subscribers` each, then sums up. */
+export async function collectFanout(
+  load: LoadGenerator,
+  subscribers: number,
+  broadcasts: number,
+  timeoutMs: number,
+): Promise<FanoutDeliveries> {
+  const expected = subscribers * broadcasts
+  const deadline = performance.now() + timeoutMs
+  let report: FanoutReport = await load.deliveries()
+  const delivered = () => report.count.reduce((sum, n) => sum + (n ?? 0), 0)
+  while (delivered() < expected && performance.now() < deadline) {
+    await sleep(100)
+    report = await load.deliveries()
+  }
+  const lastMs: number[] = []
+  const meanMs: number[] = []
+  let lost = 0
+  for (let seq = 0; seq < broadcasts; seq++) {
+    const count = report.count[seq] ?? 0
+    lost += Math.max(0, subscribers - count)
+    if (count === 0) continue
+    lastMs.push((report.maxUs[seq] ?? Number.NaN) / 1000)
+    meanMs.push((report.sumUs[seq] ?? Number.NaN) / count / 1000)
+  }
+  return { lastMs, meanMs, lost }
+}
