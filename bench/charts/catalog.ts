@@ -170,10 +170,81 @@ const durable: Chart = {
   },
 }
 
+/** What fanout-outside.ts records. */
+interface OutsideFigures {
+  readonly subscribers: number
+  readonly broadcasts: number
+  readonly rounds: number
+  readonly servers: readonly { server: string; lastMs: Figure; maxMs: Figure }[]
+}
+
+const fanoutOutside: Chart = {
+  file: 'bench-fanout-outside.svg',
+  scenario: 'fanout-outside',
+  build(figures, run) {
+    const f = figures as unknown as OutsideFigures
+    const median = `median of ${f.broadcasts} × ${f.rounds}`
+    const max = `slowest of ${f.broadcasts} × ${f.rounds}`
+    return groupedBarChart(
+      {
+        title: `Fan-out to ${thousands(f.subscribers)} official phoenix clients (an outside load generator)`,
+        subtitle: [
+          "The official client on Node's own WebSocket parses every frame; time until the last subscriber has each broadcast.",
+          run,
+        ],
+      },
+      { x: 'server', y: 'last delivery, ms (less is better)', legend: 'broadcasts' },
+      f.servers.flatMap((s) => [
+        ...(present(s.lastMs) ? [{ category: median, group: s.server, value: s.lastMs }] : []),
+        ...(present(s.maxMs) ? [{ category: max, group: s.server, value: s.maxMs }] : []),
+      ]),
+    )
+  },
+}
+
+/** What sockets-100k.ts records (the part charted). */
+interface Sockets100kChartFigures {
+  readonly joined: number
+  readonly serverWorkers: number
+  readonly processes: readonly { rss: number }[]
+  readonly medianLastMs: number
+  readonly quick: boolean
+}
+
+const sockets100k: Chart = {
+  file: 'bench-sockets-100k.svg',
+  scenario: 'sockets-100k',
+  build(figures, run) {
+    const f = figures as unknown as Sockets100kChartFigures
+    const total = f.processes.reduce((sum, p) => sum + p.rss, 0)
+    return barChart(
+      {
+        title: `${thousands(f.joined)} joined sockets on ${f.serverWorkers} workers: resident memory per server process`,
+        subtitle: [
+          `Total ${(total / 2 ** 30).toFixed(2)} GiB (goal < 1.5 GiB); a broadcast reaches all of them in ${thousands(Math.round(f.medianLastMs))} ms (median).`,
+          run + quick(f),
+        ],
+      },
+      [
+        {
+          axis: 'RSS, MiB',
+          format: ',.0f',
+          bars: f.processes.map((p, i) => ({
+            category: i === 0 ? 'primary' : `worker ${i}`,
+            value: p.rss / 2 ** 20,
+          })),
+        },
+      ],
+    )
+  },
+}
+
 export const charts: readonly Chart[] = [
   http,
   channelsMemory,
   channelsFanout,
   channelsRequestReply,
+  fanoutOutside,
   durable,
+  sockets100k,
 ]

@@ -7,7 +7,9 @@
  * node is killed and the others' time to drop its presences is measured. See
  * docs/benchmarks.md.
  */
+
 import { loadavg } from 'node:os'
+import { recordFigures } from '../figures.ts'
 import type { NodeEvent } from '../load/presence-node.ts'
 import { all, PresenceNode } from '../load/presence-nodes.ts'
 import {
@@ -115,5 +117,7 @@ export async function measure(): Promise<PresenceScaleFigures> {
 }
 
 export async function run(): Promise<string> {
-  return renderScale(await measure())
+  const figures = await measure()
+  recordFigures('presence-scale', { ...figures })
+  return renderScale(figures)
 }

@@ -18,6 +18,7 @@
  */
 import { cpus, loadavg, totalmem } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { recordFigures } from '../figures.ts'
 import { type LoadClient, openClient } from '../load/clients.ts'
 import { ClusterServer, type ProcessFigures } from '../load/cluster-server.ts'
 import { LoadGenerator, SOURCE_ADDRESSES } from '../load/generator.ts'
@@ -324,6 +325,7 @@ export async function run(): Promise<string> {
   })
   try {
     const figures = await Promise.race([measure(load, cfg, started, loadStart), expired])
+    recordFigures('sockets-100k', { ...figures, quick: cfg.quick })
     return formatReport(cfg, figures, environment())
   } finally {
     clearTimeout(timer)
