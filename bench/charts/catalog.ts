@@ -38,7 +38,7 @@ const http: Chart = {
       {
         title: 'HTTP GET /hello: requests per second and server CPU per request',
         subtitle: [
-          `autocannon, ${f.connections} connections, ${f.durationS} s per round; bar: the median of ${f.rounds} rounds, ◆: each round. Each server alone in its own process.`,
+          `autocannon, ${f.connections} connections, ${f.durationS} s per round; bar: the fastest of ${f.rounds} rounds, ◆: each round. Each server alone in its own process.`,
           run,
         ],
       },
@@ -221,7 +221,7 @@ const sockets100k: Chart = {
       {
         title: `${thousands(f.joined)} joined sockets on ${f.serverWorkers} workers: resident memory per server process`,
         subtitle: [
-          `Total ${(total / 2 ** 30).toFixed(2)} GiB (goal < 1.5 GiB); a broadcast reaches all of them in ${thousands(Math.round(f.medianLastMs))} ms (median).`,
+          `After the joins: ${(total / 2 ** 30).toFixed(2)} GiB in all (goal < 1.5 GiB); a broadcast reaches all of them in ${thousands(Math.round(f.medianLastMs))} ms (median).`,
           run + quick(f),
         ],
       },

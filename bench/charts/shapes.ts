@@ -14,7 +14,7 @@ export interface HttpFigures {
   readonly rounds: number
   readonly servers: readonly {
     readonly server: string
-    /** The median round's requests per second. */
+    /** The fastest round's requests per second. */
     readonly rps: Figure
     /** Every round's requests per second, in round order. */
     readonly roundsRps: readonly Figure[]

@@ -4,8 +4,10 @@
  * token in the page, secure headers), against bare `node:http` (the floor)
  * and Fastify. Each server runs alone in its own process; autocannon drives
  * it from this process with 100 connections, no pipelining. Rounds rotate the
- * order of the servers and the figure kept is the median round, so a noisy
- * neighbour hurts every server alike.
+ * order of the servers and the figure kept is each server's fastest round:
+ * this machine's neighbours slow whole rounds down by up to half (one full
+ * run's raw rounds: 39.7k, 21.7k, 19.9k req/s), and they only ever slow a
+ * server down, so its fastest round is the closest to what it can do.
  *
  * The browser requests carry the session cookie a first request got, as a
  * returning visitor's would: every request verifies the signed cookie and
@@ -20,9 +22,9 @@ import type { HttpServerKind } from '../peers/http-hello.ts'
 
 const QUICK = process.env.BENCH_QUICK === '1'
 const CONNECTIONS = 100
-const DURATION_S = QUICK ? 4 : 10
+const DURATION_S = QUICK ? 4 : 6
 const WARMUP_S = QUICK ? 1 : 3
-const ROUNDS = QUICK ? 1 : 3
+const ROUNDS = QUICK ? 1 : 5
 
 const kinds: readonly HttpServerKind[] = ['raw', 'fastify', 'cinder-api', 'cinder-browser']
 const labels: Record<HttpServerKind, string> = {
@@ -108,9 +110,8 @@ async function measure(kind: HttpServerKind): Promise<Measurement> {
   }
 }
 
-function median(values: readonly Measurement[]): Measurement {
-  const sorted = [...values].sort((a, b) => a.rps - b.rps)
-  return sorted[Math.floor(sorted.length / 2)] as Measurement
+function fastest(values: readonly Measurement[]): Measurement {
+  return [...values].sort((a, b) => b.rps - a.rps)[0] as Measurement
 }
 
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`
@@ -123,7 +124,7 @@ export async function run(): Promise<string> {
     const order = kinds.map((_, i) => kinds[(i + round) % kinds.length] as HttpServerKind)
     for (const kind of order) rounds.get(kind)?.push(await measure(kind))
   }
-  const result = new Map(kinds.map((k) => [k, median(rounds.get(k) ?? [])]))
+  const result = new Map(kinds.map((k) => [k, fastest(rounds.get(k) ?? [])]))
   const get = (k: HttpServerKind) => result.get(k) as Measurement
   const raw = get('raw')
   const fastify = get('fastify')
@@ -154,13 +155,13 @@ export async function run(): Promise<string> {
   return [
     '## HTTP: GET /hello',
     '',
-    `autocannon, ${CONNECTIONS} connections, no pipelining, ${DURATION_S} s after a ${WARMUP_S} s warm-up; ${ROUNDS} round(s) in rotating order, the median round kept. Each server alone in its own process; autocannon in the bench process on the same cores. The browser requests carry a session cookie.`,
+    `autocannon, ${CONNECTIONS} connections, no pipelining, ${DURATION_S} s after a ${WARMUP_S} s warm-up; ${ROUNDS} round(s) in rotating order, each server's fastest round kept (neighbours on this machine slow whole rounds down, never up). Each server alone in its own process; autocannon in the bench process on the same cores. The browser requests carry a session cookie.`,
     '',
-    '| server | req/s (median) | every round | vs raw | latency p50 / p99 ms | server CPU µs/req | non-2xx + errors |',
+    '| server | req/s (fastest round) | every round | vs raw | latency p50 / p99 ms | server CPU µs/req | non-2xx + errors |',
     '| --- | ---: | --- | ---: | --- | ---: | ---: |',
     ...rows,
     '',
-    `- \`:api\` ≥ 0.9× raw \`node:http\`: ${ratio(api.rps, raw.rps)}, ${verdict(api.rps >= 0.9 * raw.rps)}`,
+    `- \`:api\` ≥ 0.95× raw \`node:http\`: ${ratio(api.rps, raw.rps)}, ${verdict(api.rps >= 0.95 * raw.rps)}`,
     `- \`:api\` ≥ Fastify: ${ratio(api.rps, fastify.rps)} Fastify, ${verdict(api.rps >= fastify.rps)}`,
     `- \`:browser\` ≥ 0.75× raw \`node:http\`: ${ratio(browser.rps, raw.rps)}, ${verdict(browser.rps >= 0.75 * raw.rps)}`,
     '',
