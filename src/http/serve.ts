@@ -22,8 +22,8 @@ const logged = new WeakSet<object>()
 
 /**
  * Runs `plug` on `conn` to completion; never throws or rejects. Synchronous
- * when the pipeline is (no promise per request then: each one costs more
- * while an AsyncLocalStorage is active, as the process module's is).
+ * when the pipeline is (no promise per request then: each one is an
+ * allocation and a microtask, and runs the process module's promise hooks).
  */
 export function serve(
   plug: BoundPlug,
