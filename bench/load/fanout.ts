@@ -1,7 +1,7 @@
 /** Collecting a fan-out's deliveries from a load generator (the channels and outside scenarios). */
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { LoadGenerator } from './generator.ts'
-import type { FanoutReport } from './protocol.ts'
+import type { FanoutPayload, FanoutReport } from './protocol.ts'
 
 export interface FanoutDeliveries {
   /** Per broadcast that reached anyone: time until its last subscriber had it, ms. */
@@ -38,4 +38,28 @@ export async function collectFanout(
     meanMs.push((report.sumUs[seq] ?? Number.NaN) / count / 1000)
   }
   return { lastMs, meanMs, lost }
+}
+
+/** A worker's record of the fan-out broadcasts it received, per `seq` (what `fanout-report` sends). */
+export class DeliveryLog {
+  #report: FanoutReport = { count: [], maxUs: [], sumUs: [] }
+
+  /** One arrival of the broadcast `payload` (a FanoutPayload), stamped `arrivedUs` (nowUs()). */
+  record(payload: unknown, arrivedUs: number): void {
+    const { seq, t } = payload as FanoutPayload
+    const latency = arrivedUs - t
+    const { count, maxUs, sumUs } = this.#report
+    count[seq] = (count[seq] ?? 0) + 1
+    sumUs[seq] = (sumUs[seq] ?? 0) + latency
+    if (latency > (maxUs[seq] ?? Number.NEGATIVE_INFINITY)) maxUs[seq] = latency
+  }
+
+  reset(): null {
+    this.#report = { count: [], maxUs: [], sumUs: [] }
+    return null
+  }
+
+  report(): FanoutReport {
+    return this.#report
+  }
 }

@@ -8,11 +8,10 @@
  * cannot be chosen through the WHATWG WebSocket; every client connects from
  * 127.0.0.1.
  */
+import { DeliveryLog } from './fanout.ts'
 import {
   type ConnectCommand,
   type ConnectResult,
-  type FanoutPayload,
-  type FanoutReport,
   nowUs,
   serveCommands,
   type WorkerCommand,
@@ -42,20 +41,9 @@ if (NodeWebSocket === undefined) throw new Error('start this worker with --exper
 
 const JOIN_TIMEOUT_MS = 30_000
 const sockets: Socket[] = []
-let fanout: { count: number[]; maxUs: number[]; sumUs: number[] } = {
-  count: [],
-  maxUs: [],
-  sumUs: [],
-}
+const deliveries = new DeliveryLog()
 
-function recordDelivery(payload: unknown): void {
-  const arrived = nowUs()
-  const { seq, t } = payload as FanoutPayload
-  const latency = arrived - t
-  fanout.count[seq] = (fanout.count[seq] ?? 0) + 1
-  fanout.sumUs[seq] = (fanout.sumUs[seq] ?? 0) + latency
-  if (latency > (fanout.maxUs[seq] ?? Number.NEGATIVE_INFINITY)) fanout.maxUs[seq] = latency
-}
+const recordDelivery = (payload: unknown): void => deliveries.record(payload, nowUs())
 
 /** One official client: connects, joins `topic`, resolves once joined. */
 function openJoined(url: string, topic: string): Promise<Socket> {
@@ -113,10 +101,9 @@ async function execute(command: WorkerCommand): Promise<unknown> {
     case 'ready':
       return null
     case 'fanout-reset':
-      fanout = { count: [], maxUs: [], sumUs: [] }
-      return null
+      return deliveries.reset()
     case 'fanout-report':
-      return fanout satisfies FanoutReport
+      return deliveries.report()
     case 'close':
       return closeAll()
     case 'reqrep':

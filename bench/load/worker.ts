@@ -5,11 +5,10 @@
  * parent stays idle while the load runs.
  */
 import { type LoadClient, openClient } from './clients.ts'
+import { DeliveryLog } from './fanout.ts'
 import {
   type ConnectCommand,
   type ConnectResult,
-  type FanoutPayload,
-  type FanoutReport,
   nowUs,
   type RequestReplyCommand,
   type RequestReplyResult,
@@ -21,19 +20,9 @@ import {
 const HEARTBEAT_MS = 30_000
 
 const clients: LoadClient[] = []
-let fanout: { count: number[]; maxUs: number[]; sumUs: number[] } = {
-  count: [],
-  maxUs: [],
-  sumUs: [],
-}
-
-function recordDelivery(payload: unknown, arrivedUs: number): void {
-  const { seq, t } = payload as FanoutPayload
-  const latency = arrivedUs - t
-  fanout.count[seq] = (fanout.count[seq] ?? 0) + 1
-  fanout.sumUs[seq] = (fanout.sumUs[seq] ?? 0) + latency
-  if (latency > (fanout.maxUs[seq] ?? Number.NEGATIVE_INFINITY)) fanout.maxUs[seq] = latency
-}
+const deliveries = new DeliveryLog()
+const recordDelivery = (payload: unknown, arrivedUs: number): void =>
+  deliveries.record(payload, arrivedUs)
 
 async function connect(command: ConnectCommand): Promise<ConnectResult> {
   let next = 0
@@ -128,10 +117,9 @@ async function execute(command: WorkerCommand): Promise<unknown> {
     case 'ready':
       return null
     case 'fanout-reset':
-      fanout = { count: [], maxUs: [], sumUs: [] }
-      return null
+      return deliveries.reset()
     case 'fanout-report':
-      return fanout satisfies FanoutReport
+      return deliveries.report()
     case 'close':
       return closeAll()
   }
