@@ -1,7 +1,8 @@
 /** Collecting a fan-out's deliveries from a load generator (the channels and outside scenarios). */
 import { setTimeout as sleep } from 'node:timers/promises'
+import type { LoadClient } from './clients.ts'
 import type { LoadGenerator } from './generator.ts'
-import type { FanoutPayload, FanoutReport } from './protocol.ts'
+import { type FanoutPayload, type FanoutReport, nowUs } from './protocol.ts'
 
 export interface FanoutDeliveries {
   /** Per broadcast that reached anyone: time until its last subscriber had it, ms. */
@@ -61,5 +62,20 @@ export class DeliveryLog {
 
   report(): FanoutReport {
     return this.#report
+  }
+}
+
+/** Sends fan-out broadcasts `0..count - 1` through `publisher`, one every `intervalMs`, on a fixed schedule. */
+export async function publishFanout(
+  publisher: LoadClient,
+  count: number,
+  intervalMs: number,
+): Promise<void> {
+  const start = performance.now()
+  for (let seq = 0; seq < count; seq++) {
+    const wait = start + seq * intervalMs - performance.now()
+    if (wait > 0) await sleep(wait)
+    const payload: FanoutPayload = { seq, t: nowUs(), body: 'fan-out from the publisher' }
+    publisher.broadcast(payload)
   }
 }

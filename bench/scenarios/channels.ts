@@ -22,9 +22,8 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { ChannelsFigures } from '../charts/shapes.ts'
 import { figure, recordFigures } from '../figures.ts'
 import { type LoadClient, openClient } from '../load/clients.ts'
-import { collectFanout } from '../load/fanout.ts'
+import { collectFanout, publishFanout } from '../load/fanout.ts'
 import { LoadGenerator, SOURCE_ADDRESSES } from '../load/generator.ts'
-import { type FanoutPayload, nowUs } from '../load/protocol.ts'
 import { type ServerKind, ServerProcess, serverLabels } from '../load/server-process.ts'
 import { runMode } from '../load/spawn.ts'
 import { mean, median, quantile } from '../load/stats.ts'
@@ -198,21 +197,6 @@ async function openPublisher(server: ServerProcess): Promise<LoadClient> {
   return publisher
 }
 
-/** Sends broadcasts `first`..`first + count - 1`, one every interval, on a fixed schedule. */
-async function publish(publisher: LoadClient, first: number, count: number, intervalMs: number) {
-  const start = performance.now()
-  for (let i = 0; i < count; i++) {
-    const wait = start + i * intervalMs - performance.now()
-    if (wait > 0) await sleep(wait)
-    const payload: FanoutPayload = {
-      seq: first + i,
-      t: nowUs(),
-      body: 'fan-out from the publisher',
-    }
-    publisher.broadcast(payload)
-  }
-}
-
 async function measureFanout(
   server: ServerProcess,
   load: LoadGenerator,
@@ -222,11 +206,11 @@ async function measureFanout(
   const publisher = await openPublisher(server)
   try {
     // Two broadcasts to warm up both ends, then a clean slate.
-    await publish(publisher, 0, 2, cfg.broadcastIntervalMs)
+    await publishFanout(publisher, 2, cfg.broadcastIntervalMs)
     await sleep(cfg.broadcastIntervalMs * 2)
     await load.resetDeliveries()
     const cpuBefore = await server.cpuUs()
-    await publish(publisher, 0, cfg.broadcasts, cfg.broadcastIntervalMs)
+    await publishFanout(publisher, cfg.broadcasts, cfg.broadcastIntervalMs)
     const { lastMs, meanMs, lost } = await collectFanout(load, subscribers, cfg.broadcasts, 10_000)
     const cpuMs = ((await server.cpuUs()) - cpuBefore) / 1000 / cfg.broadcasts
     log(

@@ -17,8 +17,8 @@ import { createPubSub } from '../../src/extend.ts'
 import type { DurableFigures } from '../charts/shapes.ts'
 import { figure, recordFigures } from '../figures.ts'
 import { type LoadClient, openClient } from '../load/clients.ts'
+import { collectFanout, publishFanout } from '../load/fanout.ts'
 import { LoadGenerator } from '../load/generator.ts'
-import { type FanoutPayload, nowUs } from '../load/protocol.ts'
 import { ServerProcess } from '../load/server-process.ts'
 import { median } from '../load/stats.ts'
 
@@ -55,33 +55,11 @@ async function fanout(
   const publisher: LoadClient = await openClient(server.target, '127.0.0.1')
   await publisher.join(topic)
   try {
-    const publish = async (count: number) => {
-      const start = performance.now()
-      for (let seq = 0; seq < count; seq++) {
-        const wait = start + seq * cfg.intervalMs - performance.now()
-        if (wait > 0) await sleep(wait)
-        const payload: FanoutPayload = { seq, t: nowUs(), body: 'fan-out from the publisher' }
-        publisher.broadcast(payload)
-      }
-    }
-    await publish(2) // warm-up
+    await publishFanout(publisher, 2, cfg.intervalMs) // warm-up
     await sleep(cfg.intervalMs * 2)
     await load.resetDeliveries()
-    await publish(cfg.broadcasts)
-    const deadline = performance.now() + 10_000
-    let report = await load.deliveries()
-    const delivered = () => report.count.reduce((sum, n) => sum + (n ?? 0), 0)
-    while (delivered() < cfg.sockets * cfg.broadcasts && performance.now() < deadline) {
-      await sleep(100)
-      report = await load.deliveries()
-    }
-    const lastMs: number[] = []
-    let lost = 0
-    for (let seq = 0; seq < cfg.broadcasts; seq++) {
-      const count = report.count[seq] ?? 0
-      lost += Math.max(0, cfg.sockets - count)
-      if (count > 0) lastMs.push((report.maxUs[seq] ?? Number.NaN) / 1000)
-    }
+    await publishFanout(publisher, cfg.broadcasts, cfg.intervalMs)
+    const { lastMs, lost } = await collectFanout(load, cfg.sockets, cfg.broadcasts, 10_000)
     log(`${topic}: median last delivery ${median(lastMs).toFixed(1)} ms, lost ${lost}`)
     return { lastMs, lost }
   } finally {

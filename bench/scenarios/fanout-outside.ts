@@ -12,9 +12,8 @@ import { loadavg } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { figure, recordFigures } from '../figures.ts'
 import { openClient } from '../load/clients.ts'
-import { collectFanout } from '../load/fanout.ts'
+import { collectFanout, publishFanout } from '../load/fanout.ts'
 import { LoadGenerator } from '../load/generator.ts'
-import { type FanoutPayload, nowUs } from '../load/protocol.ts'
 import { type ServerKind, ServerProcess, serverLabels } from '../load/server-process.ts'
 import { median } from '../load/stats.ts'
 
@@ -55,13 +54,7 @@ async function publish(server: ServerProcess, cfg: Config, count: number): Promi
   const publisher = await openClient(server.target, '127.0.0.1')
   try {
     await publisher.join(TOPIC)
-    const start = performance.now()
-    for (let seq = 0; seq < count; seq++) {
-      const wait = start + seq * cfg.intervalMs - performance.now()
-      if (wait > 0) await sleep(wait)
-      const payload: FanoutPayload = { seq, t: nowUs(), body: 'fan-out from the publisher' }
-      publisher.broadcast(payload)
-    }
+    await publishFanout(publisher, count, cfg.intervalMs)
   } finally {
     publisher.close()
   }
