@@ -14,11 +14,12 @@ import { processCrash } from '../telemetry/index.ts'
 import type { Behaviour, ExitReason, From } from './behaviour.ts'
 import { getClock, type TimerHandle } from './clock.ts'
 import { CALL, DEAD, EXITING, INIT, RUNNING } from './codes.ts'
+import { enter, leave } from './context.ts'
 import { calleeExited, formatReason } from './failures.ts'
 import type { Few } from './few.ts'
 import { forgetName } from './names.ts'
 import { detachPid, Pid, type Ref } from './pid.ts'
-import { enter, isThenable, leave, schedule } from './scheduler.ts'
+import { isThenable, schedule } from './scheduler.ts'
 import { type Monitor, signalExit } from './signals.ts'
 
 /** @internal */

@@ -14,18 +14,19 @@ import { CinderError, describe } from '../errors.ts'
 import type { Behaviour, ExitReason, From } from './behaviour.ts'
 import { getClock, type TimerHandle } from './clock.ts'
 import { CALL, CAST, DEAD, INFO, INIT, RUNNING, STOP } from './codes.ts'
+import { currentProc, enter, leave } from './context.ts'
 import { noproc, reasonText } from './failures.ts'
 import { claimName, nameHolder, nameTaken, type ProcessTarget, resolveTarget } from './names.ts'
 import { Pid, procOf } from './pid.ts'
 import { type AnyBehaviour, CallRequest, type Cancelable, Proc } from './proc.ts'
-import { currentProc, enter, isThenable, leave, schedule } from './scheduler.ts'
+import { isThenable, schedule } from './scheduler.ts'
 import { linkProcs, onExit, unlinkProcs } from './signals.ts'
 
+export { currentProc } from './context.ts'
 export { formatReason } from './failures.ts'
 export type { ProcessTarget } from './names.ts'
 export { register, registeredNames, resolveTarget, unregister, whereis } from './names.ts'
 export { indexPids, livePid, processCount } from './proc.ts'
-export { currentProc } from './scheduler.ts'
 export {
   adopt,
   awaitExit,

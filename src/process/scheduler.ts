@@ -25,8 +25,6 @@ const TURN_BUDGET = 65_536
 /** Returned by `invoke` when the message needs no outcome (skipped or handled by the runtime). */
 const SKIP: unique symbol = Symbol('skip')
 
-export { currentProc, enter, leave }
-
 /** @internal The current process; throws when there is none or it has stopped. */
 export function requireCurrent(what: string): Proc {
   const p = currentProc()

@@ -12,12 +12,13 @@
 import { getLogger } from '../logger.ts'
 import type { ExitMessage, ExitReason } from './behaviour.ts'
 import { DEAD, DOWN, EXIT } from './codes.ts'
+import { currentProc } from './context.ts'
 import { formatReason, noproc } from './failures.ts'
 import { type Few, fewAdd, fewDelete, fewMembers } from './few.ts'
 import { type ProcessTarget, resolveTarget } from './names.ts'
 import { Pid, procOf, Ref } from './pid.ts'
 import type { ExitHook, Proc } from './proc.ts'
-import { currentProc, requireCurrent } from './scheduler.ts'
+import { requireCurrent } from './scheduler.ts'
 
 /** @internal One monitor, seen from both its watcher and its target. */
 export class Monitor {
