@@ -30,9 +30,11 @@ export interface ConnInit {
   headers: RequestHeaders
 }
 
-const DEFAULT_RESP_HEADERS: ReadonlyArray<readonly [string, string]> = [
-  ['cache-control', 'max-age=0, private, must-revalidate'],
-]
+/** Plug.Conn's default: responses are not cached unless a plug says so. */
+const DEFAULT_CACHE_CONTROL = 'max-age=0, private, must-revalidate'
+
+/** Methods Node (and most callers) already give in upper case: no copy needed. */
+const UPPER_CASE_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])
 
 /**
  * One request and the response being built: what every plug receives and
@@ -43,9 +45,6 @@ export class Conn {
   /** Upper-case method; the method-override plug may change it. */
   method: string
   readonly scheme: 'http' | 'https'
-  readonly host: string
-  readonly port: number
-  readonly remoteIp: string
   /** The raw (still percent-encoded) path, e.g. `/users/42`. */
   readonly requestPath: string
   /** Path segments still to be routed; `forward` moves a prefix into `scriptName`. */
@@ -62,9 +61,7 @@ export class Conn {
   // Response
   status: number | null = null
   respBody: string | Uint8Array | null = null
-  readonly respHeaders = new Map<string, string>(DEFAULT_RESP_HEADERS)
-  /** Cookies to set (or delete) on the response, by name. */
-  readonly respCookies = new Map<string, SetCookie>()
+  readonly respHeaders = new Map<string, string>()
 
   // Shared between plugs
   /** Data for the application (templates, controllers). */
@@ -75,8 +72,11 @@ export class Conn {
 
   readonly #adapter: ConnAdapter
   #state: ConnState = 'unset'
-  #beforeSend: BeforeSend[] = []
-  #cleanups: Array<() => void | Promise<void>> = []
+  // Allocated on first use: most requests set no cookie and register no hook.
+  #respCookies: Map<string, SetCookie> | undefined
+  #beforeSend: BeforeSend[] | undefined
+  #cleanups: Array<() => void | Promise<void>> | undefined
+  #host: { host: string; port: number } | undefined
   #queryParams: Params | undefined
   #reqCookies: Record<string, string> | undefined
   #params: Params | undefined
@@ -84,18 +84,38 @@ export class Conn {
 
   constructor(adapter: ConnAdapter, init: ConnInit) {
     this.#adapter = adapter
-    this.method = init.method.toUpperCase()
+    this.method = UPPER_CASE_METHODS.has(init.method) ? init.method : init.method.toUpperCase()
     this.reqHeaders = init.headers
     this.scheme = adapter.scheme
-    this.remoteIp = adapter.remoteAddress
     const { path, query } = splitTarget(init.url)
     this.requestPath = path
     this.queryString = query
     this.pathInfo = splitPath(path)
     this.scriptName = []
-    const { host, port } = parseHost(headerValue(init.headers.host), adapter)
-    this.host = host
-    this.port = port
+    this.respHeaders.set('cache-control', DEFAULT_CACHE_CONTROL)
+  }
+
+  /** The host the request was sent to (the Host header without its port; `localhost` without one). */
+  get host(): string {
+    this.#host ??= parseHost(headerValue(this.reqHeaders.host), this.#adapter)
+    return this.#host.host
+  }
+
+  /** The port from the Host header, else the scheme's default, else the server's. */
+  get port(): number {
+    this.#host ??= parseHost(headerValue(this.reqHeaders.host), this.#adapter)
+    return this.#host.port
+  }
+
+  /** The client's address (the peer of the TCP connection). */
+  get remoteIp(): string {
+    return this.#adapter.remoteAddress
+  }
+
+  /** Cookies to set (or delete) on the response, by name. */
+  get respCookies(): Map<string, SetCookie> {
+    this.#respCookies ??= new Map()
+    return this.#respCookies
   }
 
   /** Where the response stands (`unset → set → sent | chunked | upgraded`). */
@@ -231,7 +251,7 @@ export class Conn {
   /** Request cookies overlaid with the cookies this response sets (deleted ones removed). */
   get cookies(): Record<string, string> {
     const merged = { ...this.reqCookies }
-    for (const [name, cookie] of this.respCookies) {
+    for (const [name, cookie] of this.#respCookies ?? []) {
       if (cookie.maxAge === 0) delete merged[name]
       else merged[name] = cookie.value ?? ''
     }
@@ -241,12 +261,14 @@ export class Conn {
   /** Runs `hook` right before the response is sent (the last registered runs first). */
   registerBeforeSend(hook: BeforeSend): this {
     this.#assertNotSent('registerBeforeSend')
+    this.#beforeSend ??= []
     this.#beforeSend.push(hook)
     return this
   }
 
   /** Runs `fn` once the request is over, sent or failed (temp files, timers). */
   registerCleanup(fn: () => void | Promise<void>): this {
+    this.#cleanups ??= []
     this.#cleanups.push(fn)
     return this
   }
@@ -371,22 +393,22 @@ export class Conn {
   finish(): Promise<void> | undefined {
     if (this.#state === 'chunked') this.#adapter.finishChunked()
     const cleanups = this.#cleanups
-    if (cleanups.length === 0) return undefined
-    this.#cleanups = []
+    if (cleanups === undefined) return undefined
+    this.#cleanups = undefined
     return Promise.allSettled(cleanups.map(async (fn) => fn())).then(() => undefined)
   }
 
   #runBeforeSend(): void {
     const hooks = this.#beforeSend
-    this.#beforeSend = []
+    if (hooks === undefined) return
+    this.#beforeSend = undefined
     for (let i = hooks.length - 1; i >= 0; i--) hooks[i]?.(this)
   }
 
   #headerList(): HeaderList {
-    const list: Array<readonly [string, string]> = [...this.respHeaders]
-    for (const cookie of this.respCookies.values()) {
-      list.push(['set-cookie', stringifySetCookie(cookie)])
-    }
+    const list: HeaderList = []
+    this.respHeaders.forEach(pushHeader, list)
+    this.#respCookies?.forEach(pushSetCookie, list)
     return list
   }
 
@@ -398,6 +420,15 @@ export class Conn {
       )
     }
   }
+}
+
+// Module-level callbacks with the list as `this`: no closure to create per response.
+function pushHeader(this: HeaderList, value: string, name: string): void {
+  this.push([name, value])
+}
+
+function pushSetCookie(this: HeaderList, cookie: SetCookie): void {
+  this.push(['set-cookie', stringifySetCookie(cookie)])
 }
 
 function tooLarge(limit: number): CinderError {
@@ -438,7 +469,13 @@ function splitTarget(url: string): { path: string; query: string } {
 /** Splits a path into non-empty segments, as Plug does (`//a/b/` → `['a', 'b']`). */
 export function splitPath(path: string): string[] {
   const segments: string[] = []
-  for (const segment of path.split('/')) if (segment !== '') segments.push(segment)
+  let start = 0
+  while (start < path.length) {
+    let end = path.indexOf('/', start)
+    if (end === -1) end = path.length
+    if (end > start) segments.push(path.slice(start, end))
+    start = end + 1
+  }
   return segments
 }
 

@@ -55,17 +55,22 @@ function tracedServe(plug: BoundPlug, conn: Conn, options: ServeOptions): Conn |
 
 class NodeAdapter implements ConnAdapter {
   readonly body: IncomingMessage
-  readonly remoteAddress: string
   readonly scheme: 'http' | 'https'
-  readonly localPort: number
   readonly #res: ServerResponse
 
   constructor(req: IncomingMessage, res: ServerResponse) {
     this.body = req
     this.#res = res
-    this.remoteAddress = req.socket.remoteAddress ?? ''
     this.scheme = (req.socket as Partial<TLSSocket>).encrypted === true ? 'https' : 'http'
-    this.localPort = req.socket.localPort ?? 0
+  }
+
+  // Asked of the socket only when a plug wants them: each is a call into libuv.
+  get remoteAddress(): string {
+    return this.body.socket.remoteAddress ?? ''
+  }
+
+  get localPort(): number {
+    return this.body.socket.localPort ?? 0
   }
 
   sendResp(status: number, headers: HeaderList, body: string | Uint8Array): void {

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
+import fc from 'fast-check'
 import { CinderError } from '../../src/errors.ts'
+import { splitPath } from '../../src/http/conn.ts'
 import { type Conn, inject } from '../../src/http/index.ts'
 
 function capture(fn: (conn: Conn) => Conn | Promise<Conn>) {
@@ -27,6 +29,30 @@ describe('Conn request', () => {
     assert.deepEqual(seen.reqCookies, { a: '1', b: 'x y' })
     assert.equal(seen.host, 'localhost')
     assert.equal(seen.remoteIp, '127.0.0.1')
+  })
+
+  test('splitPath keeps the non-empty segments between slashes, for any path', () => {
+    const path = fc.array(fc.constantFrom('/', '/', 'a', 'bc', '%2F', '.', ''), { maxLength: 12 })
+    fc.assert(
+      fc.property(path, (parts) => {
+        const joined = parts.join('')
+        assert.deepEqual(
+          splitPath(joined),
+          joined.split('/').filter((segment) => segment !== ''),
+        )
+      }),
+    )
+  })
+
+  test('a response cookie set late is still sent; none means no set-cookie', async () => {
+    const plain = await inject((conn) => conn.sendResp(200, 'ok'))
+    assert.equal(plain.headers.get('set-cookie'), null)
+    assert.equal(plain.headers.get('cache-control'), 'max-age=0, private, must-revalidate')
+    const res = await inject((conn) =>
+      conn.registerBeforeSend((c) => c.putRespCookie('late', 'yes')).sendResp(200, 'ok'),
+    )
+    assert.equal(res.cookies.late?.value, 'yes')
+    assert.match(String(res.headers.get('set-cookie')), /^late=yes; Path=\/; HttpOnly/)
   })
 
   test('params merge query < body < path', async () => {
