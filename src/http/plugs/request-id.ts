@@ -1,14 +1,34 @@
 /**
  * Gives each request an id: the one the client (or a proxy) sent in
- * `x-request-id` when it looks sane, else a fresh random one. The id goes back
- * in the response header and into `conn.private.requestId` for logs.
+ * `x-request-id` when it looks sane, else a fresh one. The id goes back in
+ * the response header and into `conn.private.requestId` for logs.
+ *
+ * A fresh id has to be unique, not secret: it is echoed to the client and
+ * written to logs. Like Plug's (time, node hash and a counter), it is a
+ * random prefix drawn once per process and a counter: 20 characters of the
+ * base64url alphabet, with no random bytes to draw per request.
  */
+import { randomBytes } from 'node:crypto'
 import type { Conn } from '../conn.ts'
-import { pooledRandomId } from '../random-pool.ts'
 
 export const REQUEST_ID_KEY = 'requestId'
 
 const VALID = /^[A-Za-z0-9+/=_-]{20,200}$/
+
+/** Eight base-36 digits; past them the process draws a new prefix. */
+const COUNTER_LIMIT = 36 ** 8
+
+let prefix = randomBytes(9).toString('base64url')
+let counter = 0
+
+/** A new request id: 12 random characters, then the process's counter in 8 base-36 digits. */
+export function nextRequestId(): string {
+  if (counter === COUNTER_LIMIT) {
+    prefix = randomBytes(9).toString('base64url')
+    counter = 0
+  }
+  return prefix + (counter++).toString(36).padStart(8, '0')
+}
 
 export interface RequestIdOptions {
   /** Header read and written. Default `x-request-id`. */
@@ -29,7 +49,8 @@ export function requestId({ header = 'x-request-id' }: RequestIdOptions = {}) {
   const name = header.toLowerCase()
   return function requestIdPlug(conn: Conn): Conn {
     const given = conn.getReqHeader(name)
-    const id = given !== undefined && VALID.test(given) ? given : pooledRandomId(15)
-    return conn.putPrivate(REQUEST_ID_KEY, id).putRespHeader(name, id)
+    const id = given !== undefined && VALID.test(given) ? given : nextRequestId()
+    conn.private[REQUEST_ID_KEY] = id
+    return conn.putRespHeader(name, id)
   }
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { type Conn, getRequestId, inject, pipeline, requestId } from '../../../src/http/index.ts'
+import { nextRequestId } from '../../../src/http/plugs/request-id.ts'
 
 const app = pipeline([requestId(), (conn: Conn) => conn.sendResp(200, getRequestId(conn) ?? '')])
 
@@ -25,4 +26,16 @@ test('the header name is configurable', async () => {
     (conn: Conn) => conn.sendResp(200, ''),
   ])
   assert.ok((await inject(custom)).headers.get('x-trace'))
+})
+
+test('fresh ids are unique: a per-process random prefix and a counter', () => {
+  const ids = Array.from({ length: 10_000 }, nextRequestId)
+  assert.equal(new Set(ids).size, ids.length)
+  for (const id of ids) assert.match(id, /^[A-Za-z0-9_-]{20}$/)
+  const prefixes = new Set(ids.map((id) => id.slice(0, 12)))
+  assert.equal(prefixes.size, 1)
+  assert.ok(
+    ids.every((id, i) => i === 0 || id > (ids[i - 1] as string)),
+    'the counter ascends',
+  )
 })
