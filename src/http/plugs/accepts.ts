@@ -52,7 +52,8 @@ export function accepts(formats: readonly string[]) {
         `no format in accept ${describe(header)} is served here, expected one of ${formats.join(', ')}`,
       )
     }
-    return conn.putPrivate(FORMAT_KEY, format)
+    conn.private[FORMAT_KEY] = format
+    return conn
   }
 }
 

@@ -405,7 +405,10 @@ export class Router {
 
   #call(conn: Conn): PlugResult {
     this.#compiled ??= this.#compile()
-    const segments = conn.pathInfo.map(decodeSegment)
+    // Most paths have nothing to decode: match on the conn's own segments then.
+    const segments = conn.requestPath.includes('%')
+      ? conn.pathInfo.map(decodeSegment)
+      : conn.pathInfo
     const found = this.#compiled.tree.match(conn.method, segments)
     if (found === undefined) {
       throw new NoRouteError(conn.method, conn.requestPath, this.name, this.#compiled.listing)
@@ -413,7 +416,7 @@ export class Router {
     const { def, run } = found.value
     if (def.names.length > 0)
       conn.putPathParams(pathParamsOf(def.names, found.captures, found.glob))
-    conn.putPrivate(ROUTE_KEY, def.info)
+    conn.private[ROUTE_KEY] = def.info
     if (def.hasAssigns) Object.assign(conn.assigns, def.assigns)
     if (def.hasPrivate) Object.assign(conn.private, def.private)
     if (!routerDispatch.hasSubscribers) return run(conn)
