@@ -14,11 +14,27 @@ let offset = POOL_SIZE
 /** `size` fresh random bytes, base64url-encoded. */
 export function pooledRandomId(size: number): string {
   if (size > POOL_SIZE / 8) return randomFillSync(Buffer.alloc(size)).toString('base64url')
+  const start = take(size)
+  return pool.toString('base64url', start, start + size)
+}
+
+/**
+ * `size` fresh random bytes, as a view into the pool: read them before the
+ * next call (the pool is refilled in place), never keep or hand them out.
+ */
+export function pooledRandomBytes(size: number): Uint8Array {
+  if (size > POOL_SIZE / 8) return randomFillSync(Buffer.alloc(size))
+  const start = take(size)
+  return pool.subarray(start, start + size)
+}
+
+/** Reserves `size` unused bytes of the pool (refilling it when short) and returns where they start. */
+function take(size: number): number {
   if (offset + size > POOL_SIZE) {
     randomFillSync(pool)
     offset = 0
   }
-  const id = pool.toString('base64url', offset, offset + size)
+  const start = offset
   offset += size
-  return id
+  return start
 }

@@ -12,7 +12,7 @@
 import { timingSafeEqual } from 'node:crypto'
 import { CinderError } from '../../errors.ts'
 import type { Conn } from '../conn.ts'
-import { pooledRandomId } from '../random-pool.ts'
+import { pooledRandomBytes, pooledRandomId } from '../random-pool.ts'
 import { clearSession, deleteSession, getSession, putSession } from './session.ts'
 
 const SESSION_KEY = '_csrf_token'
@@ -22,6 +22,7 @@ export const SKIP_CSRF_KEY = 'cinderSkipCsrfProtection'
 const TOKEN_BYTES = 18
 const TOKEN_LENGTH = 24 // base64url of 18 bytes
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS'])
+const SCRIPT_TYPE = /^(text|application)\/javascript\b/
 
 export interface CsrfOptions {
   /** `exception` (default): a 403. `clearSession`: empty the session and go on, unauthenticated. */
@@ -56,7 +57,7 @@ export function getCsrfToken(conn: Conn): string {
     putSession(conn, SESSION_KEY, secret)
   }
   const masked = mask(secret as string)
-  conn.putPrivate(MASKED_KEY, masked)
+  conn.private[MASKED_KEY] = masked
   return masked
 }
 
@@ -81,9 +82,19 @@ function findProblem(conn: Conn): string | undefined {
   return undefined
 }
 
+/**
+ * The secret XOR a fresh pad of random bytes, then the pad. Phoenix pads with
+ * base64 text; any bytes unmask the same way, in its check and in ours.
+ */
 function mask(secret: string): string {
-  const pad = Buffer.from(pooledRandomId(TOKEN_BYTES))
-  return Buffer.concat([xor(Buffer.from(secret), pad), pad]).toString('base64url')
+  const pad = pooledRandomBytes(TOKEN_LENGTH)
+  const out = Buffer.allocUnsafe(TOKEN_LENGTH * 2)
+  for (let i = 0; i < TOKEN_LENGTH; i++) {
+    const p = pad[i] as number
+    out[i] = secret.charCodeAt(i) ^ p
+    out[TOKEN_LENGTH + i] = p
+  }
+  return out.toString('base64url')
 }
 
 /**
@@ -107,15 +118,18 @@ function xor(a: Uint8Array, b: Uint8Array): Buffer {
   return out
 }
 
+/** A session secret as getCsrfToken makes them: 24 characters, all ASCII (one byte each). */
 function isToken(value: unknown): value is string {
-  return typeof value === 'string' && value.length === TOKEN_LENGTH
+  if (typeof value !== 'string' || value.length !== TOKEN_LENGTH) return false
+  for (let i = 0; i < TOKEN_LENGTH; i++) if (value.charCodeAt(i) > 0x7f) return false
+  return true
 }
 
 /** A page on another origin could `<script src>` our JS and read its data: refuse unless XHR. */
 function refuseCrossOriginScript(conn: Conn): void {
   if (conn.method !== 'GET') return
-  const type = conn.getRespHeader('content-type') ?? ''
-  if (!/^(text|application)\/javascript\b/.test(type)) return
+  const type = conn.respHeaders.get('content-type')
+  if (type === undefined || !type.includes('javascript') || !SCRIPT_TYPE.test(type)) return
   if (conn.getReqHeader('x-requested-with') === 'XMLHttpRequest') return
   throw invalid(
     'a JavaScript response to a GET without x-requested-with: XMLHttpRequest could be read cross-origin through a <script> tag',

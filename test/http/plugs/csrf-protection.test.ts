@@ -4,11 +4,13 @@ import {
   type Conn,
   fetchSession,
   getCsrfToken,
+  getSession,
   inject,
   json,
   parsers,
   pipeline,
   protectFromForgery,
+  putSession,
   session,
   text,
   validCsrfToken,
@@ -121,4 +123,39 @@ test('a masked CSRF token is valid only for its session secret', () => {
   assert.equal(validCsrfToken(masked, 'c'.repeat(24)), false)
   assert.equal(validCsrfToken('short', secret), false)
   assert.equal(validCsrfToken(masked, undefined), false)
+})
+
+test("a token unmasks to the session's secret the way Phoenix checks it", async () => {
+  let secret: unknown
+  const peek = pipeline([
+    session({ key: '_app', secretKeyBase: 's'.repeat(64), signingSalt: 'salt' }),
+    fetchSession,
+    (conn: Conn) => {
+      const token = getCsrfToken(conn)
+      secret = getSession(conn, '_csrf_token')
+      return text(conn, token)
+    },
+  ])
+  const res = await inject(peek)
+  // Plug.CSRFProtection: base64url-decode, then the first half XOR the second.
+  const raw = Buffer.from(res.text, 'base64url')
+  const unmasked = raw.subarray(0, 24).map((byte, i) => byte ^ (raw[24 + i] ?? 0))
+  assert.equal(Buffer.from(unmasked).toString(), secret)
+})
+
+test('a session secret that is not 24 ASCII characters is replaced, never masked', async () => {
+  const odd = 'é'.repeat(24)
+  assert.equal(validCsrfToken('x'.repeat(64), odd), false)
+  const seeded = pipeline([
+    session({ key: '_app', secretKeyBase: 's'.repeat(64), signingSalt: 'salt' }),
+    fetchSession,
+    (conn: Conn) => {
+      putSession(conn, '_csrf_token', odd)
+      const token = getCsrfToken(conn)
+      return json(conn, { token, secret: getSession(conn, '_csrf_token') })
+    },
+  ])
+  const body = (await inject(seeded)).json() as { token: string; secret: string }
+  assert.match(body.secret, /^[A-Za-z0-9_-]{24}$/)
+  assert.equal(validCsrfToken(body.token, body.secret), true)
 })
