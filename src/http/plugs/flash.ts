@@ -18,7 +18,8 @@ export function fetchFlash(conn: Conn): Conn {
   const stored = getSession(conn, SESSION_KEY)
   const fromSession = isFlash(stored) ? stored : undefined
   const flash: Flash = { ...fromSession }
-  conn.putPrivate(PRIVATE_KEY, flash).assign('flash', { ...flash })
+  conn.private[PRIVATE_KEY] = flash
+  conn.assigns.flash = { ...flash }
   return conn.registerBeforeSend((sent) => {
     const current = flashOf(sent, 'fetchFlash')
     const size = Object.keys(current).length

@@ -20,14 +20,15 @@ const DEFAULT_CSP = "base-uri 'self'; frame-ancestors 'self';"
  */
 export function putSecureBrowserHeaders(extra: Readonly<Record<string, string>> = {}) {
   const headers = { ...DEFAULT_SECURE_HEADERS, ...lowerCase(extra) }
+  const ownCsp = headers['content-security-policy'] !== undefined
+  // Names lower-cased once here, so each request only sets them.
+  const entries = Object.entries(headers)
   return function secureBrowserHeaders(conn: Conn): Conn {
-    if (
-      conn.getRespHeader('content-security-policy') === undefined &&
-      headers['content-security-policy'] === undefined
-    ) {
+    if (!ownCsp && !conn.respHeaders.has('content-security-policy')) {
       conn.putRespHeader('content-security-policy', DEFAULT_CSP)
     }
-    return conn.mergeRespHeaders(headers)
+    for (const [name, value] of entries) conn.putRespHeader(name, value)
+    return conn
   }
 }
 

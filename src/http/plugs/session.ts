@@ -72,7 +72,7 @@ export function session(options: SessionOptions) {
   const store = new CookieStore(options)
   return function sessionPlug(conn: Conn): Conn {
     const state: SessionState = { store, data: undefined, pending: 'none' }
-    conn.putPrivate(STATE_KEY, state)
+    conn.private[STATE_KEY] = state
     return conn.registerBeforeSend((sent) => writeCookie(sent, state))
   }
 }
@@ -278,7 +278,8 @@ class CookieStore {
 
   #secret(): string {
     const { secretKeyBase } = this.#options
-    const secret = typeof secretKeyBase === 'function' ? secretKeyBase() : secretKeyBase
+    if (typeof secretKeyBase === 'string') return secretKeyBase // checked once, in the constructor
+    const secret = secretKeyBase()
     checkSecret(secret)
     return secret
   }
@@ -297,7 +298,7 @@ function serializerOf(choice: 'json' | 'etf' | SessionSerializer): SessionSerial
   if (choice === 'json') {
     return {
       encode: (data) => Buffer.from(JSON.stringify(data)),
-      decode: (bytes) => JSON.parse(Buffer.from(bytes).toString('utf8')) as SessionData,
+      decode: (bytes) => JSON.parse(utf8(bytes)) as SessionData,
     }
   }
   if (choice === 'etf') {
@@ -307,6 +308,13 @@ function serializerOf(choice: 'json' | 'etf' | SessionSerializer): SessionSerial
     }
   }
   return choice
+}
+
+/** The bytes as UTF-8 text, without copying a Buffer first. */
+function utf8(bytes: Uint8Array): string {
+  return Buffer.isBuffer(bytes)
+    ? bytes.toString('utf8')
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')
 }
 
 function checkOptions(options: SessionOptions): void {
