@@ -32,7 +32,7 @@ test('fresh ids are unique: a per-process random prefix and a counter', () => {
   const ids = Array.from({ length: 10_000 }, nextRequestId)
   assert.equal(new Set(ids).size, ids.length)
   for (const id of ids) assert.match(id, /^[A-Za-z0-9_-]{20}$/)
-  const prefixes = new Set(ids.map((id) => id.slice(0, 12)))
+  const prefixes = new Set(ids.map((id) => id.slice(0, 14)))
   assert.equal(prefixes.size, 1)
   assert.ok(
     ids.every((id, i) => i === 0 || id > (ids[i - 1] as string)),
