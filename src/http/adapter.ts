@@ -6,8 +6,13 @@
  */
 import type { Readable } from 'node:stream'
 
-/** Response headers as sent: a list, so `set-cookie` may repeat. */
-export type HeaderList = Array<readonly [name: string, value: string]>
+/**
+ * Response headers as sent, flat as Node's raw headers:
+ * `[name, value, name, value, …]`, names lower case, `set-cookie` possibly
+ * repeated. The conn hands over a list of its own: the adapter may keep or
+ * extend it.
+ */
+export type HeaderList = string[]
 
 /** Request headers as Node gives them: lower-case names. */
 export type RequestHeaders = Readonly<Record<string, string | string[] | undefined>>

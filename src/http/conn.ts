@@ -33,9 +33,6 @@ export interface ConnInit {
 /** Plug.Conn's default: responses are not cached unless a plug says so. */
 const DEFAULT_CACHE_CONTROL = 'max-age=0, private, must-revalidate'
 
-/** Methods Node (and most callers) already give in upper case: no copy needed. */
-const UPPER_CASE_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])
-
 /**
  * One request and the response being built: what every plug receives and
  * returns (Plug.Conn). See docs/http.md.
@@ -61,7 +58,12 @@ export class Conn {
   // Response
   status: number | null = null
   respBody: string | Uint8Array | null = null
-  readonly respHeaders = new Map<string, string>()
+  /**
+   * The response headers, flat as `[name, value, name, value, …]` with
+   * lower-case names: what the adapter writes, with no Map to build and
+   * convert per response. Small enough that a scan beats hashing.
+   */
+  #respHeaders: string[] = ['cache-control', DEFAULT_CACHE_CONTROL]
 
   // Shared between plugs
   /** Data for the application (templates, controllers). */
@@ -84,7 +86,7 @@ export class Conn {
 
   constructor(adapter: ConnAdapter, init: ConnInit) {
     this.#adapter = adapter
-    this.method = UPPER_CASE_METHODS.has(init.method) ? init.method : init.method.toUpperCase()
+    this.method = upperCase(init.method)
     this.reqHeaders = init.headers
     this.scheme = adapter.scheme
     const { path, query } = splitTarget(init.url)
@@ -92,7 +94,6 @@ export class Conn {
     this.queryString = query
     this.pathInfo = splitPath(path)
     this.scriptName = []
-    this.respHeaders.set('cache-control', DEFAULT_CACHE_CONTROL)
   }
 
   /** The host the request was sent to (the Host header without its port; `localhost` without one). */
@@ -207,7 +208,11 @@ export class Conn {
 
   putRespHeader(name: string, value: string): this {
     this.#assertNotSent('putRespHeader')
-    this.respHeaders.set(name.toLowerCase(), value)
+    const key = name.toLowerCase()
+    const headers = this.#respHeaders
+    const at = indexOfHeader(headers, key)
+    if (at === -1) headers.push(key, value)
+    else headers[at + 1] = value
     return this
   }
 
@@ -218,12 +223,24 @@ export class Conn {
 
   deleteRespHeader(name: string): this {
     this.#assertNotSent('deleteRespHeader')
-    this.respHeaders.delete(name.toLowerCase())
+    const at = indexOfHeader(this.#respHeaders, name.toLowerCase())
+    if (at !== -1) this.#respHeaders.splice(at, 2)
     return this
   }
 
   getRespHeader(name: string): string | undefined {
-    return this.respHeaders.get(name.toLowerCase())
+    const headers = this.#respHeaders
+    const at = indexOfHeader(headers, name.toLowerCase())
+    return at === -1 ? undefined : headers[at + 1]
+  }
+
+  /** The response headers so far, by lower-case name: a copy; change them with `putRespHeader`. */
+  get respHeaders(): ReadonlyMap<string, string> {
+    const map = new Map<string, string>()
+    const headers = this.#respHeaders
+    for (let i = 0; i < headers.length; i += 2)
+      map.set(headers[i] as string, headers[i + 1] as string)
+    return map
   }
 
   /** Sets `content-type`, adding `charset=utf-8` unless `charset` is null. */
@@ -405,9 +422,9 @@ export class Conn {
     for (let i = hooks.length - 1; i >= 0; i--) hooks[i]?.(this)
   }
 
+  /** The headers to send, cookies last; the adapter may keep or extend the list. */
   #headerList(): HeaderList {
-    const list: HeaderList = []
-    this.respHeaders.forEach(pushHeader, list)
+    const list = this.#respHeaders.slice()
     this.#respCookies?.forEach(pushSetCookie, list)
     return list
   }
@@ -422,13 +439,20 @@ export class Conn {
   }
 }
 
-// Module-level callbacks with the list as `this`: no closure to create per response.
-function pushHeader(this: HeaderList, value: string, name: string): void {
-  this.push([name, value])
+/** Where header `name` sits in a flat list, or -1. */
+function indexOfHeader(headers: readonly string[], name: string): number {
+  for (let i = 0; i < headers.length; i += 2) if (headers[i] === name) return i
+  return -1
 }
 
+// A module-level callback with the list as `this`: no closure to create per response.
 function pushSetCookie(this: HeaderList, cookie: SetCookie): void {
-  this.push(['set-cookie', stringifySetCookie(cookie)])
+  this.push('set-cookie', stringifySetCookie(cookie))
+}
+
+/** Node's methods are already upper case: compare the common ones before copying. */
+function upperCase(method: string): string {
+  return method === 'GET' || method === 'POST' || method === 'HEAD' ? method : method.toUpperCase()
 }
 
 function tooLarge(limit: number): CinderError {

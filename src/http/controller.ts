@@ -26,7 +26,7 @@ export function text(conn: Conn, body: string, status?: number): Conn {
 }
 
 function sendAs(conn: Conn, type: string, body: string, status: number | undefined): Conn {
-  if (!conn.respHeaders.has('content-type')) conn.putRespContentType(type)
+  if (conn.getRespHeader('content-type') === undefined) conn.putRespContentType(type)
   return conn.sendResp(status ?? conn.status ?? 200, body)
 }
 

@@ -123,7 +123,8 @@ class TestAdapter implements ConnAdapter {
       const size = length ?? (await file.stat()).size - offset
       const buffer = Buffer.alloc(Math.max(size, 0))
       await file.read(buffer, 0, buffer.length, offset)
-      this.#head(status, [...headers, ['content-length', String(buffer.length)]])
+      headers.push('content-length', String(buffer.length))
+      this.#head(status, headers)
       this.#write(buffer)
     } finally {
       await file.close()
@@ -143,7 +144,10 @@ class TestAdapter implements ConnAdapter {
   response(conn: Conn): InjectResponse {
     const headers = new Headers()
     const cookies: Record<string, SetCookie> = {}
-    for (const [name, value] of this.#headers) {
+    const list = this.#headers
+    for (let i = 0; i < list.length; i += 2) {
+      const name = list[i] as string
+      const value = list[i + 1] as string
       headers.append(name, value)
       if (name === 'set-cookie') {
         const cookie = parseSetCookie(value)

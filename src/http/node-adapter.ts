@@ -74,8 +74,8 @@ class NodeAdapter implements ConnAdapter {
   }
 
   sendResp(status: number, headers: HeaderList, body: string | Uint8Array): void {
-    const length = hasHeader(headers, 'content-length') ? undefined : String(byteLength(body))
-    this.#writeHead(status, headers, length)
+    if (!hasHeader(headers, 'content-length')) headers.push('content-length', `${byteLength(body)}`)
+    this.#writeHead(status, headers)
     this.#res.end(body)
   }
 
@@ -87,7 +87,8 @@ class NodeAdapter implements ConnAdapter {
     length: number | undefined,
   ): Promise<void> {
     const size = length ?? (await stat(path)).size - offset
-    this.#writeHead(status, [...headers, ['content-length', String(size)]])
+    headers.push('content-length', String(size))
+    this.#writeHead(status, headers)
     if (size <= 0 || this.body.method === 'HEAD') {
       this.#res.end()
       return
@@ -110,12 +111,9 @@ class NodeAdapter implements ConnAdapter {
   }
 
   /** Writes the head; on invalid header values answers a bare 500 so the client is not left hanging. */
-  #writeHead(status: number, headers: HeaderList, contentLength?: string): void {
-    const flat: string[] = []
-    for (const [name, value] of headers) flat.push(name, value)
-    if (contentLength !== undefined) flat.push('content-length', contentLength)
+  #writeHead(status: number, headers: HeaderList): void {
     try {
-      this.#res.writeHead(status, flat)
+      this.#res.writeHead(status, headers)
     } catch (error) {
       if (!this.#res.headersSent) this.#res.writeHead(500, ['content-length', '0']).end()
       throw error
@@ -124,7 +122,8 @@ class NodeAdapter implements ConnAdapter {
 }
 
 function hasHeader(headers: HeaderList, name: string): boolean {
-  return headers.some(([key]) => key === name)
+  for (let i = 0; i < headers.length; i += 2) if (headers[i] === name) return true
+  return false
 }
 
 function byteLength(body: string | Uint8Array): number {

@@ -55,6 +55,22 @@ describe('Conn request', () => {
     assert.match(String(res.headers.get('set-cookie')), /^late=yes; Path=\/; HttpOnly/)
   })
 
+  test('response headers: set by any case, replaced in place, deleted, read as a copy', async () => {
+    const res = await inject((conn) => {
+      conn.putRespHeader('X-One', 'a').putRespHeader('x-two', 'b').putRespHeader('x-one', 'c')
+      conn.deleteRespHeader('X-TWO').deleteRespHeader('x-absent')
+      assert.equal(conn.getRespHeader('X-ONE'), 'c')
+      assert.equal(conn.getRespHeader('x-two'), undefined)
+      const snapshot = conn.respHeaders
+      assert.deepEqual([...snapshot.keys()], ['cache-control', 'x-one'])
+      ;(snapshot as Map<string, string>).set('x-sneaky', '1')
+      return conn.sendResp(200, 'ok')
+    })
+    assert.equal(res.headers.get('x-one'), 'c')
+    assert.equal(res.headers.get('x-two'), null)
+    assert.equal(res.headers.get('x-sneaky'), null)
+  })
+
   test('params merge query < body < path', async () => {
     const res = await inject((conn) => {
       conn.putBodyParams({ a: 'body', b: 'body' }).putPathParams({ b: 'path' })

@@ -128,7 +128,7 @@ function isToken(value: unknown): value is string {
 /** A page on another origin could `<script src>` our JS and read its data: refuse unless XHR. */
 function refuseCrossOriginScript(conn: Conn): void {
   if (conn.method !== 'GET') return
-  const type = conn.respHeaders.get('content-type')
+  const type = conn.getRespHeader('content-type')
   if (type === undefined || !type.includes('javascript') || !SCRIPT_TYPE.test(type)) return
   if (conn.getReqHeader('x-requested-with') === 'XMLHttpRequest') return
   throw invalid(

@@ -24,7 +24,7 @@ export function putSecureBrowserHeaders(extra: Readonly<Record<string, string>> 
   // Names lower-cased once here, so each request only sets them.
   const entries = Object.entries(headers)
   return function secureBrowserHeaders(conn: Conn): Conn {
-    if (!ownCsp && !conn.respHeaders.has('content-security-policy')) {
+    if (!ownCsp && conn.getRespHeader('content-security-policy') === undefined) {
       conn.putRespHeader('content-security-policy', DEFAULT_CSP)
     }
     for (const [name, value] of entries) conn.putRespHeader(name, value)
