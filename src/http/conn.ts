@@ -245,10 +245,7 @@ export class Conn {
 
   /** Sets `content-type`, adding `charset=utf-8` unless `charset` is null. */
   putRespContentType(type: string, charset: string | null = 'utf-8'): this {
-    return this.putRespHeader(
-      'content-type',
-      charset === null ? type : `${type}; charset=${charset}`,
-    )
+    return this.putRespHeader('content-type', charset === null ? type : withCharset(type, charset))
   }
 
   /** Sets a cookie on the response: HttpOnly and path `/` unless told otherwise; Secure on https. */
@@ -437,6 +434,24 @@ export class Conn {
       )
     }
   }
+}
+
+/**
+ * `type; charset=utf-8`, the same string each time for the few types an app
+ * sends: a string built per response is a rope that Node's header check has
+ * to flatten and copy, a reused one is checked and written as is.
+ */
+const utf8Types = new Map<string, string>()
+const UTF8_TYPES_CACHED = 64
+
+function withCharset(type: string, charset: string): string {
+  if (charset !== 'utf-8') return `${type}; charset=${charset}`
+  let value = utf8Types.get(type)
+  if (value === undefined) {
+    value = `${type}; charset=utf-8`
+    if (utf8Types.size < UTF8_TYPES_CACHED) utf8Types.set(type, value)
+  }
+  return value
 }
 
 /** Where header `name` sits in a flat list, or -1. */
