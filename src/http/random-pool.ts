@@ -18,14 +18,14 @@ export function pooledRandomId(size: number): string {
   return pool.toString('base64url', start, start + size)
 }
 
-/**
- * `size` fresh random bytes, as a view into the pool: read them before the
- * next call (the pool is refilled in place), never keep or hand them out.
- */
-export function pooledRandomBytes(size: number): Uint8Array {
-  if (size > POOL_SIZE / 8) return randomFillSync(Buffer.alloc(size))
+/** Writes `size` fresh random bytes into `target` from `at` (no Buffer to allocate per call). */
+export function fillRandom(target: Uint8Array, at: number, size: number): void {
+  if (size > POOL_SIZE / 8) {
+    randomFillSync(target, at, size)
+    return
+  }
   const start = take(size)
-  return pool.subarray(start, start + size)
+  for (let i = 0; i < size; i++) target[at + i] = pool[start + i] as number
 }
 
 /** Reserves `size` unused bytes of the pool (refilling it when short) and returns where they start. */

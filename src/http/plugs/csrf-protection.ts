@@ -12,7 +12,7 @@
 import { timingSafeEqual } from 'node:crypto'
 import { CinderError } from '../../errors.ts'
 import type { Conn } from '../conn.ts'
-import { pooledRandomBytes, pooledRandomId } from '../random-pool.ts'
+import { fillRandom, pooledRandomId } from '../random-pool.ts'
 import { clearSession, deleteSession, getSession, putSession } from './session.ts'
 
 const SESSION_KEY = '_csrf_token'
@@ -82,19 +82,19 @@ function findProblem(conn: Conn): string | undefined {
   return undefined
 }
 
+/** Where tokens are masked: reused, since each is encoded to a string before the next. */
+const MASKED = Buffer.alloc(TOKEN_LENGTH * 2)
+
 /**
  * The secret XOR a fresh pad of random bytes, then the pad. Phoenix pads with
  * base64 text; any bytes unmask the same way, in its check and in ours.
  */
 function mask(secret: string): string {
-  const pad = pooledRandomBytes(TOKEN_LENGTH)
-  const out = Buffer.allocUnsafe(TOKEN_LENGTH * 2)
+  fillRandom(MASKED, TOKEN_LENGTH, TOKEN_LENGTH)
   for (let i = 0; i < TOKEN_LENGTH; i++) {
-    const p = pad[i] as number
-    out[i] = secret.charCodeAt(i) ^ p
-    out[TOKEN_LENGTH + i] = p
+    MASKED[i] = secret.charCodeAt(i) ^ (MASKED[TOKEN_LENGTH + i] as number)
   }
-  return out.toString('base64url')
+  return MASKED.toString('base64url')
 }
 
 /**
