@@ -272,7 +272,10 @@ export class Conn {
     return merged
   }
 
-  /** Runs `hook` right before the response is sent (the last registered runs first). */
+  /**
+   * Runs `hook` right before the response is sent (the last registered runs
+   * first). A hook may register another: it runs once the current ones have.
+   */
   registerBeforeSend(hook: BeforeSend): this {
     this.#assertNotSent('registerBeforeSend')
     this.#beforeSend ??= []
@@ -412,11 +415,12 @@ export class Conn {
     return Promise.allSettled(cleanups.map(async (fn) => fn())).then(() => undefined)
   }
 
+  /** Runs the hooks, last registered first; hooks registered by a hook run after the current ones. */
   #runBeforeSend(): void {
-    const hooks = this.#beforeSend
-    if (hooks === undefined) return
-    this.#beforeSend = undefined
-    for (let i = hooks.length - 1; i >= 0; i--) hooks[i]?.(this)
+    for (let hooks = this.#beforeSend; hooks !== undefined; hooks = this.#beforeSend) {
+      this.#beforeSend = undefined
+      for (let i = hooks.length - 1; i >= 0; i--) hooks[i]?.(this)
+    }
   }
 
   /** The headers to send, cookies last; the adapter may keep or extend the list. */

@@ -12,6 +12,7 @@ export type Flash = Record<string, string>
 
 const SESSION_KEY = 'phoenix_flash'
 const PRIVATE_KEY = 'cinderFlash'
+const HOOKED_KEY = 'cinderFlashHooked'
 
 /** Reads the flash left by the previous request (needs `fetchSession` first). */
 export function fetchFlash(conn: Conn): Conn {
@@ -20,20 +21,31 @@ export function fetchFlash(conn: Conn): Conn {
   const flash: Flash = { ...fromSession }
   conn.private[PRIVATE_KEY] = flash
   conn.assigns.flash = { ...flash }
-  return conn.registerBeforeSend((sent) => {
-    const current = flashOf(sent, 'fetchFlash')
-    const size = Object.keys(current).length
-    const status = sent.status ?? 200
-    if (size > 0 && status >= 300 && status <= 308) putSession(sent, SESSION_KEY, current)
-    else if (fromSession !== undefined) deleteSession(sent, SESSION_KEY)
-  })
+  // Only a flash to drop or to keep needs a hook; most requests have neither.
+  if (fromSession !== undefined) keepOrDropOnSend(conn, true)
+  return conn
 }
 
 /** Adds a flash message of `kind` (`info`, `error`…). */
 export function putFlash(conn: Conn, kind: string, message: string): Conn {
   const flash = flashOf(conn, 'putFlash')
   flash[kind] = message
+  keepOrDropOnSend(conn, false)
   return conn.assign('flash', { ...flash })
+}
+
+/** Before sending: a redirect keeps the flash in the session; otherwise one read from it is dropped. */
+function keepOrDropOnSend(conn: Conn, fromSession: boolean): void {
+  if (conn.private[HOOKED_KEY] === true) return
+  conn.private[HOOKED_KEY] = true
+  conn.registerBeforeSend((sent) => {
+    sent.private[HOOKED_KEY] = false
+    const current = flashOf(sent, 'fetchFlash')
+    const size = Object.keys(current).length
+    const status = sent.status ?? 200
+    if (size > 0 && status >= 300 && status <= 308) putSession(sent, SESSION_KEY, current)
+    else if (fromSession) deleteSession(sent, SESSION_KEY)
+  })
 }
 
 /** All flash messages, or the one of `kind`. */

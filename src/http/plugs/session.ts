@@ -56,6 +56,8 @@ interface SessionState {
   readonly store: CookieStore
   data: SessionData | undefined
   pending: Pending
+  /** Whether the hook that writes the cookie is registered (only once the session has something to write). */
+  hooked: boolean
 }
 
 const STATE_KEY = 'cinderSession'
@@ -71,9 +73,9 @@ const MAX_COOKIE_BYTES = 4096
 export function session(options: SessionOptions) {
   const store = new CookieStore(options)
   return function sessionPlug(conn: Conn): Conn {
-    const state: SessionState = { store, data: undefined, pending: 'none' }
+    const state: SessionState = { store, data: undefined, pending: 'none', hooked: false }
     conn.private[STATE_KEY] = state
-    return conn.registerBeforeSend((sent) => writeCookie(sent, state))
+    return conn
   }
 }
 
@@ -84,7 +86,7 @@ export function fetchSession(conn: Conn): Conn {
   const cookie = conn.reqCookies[state.store.key]
   const read = cookie === undefined ? undefined : state.store.read(cookie)
   state.data = read?.data ?? {}
-  if (read?.stale === true) state.pending = 'write'
+  if (read?.stale === true) setPending(conn, state, 'write')
   return conn
 }
 
@@ -124,14 +126,30 @@ export function clearSession(conn: Conn): Conn {
  */
 export function configureSession(conn: Conn, options: { renew?: boolean; drop?: boolean }): Conn {
   const state = stateOf(conn, 'configureSession')
-  if (options.drop === true) state.pending = 'drop'
-  else if (options.renew === true) state.pending = 'write'
+  if (options.drop === true) setPending(conn, state, 'drop')
+  else if (options.renew === true) setPending(conn, state, 'write')
   return conn
 }
 
 function markChanged(conn: Conn): void {
   const state = stateOf(conn, 'putSession')
-  if (state.pending !== 'drop') state.pending = 'write'
+  if (state.pending !== 'drop') setPending(conn, state, 'write')
+}
+
+/**
+ * Marks the cookie to be written or dropped, and registers the hook that
+ * does it: most requests only read the session and need none. A change made
+ * by a later before-send hook registers it again, so the cookie always holds
+ * the last change.
+ */
+function setPending(conn: Conn, state: SessionState, pending: Pending): void {
+  state.pending = pending
+  if (state.hooked) return
+  state.hooked = true
+  conn.registerBeforeSend((sent) => {
+    state.hooked = false
+    writeCookie(sent, state)
+  })
 }
 
 function stateOf(conn: Conn, action: string): SessionState {

@@ -10,6 +10,7 @@ import {
   getSession,
   type InjectResponse,
   inject,
+  json,
   pipeline,
   putFlash,
   putSession,
@@ -164,5 +165,41 @@ describe('flash', () => {
     const res = await inject(flashApp, '/inline')
     assert.equal(res.text, '{"error":"Oops"}')
     assert.equal(res.cookies._app, undefined)
+  })
+})
+
+describe('session writes and before-send hooks', () => {
+  const store = { key: '_s', secretKeyBase: 's'.repeat(64), signingSalt: 'salt' }
+
+  test('a request that only reads the session sends no cookie', async () => {
+    const first = await inject(
+      pipeline([
+        session(store),
+        fetchSession,
+        (c: Conn) => putSession(c, 'n', 1).sendResp(200, ''),
+      ]),
+    )
+    const cookie = first.cookies._s?.value ?? ''
+    const read = await inject(
+      pipeline([session(store), fetchSession, (c: Conn) => text(c, String(getSession(c, 'n')))]),
+      { cookies: { _s: cookie } },
+    )
+    assert.equal(read.text, '1')
+    assert.equal(read.headers.get('set-cookie'), null)
+  })
+
+  test('a change made by a hook registered before the first change is still written', async () => {
+    const app = pipeline([
+      session(store),
+      fetchSession,
+      (c: Conn) => c.registerBeforeSend((sent) => putSession(sent, 'late', true)),
+      (c: Conn) => putSession(c, 'early', true).sendResp(200, ''),
+    ])
+    const cookie = (await inject(app)).cookies._s?.value ?? ''
+    const read = await inject(
+      pipeline([session(store), fetchSession, (c: Conn) => json(c, getSession(c))]),
+      { cookies: { _s: cookie } },
+    )
+    assert.deepEqual(read.json(), { early: true, late: true })
   })
 })
