@@ -149,8 +149,10 @@ export class Conn {
     if (this.#reqCookies === undefined) {
       const parsed = parseCookie(this.getReqHeader('cookie') ?? '')
       const cookies: Record<string, string> = {}
-      for (const [name, value] of Object.entries(parsed))
+      for (const name in parsed) {
+        const value = parsed[name]
         if (value !== undefined) cookies[name] = value
+      }
       this.#reqCookies = cookies
     }
     return this.#reqCookies
