@@ -199,6 +199,12 @@ const OPENED_SLOTS = 1024
 interface OpenedCookie {
   readonly cookie: string
   readonly bytes: Buffer
+  /**
+   * The session, decoded once, when it holds only primitive values: a
+   * shallow copy is then a fresh session the caller may change. Anything
+   * nested is decoded afresh per request instead.
+   */
+  readonly flat: SessionData | undefined
   readonly stale: boolean
 }
 
@@ -248,6 +254,7 @@ class CookieStore {
     const cached = this.#opened[slot]
     const opened = cached?.cookie === cookie ? cached : this.#openAndRemember(cookie, current, slot)
     if (opened === null) return undefined
+    if (opened.flat !== undefined) return { data: { ...opened.flat }, stale: opened.stale }
     // Decoded afresh each time: the caller owns (and may change) the data.
     const data = safeDecode(this.#serializer, opened.bytes)
     return data === null ? undefined : { data, stale: opened.stale }
@@ -263,7 +270,11 @@ class CookieStore {
     const secrets = [current, ...(this.#options.oldSecretKeyBases ?? [])]
     for (const [index, secret] of secrets.entries()) {
       const bytes = this.#open(cookie, secret)
-      if (bytes !== null) return { cookie, bytes, stale: index > 0 }
+      if (bytes !== null) {
+        const data = safeDecode(this.#serializer, bytes)
+        const flat = data !== null && isFlat(data) ? data : undefined
+        return { cookie, bytes, flat, stale: index > 0 }
+      }
     }
     return null
   }
@@ -314,6 +325,15 @@ function slotOf(cookie: string): number {
   const mixed =
     cookie.charCodeAt(n - 1) * 961 + cookie.charCodeAt(n - 2) * 31 + cookie.charCodeAt(n - 3)
   return mixed & (OPENED_SLOTS - 1)
+}
+
+/** Whether every value of the session is a primitive (nothing a caller could change inside). */
+function isFlat(data: SessionData): boolean {
+  for (const key in data) {
+    const value = data[key]
+    if (typeof value === 'object' && value !== null) return false
+  }
+  return true
 }
 
 function safeDecode(serializer: SessionSerializer, bytes: Uint8Array): SessionData | null {

@@ -203,3 +203,39 @@ describe('session writes and before-send hooks', () => {
     assert.deepEqual(read.json(), { early: true, late: true })
   })
 })
+
+test('changing a session read from a cookie never changes what the next read of it sees', async () => {
+  const store = { key: '_s', secretKeyBase: 's'.repeat(64), signingSalt: 'salt' }
+  const seed = pipeline([
+    session(store),
+    fetchSession,
+    (c: Conn) => putSession(putSession(c, 'n', 1), 'nested', { a: 1 }).sendResp(200, ''),
+  ])
+  const cookie = (await inject(seed)).cookies._s?.value ?? ''
+  const meddle = pipeline([
+    session(store),
+    fetchSession,
+    (c: Conn) => {
+      const nested = getSession(c, 'nested') as { a: number } | undefined
+      if (nested !== undefined) nested.a = 2
+      ;(getSession(c) as Record<string, unknown>).extra = true
+      return putSession(c, 'n', 2).sendResp(200, '')
+    },
+  ])
+  const read = pipeline([session(store), fetchSession, (c: Conn) => json(c, getSession(c))])
+  for (let i = 0; i < 3; i++) {
+    await inject(meddle, { cookies: { _s: cookie } })
+    const seen = await inject(read, { cookies: { _s: cookie } })
+    assert.deepEqual(seen.json(), { n: 1, nested: { a: 1 } })
+  }
+  const flatOnly = pipeline([
+    session(store),
+    fetchSession,
+    (c: Conn) => putSession(c, 'k', 'v').sendResp(200, ''),
+  ])
+  const flatCookie = (await inject(flatOnly)).cookies._s?.value ?? ''
+  for (let i = 0; i < 3; i++) {
+    await inject(meddle, { cookies: { _s: flatCookie } })
+    assert.deepEqual((await inject(read, { cookies: { _s: flatCookie } })).json(), { k: 'v' })
+  }
+})
