@@ -236,7 +236,10 @@ export class Conn {
     return at === -1 ? undefined : headers[at + 1]
   }
 
-  /** The response headers so far, by lower-case name: a copy; change them with `putRespHeader`. */
+  /**
+   * The response headers so far, by lower-case name: a copy; change them with
+   * `putRespHeader`. Once sent, what went out (with `content-length`).
+   */
   get respHeaders(): ReadonlyMap<string, string> {
     const map = new Map<string, string>()
     const headers = this.#respHeaders
@@ -425,9 +428,14 @@ export class Conn {
     }
   }
 
-  /** The headers to send, cookies last; the adapter may keep or extend the list. */
+  /**
+   * The headers to send, cookies last. Called once the response counts as
+   * sent, when no plug can change them any more, so the list itself is
+   * handed over (no copy to grow again): the adapter may keep or extend it,
+   * and `respHeaders` then shows what went out.
+   */
   #headerList(): HeaderList {
-    const list = this.#respHeaders.slice()
+    const list = this.#respHeaders
     this.#respCookies?.forEach(pushSetCookie, list)
     return list
   }
