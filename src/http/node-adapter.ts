@@ -74,7 +74,8 @@ class NodeAdapter implements ConnAdapter {
   }
 
   sendResp(status: number, headers: HeaderList, body: string | Uint8Array): void {
-    if (!hasHeader(headers, 'content-length')) headers.push('content-length', `${byteLength(body)}`)
+    if (!hasHeader(headers, 'content-length'))
+      headers.push('content-length', String(byteLength(body)))
     this.#writeHead(status, headers)
     this.#res.end(body)
   }

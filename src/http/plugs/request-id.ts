@@ -23,13 +23,16 @@ const VALID = /^[A-Za-z0-9+/=_-]{20,200}$/
 const COUNTER_START = 36 ** 5
 const COUNTER_END = 17 * 36 ** 5
 
-let prefix = randomBytes(10).toString('base64url')
+/** 14 random base64url characters (80 bits). */
+const drawPrefix = (): string => randomBytes(10).toString('base64url')
+
+let prefix = drawPrefix()
 let counter = COUNTER_START
 
 /** A new request id: 14 random characters, then the process's counter in 6 base-36 digits. */
 export function nextRequestId(): string {
   if (counter === COUNTER_END) {
-    prefix = randomBytes(10).toString('base64url')
+    prefix = drawPrefix()
     counter = COUNTER_START
   }
   return prefix + (counter++).toString(36)

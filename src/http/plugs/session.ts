@@ -349,7 +349,11 @@ function serializerOf(choice: 'json' | 'etf' | SessionSerializer): SessionSerial
   if (choice === 'json') {
     return {
       encode: (data) => Buffer.from(JSON.stringify(data)),
-      decode: (bytes) => JSON.parse(utf8(bytes)) as SessionData,
+      // Read through a view: no copy of the bytes before decoding them.
+      decode: (bytes) =>
+        JSON.parse(
+          Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'),
+        ) as SessionData,
     }
   }
   if (choice === 'etf') {
@@ -359,13 +363,6 @@ function serializerOf(choice: 'json' | 'etf' | SessionSerializer): SessionSerial
     }
   }
   return choice
-}
-
-/** The bytes as UTF-8 text, without copying a Buffer first. */
-function utf8(bytes: Uint8Array): string {
-  return Buffer.isBuffer(bytes)
-    ? bytes.toString('utf8')
-    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')
 }
 
 function checkOptions(options: SessionOptions): void {
