@@ -13,7 +13,10 @@
  *     p99 stays under 50 ms.
  *
  * (a) and (b) share one population per server: opening 19,000 sockets is the
- * slow part on a 2-core machine, so they are opened once. The load comes from
+ * slow part on a 2-core machine, so they are opened once per round. RSS moves
+ * by most of a KiB per socket from one fresh server to the next (the
+ * allocator's and V8's pools, not the sockets), so (a) runs in several rounds,
+ * each on a fresh server, and reports the median. The load comes from
  * bench/load/. Scale with BENCH_QUICK=1 (a smoke run) or the BENCH_CHANNELS_*
  * variables described in docs/benchmarks.md.
  */
@@ -53,6 +56,8 @@ function config() {
     workers: integer('BENCH_CHANNELS_WORKERS', 4),
     /** Memory is measured at each population; the fan-out runs on the first. */
     populations: [...populations].sort((a, b) => a - b),
+    /** Fresh servers per kind for (a) and (b): memory is their median. */
+    populationRounds: integer('BENCH_CHANNELS_POPULATION_ROUNDS', quick ? 1 : 3),
     broadcasts: integer('BENCH_CHANNELS_BROADCASTS', quick ? 5 : 20),
     broadcastIntervalMs: 500,
     rrClients: integer('BENCH_CHANNELS_RR_CLIENTS', quick ? 200 : 1_000),
@@ -283,8 +288,9 @@ function perServer<T>(): Record<ServerKind, T[]> {
   return { cinder: [], 'raw-ws': [], 'socket.io': [] }
 }
 
+/** The median over rounds: one fresh server's RSS can be off by most of a KiB per socket. */
 function memoryAt(runs: PopulationRun[], sockets: number, field: keyof MemoryPoint): number {
-  return mean(
+  return median(
     runs.flatMap((r) => r.memory.filter((p) => p.sockets === sockets).map((p) => p[field])),
   )
 }
@@ -361,6 +367,8 @@ function memorySection(cfg: Config, results: Results): string[] {
     '',
     "Server RSS after full GCs, minus the idle server's, divided by the sockets, measured before the fan-out; " +
       `the first ${thousands(cfg.populations[0] ?? 0)} sockets joined \`${FAN_TOPIC}\`, the others \`${IDLE_TOPIC}\`. ` +
+      `Median of ${cfg.populationRounds} round(s), each on a fresh server (every round's RSS in brackets: ` +
+      'it moves by most of a KiB per socket from one fresh server to the next). ' +
       'KiB per socket; in parentheses, JS heap + external.',
     '',
     `| sockets | ${s.map((k) => serverLabels[k]).join(' | ')} | Cinder / raw ws | socket.io / raw ws |`,
@@ -370,7 +378,13 @@ function memorySection(cfg: Config, results: Results): string[] {
     const rss = s.map((k) => memoryAt(runs(k), n, 'rssPerSocket'))
     const heap = s.map((k) => memoryAt(runs(k), n, 'heapPerSocket'))
     const [c = Number.NaN, w = Number.NaN, io = Number.NaN] = rss
-    const cells = rss.map((v, i) => `${kib(v)} (${kib(heap[i] ?? Number.NaN)})`)
+    const cells = rss.map((v, i) => {
+      const rounds = runs(s[i] as ServerKind).flatMap((r) =>
+        r.memory.filter((p) => p.sockets === n).map((p) => kib(p.rssPerSocket)),
+      )
+      const each = rounds.length > 1 ? ` [${rounds.join(', ')}]` : ''
+      return `${kib(v)} (${kib(heap[i] ?? Number.NaN)})${each}`
+    })
     lines.push(`| ${thousands(n)} | ${cells.join(' | ')} | ${ratio(c, w)} | ${ratio(io, w)} |`)
   }
   const first = thousands(cfg.populations[0] ?? 0)
@@ -579,8 +593,9 @@ export async function run(): Promise<string> {
   try {
     await load.ready()
     let measurement = 0
-    for (const kind of order(measurement++))
-      results.population[kind].push(await measurePopulation(kind, load, cfg))
+    for (let round = 0; round < cfg.populationRounds; round++)
+      for (const kind of order(measurement++))
+        results.population[kind].push(await measurePopulation(kind, load, cfg))
     for (let round = 0; round < cfg.rrRounds; round++)
       for (const kind of order(measurement++))
         results.reqrep[kind].push(await measureRequestReply(kind, load, cfg))
