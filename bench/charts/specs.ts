@@ -46,6 +46,7 @@ export const palette: Readonly<Record<string, string>> = {
   'Cinder :browser': '#f08c00',
   'raw ws': '#868e96',
   'raw node:http': '#868e96',
+  'raw node:http + Phoenix headers': '#adb5bd',
   'socket.io': '#1971c2',
   Fastify: '#1971c2',
 }

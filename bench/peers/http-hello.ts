@@ -4,6 +4,10 @@
  * HTML page holding a CSRF token) and nothing else of interest.
  *
  *   raw            bare `node:http`: the floor
+ *   raw-headers    bare `node:http` sending the two headers every Phoenix (and
+ *                  Cinder) response carries: `cache-control` and a fresh
+ *                  `x-request-id`. Not a goal's floor: it shows how much of
+ *                  the gap to raw is Node writing those headers
  *   fastify        Fastify with one route, no plugins
  *   cinder-api     a Cinder Endpoint (request id, parsers, method override,
  *                  router) with the route in an `:api`-like pipeline
@@ -17,6 +21,7 @@
  *
  *   node --import tsx bench/peers/http-hello.ts --kind cinder-api --port 4000
  */
+import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:http'
 import { parseArgs } from 'node:util'
 import {
@@ -34,18 +39,31 @@ import {
 import { requireBenchDependency } from './bench-package.ts'
 import { type RunningServer, serve } from './control.ts'
 
-export type HttpServerKind = 'raw' | 'fastify' | 'cinder-api' | 'cinder-browser'
+export type HttpServerKind = 'raw' | 'raw-headers' | 'fastify' | 'cinder-api' | 'cinder-browser'
 
 const HELLO = { hello: 'world' }
 
-function startRaw(port: number): Promise<RunningServer> {
+/** Request ids shaped like Cinder's: a random per-process prefix and a base-36 counter, 20 characters. */
+function requestIds(): () => string {
+  const prefix = randomBytes(10).toString('base64url').slice(0, 14)
+  let counter = 36 ** 5
+  return () => prefix + (counter++).toString(36)
+}
+
+function startRaw(port: number, phoenixHeaders: boolean): Promise<RunningServer> {
+  const nextId = requestIds()
   const server = createServer((req, res) => {
     if (req.method === 'GET' && req.url === '/hello') {
       const body = JSON.stringify(HELLO)
-      res.writeHead(200, {
+      const headers: Record<string, string | number> = {
         'content-type': 'application/json; charset=utf-8',
         'content-length': Buffer.byteLength(body),
-      })
+      }
+      if (phoenixHeaders) {
+        headers['cache-control'] = 'max-age=0, private, must-revalidate'
+        headers['x-request-id'] = nextId()
+      }
+      res.writeHead(200, headers)
       res.end(body)
     } else {
       res.writeHead(404).end()
@@ -112,7 +130,9 @@ async function startCinder(port: number, browser: boolean): Promise<RunningServe
 export function startHttpServer(kind: HttpServerKind, port: number): Promise<RunningServer> {
   switch (kind) {
     case 'raw':
-      return startRaw(port)
+      return startRaw(port, false)
+    case 'raw-headers':
+      return startRaw(port, true)
     case 'fastify':
       return startFastify(port)
     case 'cinder-api':

@@ -2,7 +2,9 @@
  * HTTP throughput: `GET /hello` through Cinder's Endpoint and Router with an
  * `:api`-like pipeline and a `:browser`-like one (cookie session, flash, CSRF
  * token in the page, secure headers), against bare `node:http` (the floor)
- * and Fastify. Each server runs alone in its own process; autocannon drives
+ * and Fastify. A second raw server also sends the two headers every Phoenix
+ * response carries (`cache-control`, `x-request-id`): not a goal's floor, it
+ * shows how much of the gap is Node writing them. Each server runs alone in its own process; autocannon drives
  * it from this process with 100 connections, no pipelining. Rounds rotate the
  * order of the servers and the figure kept is each server's fastest round:
  * this machine's neighbours slow whole rounds down by up to half (one full
@@ -26,9 +28,16 @@ const DURATION_S = QUICK ? 4 : 6
 const WARMUP_S = QUICK ? 1 : 3
 const ROUNDS = QUICK ? 1 : 5
 
-const kinds: readonly HttpServerKind[] = ['raw', 'fastify', 'cinder-api', 'cinder-browser']
+const kinds: readonly HttpServerKind[] = [
+  'raw',
+  'raw-headers',
+  'fastify',
+  'cinder-api',
+  'cinder-browser',
+]
 const labels: Record<HttpServerKind, string> = {
   raw: 'raw `node:http`',
+  'raw-headers': 'raw `node:http` + Phoenix headers',
   fastify: 'Fastify',
   'cinder-api': 'Cinder `:api`',
   'cinder-browser': 'Cinder `:browser`',
@@ -115,6 +124,8 @@ function fastest(values: readonly Measurement[]): Measurement {
 }
 
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`
+// A goal's line shows three decimals, so a 0.948 miss does not read as 0.95.
+const goalRatio = (a: number, b: number) => `${(a / b).toFixed(3)}×`
 const verdict = (ok: boolean) => (ok ? 'pass' : 'miss')
 
 export async function run(): Promise<string> {
@@ -127,6 +138,7 @@ export async function run(): Promise<string> {
   const result = new Map(kinds.map((k) => [k, fastest(rounds.get(k) ?? [])]))
   const get = (k: HttpServerKind) => result.get(k) as Measurement
   const raw = get('raw')
+  const withHeaders = get('raw-headers')
   const fastify = get('fastify')
   const api = get('cinder-api')
   const browser = get('cinder-browser')
@@ -161,9 +173,11 @@ export async function run(): Promise<string> {
     '| --- | ---: | --- | ---: | --- | ---: | ---: |',
     ...rows,
     '',
-    `- \`:api\` ≥ 0.95× raw \`node:http\`: ${ratio(api.rps, raw.rps)}, ${verdict(api.rps >= 0.95 * raw.rps)}`,
-    `- \`:api\` ≥ Fastify: ${ratio(api.rps, fastify.rps)} Fastify, ${verdict(api.rps >= fastify.rps)}`,
-    `- \`:browser\` ≥ 0.75× raw \`node:http\`: ${ratio(browser.rps, raw.rps)}, ${verdict(browser.rps >= 0.75 * raw.rps)}`,
+    `- \`:api\` ≥ 0.95× raw \`node:http\`: ${goalRatio(api.rps, raw.rps)}, ${verdict(api.rps >= 0.95 * raw.rps)}`,
+    `- \`:api\` ≥ Fastify: ${goalRatio(api.rps, fastify.rps)} Fastify, ${verdict(api.rps >= fastify.rps)}`,
+    `- \`:browser\` ≥ 0.75× raw \`node:http\`: ${goalRatio(browser.rps, raw.rps)}, ${verdict(browser.rps >= 0.75 * raw.rps)}`,
+    '',
+    `Raw \`node:http\` sending Phoenix's \`cache-control\` and \`x-request-id\` as well runs at ${ratio(withHeaders.rps, raw.rps)} of its own speed; \`:api\`, which sends them too, at ${ratio(api.rps, withHeaders.rps)} of that server's.`,
     '',
   ].join('\n')
 }
