@@ -70,6 +70,7 @@ import { Events, HEARTBEAT_TOPIC } from '../wire/events.ts'
 import type { Message as WireMessage } from '../wire/message.ts'
 import type { Serializer as WireSerializer } from '../wire/serializer.ts'
 import { ClientLog } from './client-log.ts'
+import { JoinedChannels } from './joined-channels.ts'
 import { serializerFor } from './negotiate.ts'
 import { checkConnectResult, checkId, Socket, type SocketDefinition } from './socket.ts'
 import { TokenBucket } from './token-bucket.ts'
@@ -205,7 +206,7 @@ export class SocketConnection
   /** The connection's process, once open. */
   pid: Pid | undefined
   /** Topic → its channel. */
-  readonly channels = new Map<string, ChannelServer>()
+  readonly channels = new JoinedChannels()
   /** The transport is gone or going: frames still queued are dropped. */
   #closed = false
   /** The drainer asked it to close: its channels are stopping, silently. */
@@ -342,8 +343,7 @@ export class SocketConnection
       const [code, text] = closeFor(reason)
       this.connection.close(code, text)
     }
-    for (const channel of this.channels.values()) void channel.shutdown(ConnectionExit.closed)
-    this.channels.clear()
+    for (const channel of this.channels.takeAll()) void channel.shutdown(ConnectionExit.closed)
   }
 
   /**
@@ -353,8 +353,7 @@ export class SocketConnection
    */
   async #drain(): Promise<Outcome> {
     this.#draining = true
-    const channels = [...this.channels.values()]
-    this.channels.clear()
+    const channels = this.channels.takeAll()
     await Promise.all(channels.map((channel) => channel.shutdown(ConnectionExit.draining)))
     return stop(ConnectionExit.draining, this)
   }
@@ -483,7 +482,7 @@ export class SocketConnection
     const server = new ChannelServer(this, channel, channel.name ?? route.pattern, topic, joinRef)
     const params = isObject(message.payload) ? message.payload : {}
     // Registered while joining, so a crash right after the join is reported.
-    this.channels.set(topic, server)
+    this.channels.set(server)
     let outcome: JoinOutcome
     try {
       outcome = await server.start(params, ref)
