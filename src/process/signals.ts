@@ -226,6 +226,15 @@ export function onExit(pid: Pid, hook: (reason: ExitReason) => void): () => void
   }
 }
 
+/**
+ * @internal Removes `hook`, added by `onExit` for a process then alive, so a holder of many
+ * subscriptions keeps the hook it added rather than a closure per process to remove it.
+ */
+export function removeExitHook(pid: Pid, hook: (reason: ExitReason) => void): void {
+  const p = procOf(pid)
+  if (p !== null) p.hooks = fewDelete(p.hooks, hook)
+}
+
 /** @internal Resolves with the exit reason once the process behind `pid` stopped. */
 export function awaitExit(pid: Pid): Promise<ExitReason> {
   return new Promise((resolve) => {

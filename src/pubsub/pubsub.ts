@@ -26,6 +26,7 @@ import { type Logger, runtimeLogger } from '../logger.ts'
 import { type Few, fewAdd, fewDelete, fewMembers } from '../process/few.ts'
 import { type ChildSpec, isAlive, onExit, Pid, send } from '../process/index.ts'
 import { indexPids } from '../process/process.ts'
+import { removeExitHook } from '../process/signals.ts'
 import { pubsubBroadcast, pubsubReceive } from '../telemetry/index.ts'
 import type { Adapter, AdapterContext } from './adapter.ts'
 import { localAdapter } from './adapters/local.ts'
@@ -85,7 +86,7 @@ export class PubSub {
   readonly #durable: DurableTopics
   readonly #subs = new Subscriptions<Subscriber>()
   /** Topics of each subscribed process and its exit hook, to drop them when it stops. */
-  readonly #processes = new Map<Pid, { topics: Few<string>; off: () => void }>()
+  readonly #processes = new Map<Pid, { topics: Few<string>; hook: () => void }>()
   readonly #dispatchers = new Map<string, Dispatcher>()
   readonly #reconnectHooks = new Set<() => void>()
   readonly #nodeDownHooks = new Set<(node: string, reason: string) => void>()
@@ -215,8 +216,9 @@ export class PubSub {
       record.topics = fewAdd(record.topics, topic)
       return
     }
-    const off = onExit(subscriber, () => this.#forget(subscriber))
-    this.#processes.set(subscriber, { topics: topic, off })
+    const hook = () => this.#forget(subscriber)
+    onExit(subscriber, hook)
+    this.#processes.set(subscriber, { topics: topic, hook })
   }
 
   /** Removes every subscription of `subscriber` to `topic`; a no-op when there is none. */
@@ -227,7 +229,7 @@ export class PubSub {
     record.topics = fewDelete(record.topics, topic)
     if (record.topics !== null) return
     // Its last topic: drop the exit hook too, so churn leaves nothing behind.
-    record.off()
+    removeExitHook(subscriber, record.hook)
     this.#processes.delete(subscriber)
   }
 
@@ -353,7 +355,7 @@ export class PubSub {
     if (this.#state === 'stopped') return
     this.#state = 'stopped'
     this.#subs.clear()
-    for (const record of this.#processes.values()) record.off()
+    for (const [pid, record] of this.#processes) removeExitHook(pid, record.hook)
     this.#processes.clear()
     this.#reconnectHooks.clear()
     this.#nodeDownHooks.clear()

@@ -27,6 +27,7 @@ import {
   unregister,
   whereis,
 } from '../../src/process/index.ts'
+import { removeExitHook } from '../../src/process/signals.ts'
 import { captureLogs, type LogLine, newProbeLog, probe, settle } from './helpers.ts'
 
 let logs: LogLine[]
@@ -488,12 +489,15 @@ describe('exit and terminate', () => {
     assert.deepEqual(seen, ['shutdown', 'new'])
   })
 
-  test('onExit hooks run once with the reason and can be removed', async () => {
+  test('onExit hooks run once with the reason and can be removed (by off or by the hook)', async () => {
     const pid = await spawn(probe, newProbeLog())
     const got: unknown[] = []
     onExit(pid, (r) => got.push(['a', r]))
     const off = onExit(pid, (r) => got.push(['b', r]))
     off()
+    const kept = (r: unknown) => got.push(['c', r])
+    onExit(pid, kept)
+    removeExitHook(pid, kept)
     exit(pid, { shutdown: 'bye' })
     await settle()
     assert.deepEqual(got, [['a', { shutdown: 'bye' }]])
