@@ -56,6 +56,7 @@ import {
   type TransportConnection,
   type TransportHandler,
 } from '../transport.ts'
+import { withLazyPeer } from './lazy-peer.ts'
 import { preparedFrame } from './prepared-frame.ts'
 
 /** Options of the WebSocket transport of one socket mount. */
@@ -312,13 +313,15 @@ export class WebSocketTransport<State> {
     return {
       params,
       vsn,
-      connectInfo: {
-        transport: 'websocket',
-        peer: { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 },
-        uri: url,
-        headers: req.headers,
-        ...(authToken === undefined ? {} : { authToken }),
-      },
+      connectInfo: withLazyPeer(
+        {
+          transport: 'websocket',
+          uri: url,
+          headers: req.headers,
+          ...(authToken === undefined ? {} : { authToken }),
+        },
+        socket,
+      ),
     }
   }
 
