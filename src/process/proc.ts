@@ -116,37 +116,126 @@ export class CallRequest implements From {
   }
 }
 
-/** @internal A running process. Not exported from the barrel; use the module functions. */
+// The four flags a process carries, in one small integer (see `Proc`).
+const HAS_STATE = 1
+const TRAP_EXIT = 2
+const QUEUED = 4
+const ACTIVE = 8
+
+/**
+ * What few processes ever hold: a registered name, monitors, timers, calls
+ * answered later, the exit reason. Allocated when the first is set.
+ */
+class RareFields {
+  name: string | undefined = undefined
+  reason: ExitReason = undefined
+  monitors: Map<Ref, Monitor> | null = null
+  watching: Map<Ref, Monitor> | null = null
+  timers: Set<Cancelable> | null = null
+  deferred: Set<CallRequest> | null = null
+}
+
+/**
+ * @internal A running process. Not exported from the barrel; use the module functions.
+ *
+ * Every joined socket is two processes (its connection and its channel), so a
+ * field here is 16 bytes per socket: the flags share one integer and the
+ * fields most processes never set live in `RareFields`, behind accessors
+ * that keep the call sites plain.
+ */
 export class Proc {
   readonly pid: Pid
   readonly behaviour: AnyBehaviour
   state: unknown = undefined
   status = INIT
-  hasState = false
-  trapExit: boolean
-  /** On the ready queue. */
-  queued = false
-  /** A handler (or init/terminate) is running or awaited: the mailbox waits. */
-  active = false
-  reason: ExitReason = undefined
-  name: string | undefined = undefined
+  #flags = 0
+  #rare: RareFields | null = null
   parent: Proc | null = null
   queue: unknown[] | null = null
   head = 0
   links: Few<Proc> = null
-  /** Monitors others hold on this process. */
-  monitors: Map<Ref, Monitor> | null = null
-  /** Monitors this process holds on others. */
-  watching: Map<Ref, Monitor> | null = null
   hooks: Few<ExitHook> = null
-  timers: Set<Cancelable> | null = null
-  /** Calls answered with `noreply`, still waiting for `replyTo`. */
-  deferred: Set<CallRequest> | null = null
   /** Messages handled so far (counted per mailbox slice). */
   handled = 0
   /** Neighbours in the list of live processes. */
   older: Proc | null = null
   newer: Proc | null = null
+
+  get hasState(): boolean {
+    return (this.#flags & HAS_STATE) !== 0
+  }
+  set hasState(on: boolean) {
+    this.#flag(HAS_STATE, on)
+  }
+  get trapExit(): boolean {
+    return (this.#flags & TRAP_EXIT) !== 0
+  }
+  set trapExit(on: boolean) {
+    this.#flag(TRAP_EXIT, on)
+  }
+  /** On the ready queue. */
+  get queued(): boolean {
+    return (this.#flags & QUEUED) !== 0
+  }
+  set queued(on: boolean) {
+    this.#flag(QUEUED, on)
+  }
+  /** A handler (or init/terminate) is running or awaited: the mailbox waits. */
+  get active(): boolean {
+    return (this.#flags & ACTIVE) !== 0
+  }
+  set active(on: boolean) {
+    this.#flag(ACTIVE, on)
+  }
+
+  #flag(bit: number, on: boolean): void {
+    this.#flags = on ? this.#flags | bit : this.#flags & ~bit
+  }
+
+  get name(): string | undefined {
+    return this.#rare?.name
+  }
+  set name(name: string | undefined) {
+    if (name !== undefined || this.#rare !== null) this.#rareFields().name = name
+  }
+  get reason(): ExitReason {
+    return this.#rare?.reason
+  }
+  set reason(reason: ExitReason) {
+    if (reason !== undefined || this.#rare !== null) this.#rareFields().reason = reason
+  }
+  /** Monitors others hold on this process. */
+  get monitors(): Map<Ref, Monitor> | null {
+    return this.#rare?.monitors ?? null
+  }
+  set monitors(monitors: Map<Ref, Monitor> | null) {
+    if (monitors !== null || this.#rare !== null) this.#rareFields().monitors = monitors
+  }
+  /** Monitors this process holds on others. */
+  get watching(): Map<Ref, Monitor> | null {
+    return this.#rare?.watching ?? null
+  }
+  set watching(watching: Map<Ref, Monitor> | null) {
+    if (watching !== null || this.#rare !== null) this.#rareFields().watching = watching
+  }
+  get timers(): Set<Cancelable> | null {
+    return this.#rare?.timers ?? null
+  }
+  set timers(timers: Set<Cancelable> | null) {
+    if (timers !== null || this.#rare !== null) this.#rareFields().timers = timers
+  }
+  /** Calls answered with `noreply`, still waiting for `replyTo`. */
+  get deferred(): Set<CallRequest> | null {
+    return this.#rare?.deferred ?? null
+  }
+  set deferred(deferred: Set<CallRequest> | null) {
+    if (deferred !== null || this.#rare !== null) this.#rareFields().deferred = deferred
+  }
+
+  #rareFields(): RareFields {
+    this.#rare ??= new RareFields()
+    return this.#rare
+  }
 
   constructor(behaviour: AnyBehaviour, trapExit: boolean) {
     this.pid = Pid.mint(this)
