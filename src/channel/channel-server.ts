@@ -26,6 +26,7 @@ import {
   type CallOutcome,
   type CastOutcome,
   call,
+  type ExitListener,
   isNormalExit,
   noreply,
   onExit,
@@ -130,7 +131,7 @@ type Outcome = CastOutcome<ChannelServer>
  * crash report, the one place a crash is logged.
  */
 export class ChannelServer
-  implements ChannelLink, FastlaneTarget, Behaviour<ChannelServer, ChannelServer>
+  implements ChannelLink, FastlaneTarget, ExitListener, Behaviour<ChannelServer, ChannelServer>
 {
   readonly [kFastlane] = true as const
   readonly topic: string
@@ -444,12 +445,14 @@ export class ChannelServer
     return Promise.resolve(terminate.call(this.channel, reason, this.socket))
   }
 
-  /**
-   * Its own method, not a closure in `start`: a closure there would share
-   * `start`'s context, which holds the join params, for the channel's life.
-   */
+  /** The channel itself is its process's exit hook: no closure per channel (see `processExited`). */
   #watchExit(pid: Pid): void {
-    onExit(pid, (reason) => this.#notifyExit(reason))
+    onExit(pid, this)
+  }
+
+  /** ExitListener: the channel's process stopped. */
+  processExited(reason: unknown): void {
+    this.#notifyExit(reason)
   }
 
   #notifyExit(reason: unknown): void {

@@ -27,6 +27,7 @@ export type { DynamicSupervisorOptions } from './dynamic-supervisor.ts'
 export { startDynamicSupervisor } from './dynamic-supervisor.ts'
 export { type ProcessInfo, processes, processInfo } from './introspect.ts'
 export { nodeName, Pid, Ref, setNodeName } from './pid.ts'
+export type { ExitHook, ExitListener } from './proc.ts'
 export type { ProcessTarget, SpawnOptions } from './process.ts'
 export {
   call,

@@ -24,8 +24,16 @@ import { type Monitor, signalExit } from './signals.ts'
 
 /** @internal */
 export type AnyBehaviour = Behaviour<unknown, unknown, unknown, unknown, unknown>
-/** @internal */
-export type ExitHook = (reason: ExitReason) => void
+/**
+ * An object told when a process stops, through its `processExited` method:
+ * an exit hook for code that watches one process per object it already has
+ * (a channel, a subscription), without a closure and its context for each.
+ */
+export interface ExitListener {
+  processExited(reason: ExitReason): void
+}
+/** What `onExit` calls when a process stops: a function, or an `ExitListener`. */
+export type ExitHook = ((reason: ExitReason) => void) | ExitListener
 /** @internal A timer a process owns: cancelled when it stops. */
 export interface Cancelable {
   cancel(): boolean

@@ -105,7 +105,7 @@ export function signalExit(p: Proc, reason: ExitReason): void {
 function runHooks(p: Proc, hooks: Few<ExitHook>, reason: ExitReason): void {
   for (const hook of fewMembers(hooks)) {
     try {
-      hook(reason)
+      callHook(hook, reason)
     } catch (err) {
       getLogger().error(`an exit hook of ${p.label} threw: ${formatReason(err)}`, {
         pid: p.pid,
@@ -203,18 +203,19 @@ export function trapExits(on: boolean): boolean {
  * Framework-level API (for tables, sockets, channels, registries: code that
  * owns resources on behalf of a process but is not itself a process).
  *
- * Calls `hook(reason)` once when the process behind `pid` stops, after its
- * links and monitors were told. For a pid that already stopped, the hook runs
- * on the next microtask with reason `'noproc'`. Returns an unsubscribe
+ * Calls `hook(reason)` (or `hook.processExited(reason)`, for an
+ * `ExitListener`) once when the process behind `pid` stops, after its links
+ * and monitors were told. For a pid that already stopped, the hook runs on
+ * the next microtask with reason `'noproc'`. Returns an unsubscribe
  * function. Hooks must be quick and must not throw (errors are logged).
- * The same function registered twice for one pid runs once.
+ * The same hook registered twice for one pid runs once.
  */
-export function onExit(pid: Pid, hook: (reason: ExitReason) => void): () => void {
+export function onExit(pid: Pid, hook: ExitHook): () => void {
   const p = procOf(pid)
   if (p === null) {
     let live = true
     queueMicrotask(() => {
-      if (live) hook('noproc')
+      if (live) callHook(hook, 'noproc')
     })
     return () => {
       live = false
@@ -230,9 +231,14 @@ export function onExit(pid: Pid, hook: (reason: ExitReason) => void): () => void
  * @internal Removes `hook`, added by `onExit` for a process then alive, so a holder of many
  * subscriptions keeps the hook it added rather than a closure per process to remove it.
  */
-export function removeExitHook(pid: Pid, hook: (reason: ExitReason) => void): void {
+export function removeExitHook(pid: Pid, hook: ExitHook): void {
   const p = procOf(pid)
   if (p !== null) p.hooks = fewDelete(p.hooks, hook)
+}
+
+function callHook(hook: ExitHook, reason: ExitReason): void {
+  if (typeof hook === 'function') hook(reason)
+  else hook.processExited(reason)
 }
 
 /** @internal Resolves with the exit reason once the process behind `pid` stopped. */

@@ -5,7 +5,8 @@
  * How it works:
  * - Subscriptions live on their node only (see `subscriptions.ts`). A process
  *   subscription is dropped when the process stops, through the runtime's
- *   `onExit` hook (one per subscribed process, removed with its last topic).
+ *   `onExit` hook (one per subscribed process, removed with its last topic;
+ *   see `subscribed-processes.ts`).
  *   This is the mechanism `Registry` uses; PubSub keeps its own table rather
  *   than a duplicate-key Registry because it also holds function subscribers
  *   and hands dispatchers an allocation-free `Iterable` of entries.
@@ -23,10 +24,8 @@
  */
 import { CinderError, describe } from '../errors.ts'
 import { type Logger, runtimeLogger } from '../logger.ts'
-import { type Few, fewAdd, fewDelete, fewMembers } from '../process/few.ts'
-import { type ChildSpec, isAlive, onExit, Pid, send } from '../process/index.ts'
+import { type ChildSpec, isAlive, Pid, send } from '../process/index.ts'
 import { indexPids } from '../process/process.ts'
-import { removeExitHook } from '../process/signals.ts'
 import { pubsubBroadcast, pubsubReceive } from '../telemetry/index.ts'
 import type { Adapter, AdapterContext } from './adapter.ts'
 import { localAdapter } from './adapters/local.ts'
@@ -37,6 +36,7 @@ import { memoryHistory } from './history/memory.ts'
 import type { DurableLimits, DurableOptions, HistoryEngine, Position, Recovery } from './history.ts'
 import { pubsubChildSpec } from './holder.ts'
 import { defaultNodeName } from './node-name.ts'
+import { SubscribedProcesses } from './subscribed-processes.ts'
 import type { Dispatcher, SubscribeOptions, Subscriber } from './subscriber.ts'
 import { type SubscriberEntry, Subscriptions, type TopicEntries } from './subscriptions.ts'
 
@@ -85,8 +85,10 @@ export class PubSub {
   readonly #logger: Logger
   readonly #durable: DurableTopics
   readonly #subs = new Subscriptions<Subscriber>()
-  /** Topics of each subscribed process and its exit hook, to drop them when it stops. */
-  readonly #processes = new Map<Pid, { topics: Few<string>; hook: () => void }>()
+  /** Topics of each subscribed process, to drop them when it stops. */
+  readonly #processes = new SubscribedProcesses((pid, topics) => {
+    for (const topic of topics) this.#subs.remove(topic, pid)
+  })
   readonly #dispatchers = new Map<string, Dispatcher>()
   readonly #reconnectHooks = new Set<() => void>()
   readonly #nodeDownHooks = new Set<(node: string, reason: string) => void>()
@@ -211,26 +213,13 @@ export class PubSub {
     }
     if (!isAlive(subscriber)) return // as if it had subscribed and stopped at once
     this.#subs.add(topic, subscriber, options?.metadata)
-    const record = this.#processes.get(subscriber)
-    if (record !== undefined) {
-      record.topics = fewAdd(record.topics, topic)
-      return
-    }
-    const hook = () => this.#forget(subscriber)
-    onExit(subscriber, hook)
-    this.#processes.set(subscriber, { topics: topic, hook })
+    this.#processes.add(subscriber, topic)
   }
 
   /** Removes every subscription of `subscriber` to `topic`; a no-op when there is none. */
   unsubscribe(topic: string, subscriber: Subscriber): void {
     if (!this.#subs.remove(topic, subscriber) || typeof subscriber === 'function') return
-    const record = this.#processes.get(subscriber)
-    if (record === undefined) return
-    record.topics = fewDelete(record.topics, topic)
-    if (record.topics !== null) return
-    // Its last topic: drop the exit hook too, so churn leaves nothing behind.
-    removeExitHook(subscriber, record.hook)
-    this.#processes.delete(subscriber)
+    this.#processes.remove(subscriber, topic)
   }
 
   /** The subscriptions to `topic` on this node (a copy). */
@@ -355,7 +344,6 @@ export class PubSub {
     if (this.#state === 'stopped') return
     this.#state = 'stopped'
     this.#subs.clear()
-    for (const [pid, record] of this.#processes) removeExitHook(pid, record.hook)
     this.#processes.clear()
     this.#reconnectHooks.clear()
     this.#nodeDownHooks.clear()
@@ -478,13 +466,6 @@ export class PubSub {
       )
     }
     return dispatcher
-  }
-
-  #forget(pid: Pid): void {
-    const record = this.#processes.get(pid)
-    if (record === undefined) return
-    this.#processes.delete(pid)
-    for (const topic of fewMembers(record.topics)) this.#subs.remove(topic, pid)
   }
 
   #receive(data: string | Uint8Array): void {

@@ -489,7 +489,7 @@ describe('exit and terminate', () => {
     assert.deepEqual(seen, ['shutdown', 'new'])
   })
 
-  test('onExit hooks run once with the reason and can be removed (by off or by the hook)', async () => {
+  test('onExit hooks (functions or listeners) run once with the reason and can be removed', async () => {
     const pid = await spawn(probe, newProbeLog())
     const got: unknown[] = []
     onExit(pid, (r) => got.push(['a', r]))
@@ -498,12 +498,19 @@ describe('exit and terminate', () => {
     const kept = (r: unknown) => got.push(['c', r])
     onExit(pid, kept)
     removeExitHook(pid, kept)
+    const listener = { processExited: (r: unknown) => got.push(['listener', r]) }
+    onExit(pid, listener)
+    onExit(pid, listener)
     exit(pid, { shutdown: 'bye' })
     await settle()
-    assert.deepEqual(got, [['a', { shutdown: 'bye' }]])
+    assert.deepEqual(got, [
+      ['a', { shutdown: 'bye' }],
+      ['listener', { shutdown: 'bye' }],
+    ])
     const late: unknown[] = []
     onExit(pid, (r) => late.push(r))
+    onExit(pid, { processExited: (r) => late.push(['listener', r]) })
     await settle()
-    assert.deepEqual(late, ['noproc'])
+    assert.deepEqual(late, ['noproc', ['listener', 'noproc']])
   })
 })
