@@ -4,7 +4,6 @@
  * the same run (a plain function-call loop, an array queue, a bare promise
  * round trip).
  */
-import { AsyncLocalStorage } from 'node:async_hooks'
 import { execFile } from 'node:child_process'
 import { cpus } from 'node:os'
 import { fileURLToPath } from 'node:url'
@@ -124,20 +123,6 @@ async function promiseRoundTrip(count: number): Promise<number> {
   return (count * 1000) / (performance.now() - start)
 }
 
-function alsRunCost(count: number): number {
-  const als = new AsyncLocalStorage<object>()
-  const store = {}
-  let n = 0
-  const fn = () => {
-    n++
-  }
-  const start = performance.now()
-  for (let i = 0; i < count; i++) als.run(store, fn)
-  const ms = performance.now() - start
-  if (n !== count) throw new Error('miscounted')
-  return (ms * 1e6) / count
-}
-
 function best(values: number[]): number {
   return Math.max(...values)
 }
@@ -221,7 +206,6 @@ export async function run(): Promise<string> {
     calls.push(await callRate(callee, CALLS))
   }
   await stopProcess(callee)
-  const alsNs = alsRunCost(1_000_000)
   const idle = await idleProcesses()
 
   const s = best(sync)
@@ -239,8 +223,8 @@ export async function run(): Promise<string> {
     `| messages/s, async handler (a promise per message) | ${fmt(best(asyncRates))} | array queue, sync | ${fmt(best(queue))} | ${ratio(best(asyncRates), best(queue))} |`,
     `| call round trips/s | ${fmt(best(calls))} | awaited promise resolved from a microtask | ${fmt(best(hops))} | ${ratio(best(calls), best(hops))} |`,
     '',
-    `\`self()\` after an await relies on AsyncLocalStorage: one \`als.run\` costs ${alsNs.toFixed(0)} ns here, ` +
-      'paid once per mailbox drain (up to 512 messages), not per message.',
+    "`self()` after an await is carried by V8's promise hooks (src/process/context.ts), which a " +
+      'Cinder program installs once, as it loads: every floor above ran with them too.',
     '',
     `Idle processes (target ≤ 1 KB each): spawned ${fmt(idle.n)} processes (\`init: () => null\`) in ` +
       `${(idle.spawnMs / 1000).toFixed(1)} s (${fmt((idle.n * 1000) / idle.spawnMs)}/s); after GC the heap grew by ` +
