@@ -2,6 +2,13 @@
  * A server under test, in a child process of its own so that its memory is
  * its own: started with --expose-gc on an ephemeral port of 127.0.0.1, asked
  * for its memory over IPC, stopped (and killed if it lingers).
+ *
+ * Every server's young generation is pinned at V8's default largest size
+ * (16 MB semispaces) from the start, and `memory` fills it before measuring
+ * (control.ts). Left to grow, it grew during the first joins by anything from
+ * 16 to 30 MB, depending on how much the server had allocated before (Cinder's
+ * startup already grows it, a bare `ws` server's does not): 1.8 to 2.8 KiB per
+ * socket at 10,000 sockets, more than the difference being measured.
  */
 import type { ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
@@ -25,6 +32,13 @@ const scripts: Record<ServerKind, string> = {
 }
 
 const START_TIMEOUT_MS = 30_000
+
+/** Node flags of every server under test (see the module comment). */
+export const SERVER_NODE_FLAGS = [
+  '--expose-gc',
+  '--min-semi-space-size=16',
+  '--max-semi-space-size=16',
+] as const
 
 export class ServerProcess<Kind extends string = ServerKind> {
   readonly kind: Kind
@@ -51,7 +65,7 @@ export class ServerProcess<Kind extends string = ServerKind> {
     script: string,
     args: readonly string[] = [],
   ): Promise<ServerProcess<Kind>> {
-    const child = spawnBenchScript(script, ['--port', '0', ...args], ['--expose-gc'])
+    const child = spawnBenchScript(script, ['--port', '0', ...args], SERVER_NODE_FLAGS)
     const stdout = child.stdout
     if (stdout === null) throw new Error('the server process has no stdout pipe')
     const port = await new Promise<number>((resolve, reject) => {

@@ -349,7 +349,7 @@ function conditions(cfg: Config, seconds: number, startLoad: number): string {
     `Conditions: ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ` +
     `1-minute load average ${startLoad.toFixed(1)} at the start and ${(loadavg()[0] ?? 0).toFixed(1)} at the end ` +
     '(the servers and the load generator share these cores with whatever else runs). ' +
-    `Each server runs in its own process with \`--expose-gc\`, ${runMode === 'tsx' ? 'from its TypeScript source through tsx' : 'compiled by tsc'} ` +
+    `Each server runs in its own process with \`--expose-gc\` and its young generation pinned at V8's default largest (\`--min-semi-space-size=16 --max-semi-space-size=16\`), ${runMode === 'tsx' ? 'from its TypeScript source through tsx' : 'compiled by tsc'} ` +
     '(Cinder: `test/support/conformance-server.ts`; raw ws and socket.io 4.8.4: `bench/peers/`). ' +
     `Load: ${cfg.workers} worker processes of raw \`ws\` clients speaking V2 JSON frames (socket.io-client for socket.io, ` +
     `WebSocket transport only), from ${SOURCE_ADDRESSES[0]}–${SOURCE_ADDRESSES.at(-1)} to 127.0.0.1. ` +
@@ -365,10 +365,10 @@ function memorySection(cfg: Config, results: Results): string[] {
   const lines = [
     '### (a) Memory per joined socket',
     '',
-    "Server RSS after full GCs, minus the idle server's, divided by the sockets, measured before the fan-out; " +
+    "Server RSS after filling the young generation and full GCs, minus the idle server's measured the same way, divided by the sockets, measured before the fan-out; " +
       `the first ${thousands(cfg.populations[0] ?? 0)} sockets joined \`${FAN_TOPIC}\`, the others \`${IDLE_TOPIC}\`. ` +
       `Median of ${cfg.populationRounds} round(s), each on a fresh server (every round's RSS in brackets: ` +
-      'it moves by most of a KiB per socket from one fresh server to the next). ' +
+      'it still moves from one fresh server to the next). ' +
       'KiB per socket; in parentheses, JS heap + external.',
     '',
     `| sockets | ${s.map((k) => serverLabels[k]).join(' | ')} | Cinder / raw ws | socket.io / raw ws |`,
