@@ -142,6 +142,7 @@ class RareFields {
   timers: Set<Cancelable> | null = null
   deferred: Set<CallRequest> | null = null
 }
+const RARE_DEFAULTS: Readonly<RareFields> = Object.freeze(new RareFields())
 
 /**
  * @internal A running process. Not exported from the barrel; use the module functions.
@@ -204,45 +205,50 @@ export class Proc {
     return this.#rare?.name
   }
   set name(name: string | undefined) {
-    if (name !== undefined || this.#rare !== null) this.#rareFields().name = name
+    this.#putRare('name', name)
   }
   get reason(): ExitReason {
     return this.#rare?.reason
   }
   set reason(reason: ExitReason) {
-    if (reason !== undefined || this.#rare !== null) this.#rareFields().reason = reason
+    this.#putRare('reason', reason)
   }
   /** Monitors others hold on this process. */
   get monitors(): Map<Ref, Monitor> | null {
     return this.#rare?.monitors ?? null
   }
   set monitors(monitors: Map<Ref, Monitor> | null) {
-    if (monitors !== null || this.#rare !== null) this.#rareFields().monitors = monitors
+    this.#putRare('monitors', monitors)
   }
   /** Monitors this process holds on others. */
   get watching(): Map<Ref, Monitor> | null {
     return this.#rare?.watching ?? null
   }
   set watching(watching: Map<Ref, Monitor> | null) {
-    if (watching !== null || this.#rare !== null) this.#rareFields().watching = watching
+    this.#putRare('watching', watching)
   }
   get timers(): Set<Cancelable> | null {
     return this.#rare?.timers ?? null
   }
   set timers(timers: Set<Cancelable> | null) {
-    if (timers !== null || this.#rare !== null) this.#rareFields().timers = timers
+    this.#putRare('timers', timers)
   }
   /** Calls answered with `noreply`, still waiting for `replyTo`. */
   get deferred(): Set<CallRequest> | null {
     return this.#rare?.deferred ?? null
   }
   set deferred(deferred: Set<CallRequest> | null) {
-    if (deferred !== null || this.#rare !== null) this.#rareFields().deferred = deferred
+    this.#putRare('deferred', deferred)
   }
 
-  #rareFields(): RareFields {
-    this.#rare ??= new RareFields()
-    return this.#rare
+  /** Sets a rare field; setting its default on a process that has none allocates nothing. */
+  #putRare<K extends keyof RareFields>(key: K, value: RareFields[K]): void {
+    if (value === RARE_DEFAULTS[key]) {
+      if (this.#rare !== null) this.#rare[key] = value
+    } else {
+      this.#rare ??= new RareFields()
+      this.#rare[key] = value
+    }
   }
 
   constructor(behaviour: AnyBehaviour, trapExit: boolean) {

@@ -27,10 +27,10 @@ export class JoinedChannels {
   /** Holds `channel` under its topic, replacing any channel held there. */
   set(channel: ChannelServer): void {
     const held = this.#held
-    if (held === null || (!(held instanceof Map) && held.topic === channel.topic)) {
-      this.#held = channel
-    } else if (held instanceof Map) {
+    if (held instanceof Map) {
       held.set(channel.topic, channel)
+    } else if (held === null || held.topic === channel.topic) {
+      this.#held = channel
     } else {
       this.#held = new Map([
         [held.topic, held],
