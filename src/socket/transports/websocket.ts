@@ -11,7 +11,9 @@
  * - The token the official client passes as the subprotocol
  *   `base64url.bearer.phx.<base64>` becomes `connectInfo.authToken`.
  * - Each connection is one `CinderWebSocket` (a `ws` WebSocket subclass, so
- *   no extra object per connection); its listeners are shared functions.
+ *   no extra object per connection). It hands `ws`'s events to the transport
+ *   from `emit`, with no listener and no `_events` dictionary until someone
+ *   adds one (~280 bytes a connection with five listeners).
  * - Outbound frames are built once per frame, not per connection, and written
  *   straight to the TCP socket (prepared-frame.ts; permessage-deflate is off).
  * - The first frame of a turn corks the TCP socket, and one
@@ -104,6 +106,19 @@ class CinderWebSocket extends WebSocket implements TransportConnection {
   corked = false
   closedByServer: { code: number; reason: string } | undefined
 
+  /** Joins `transport`: from now on `ws`'s events reach it through `emit`. */
+  attach(transport: WebSocketTransport<unknown>, state: unknown, tick: number): void {
+    this.transport = transport
+    this.state = state
+    this.seen = tick
+    this.emptied = tick
+    // EventEmitter makes `_events` on the first `on` when it is undefined; the empty one it
+    // made in advance is a ~180-byte dictionary per connection that most never fill.
+    if (this.eventNames().length === 0) {
+      ;(this as unknown as { _events: object | undefined })._events = undefined
+    }
+  }
+
   push(frame: Frame): void {
     if (this.readyState !== WebSocket.OPEN) return
     const raw = this.raw
@@ -134,6 +149,35 @@ class CinderWebSocket extends WebSocket implements TransportConnection {
     const reason = data ?? (code === CloseCode.messageTooBig ? 'message too big' : undefined)
     this.closedByServer ??= { code: code ?? CloseCode.normal, reason: String(reason ?? '') }
     super.close(code, reason)
+  }
+
+  /**
+   * `ws`'s events go straight to the transport; listeners others add (`drain`
+   * waits for `close`) still run. An error nobody listens for is not thrown.
+   */
+  override emit(event: string | symbol, ...args: unknown[]): boolean {
+    const transport = this.transport
+    if (transport !== undefined) {
+      switch (event) {
+        case 'message': {
+          const bytes = args[0] as Buffer // one Buffer per message with the default binaryType
+          transport.received(this, args[1] === true ? bytes : bytes.toString('utf8'))
+          break
+        }
+        case 'ping':
+        case 'pong':
+          transport.control(this, event, args[0] as Buffer)
+          break
+        case 'error':
+          transport.failed(this, args[0] as Error)
+          if (this.listenerCount('error') === 0) return true
+          break
+        case 'close':
+          transport.closed(this, args[0] as number)
+          break
+      }
+    }
+    return super.emit(event, ...args)
   }
 
   /** The underlying TCP socket (`ws` keeps it as `_socket`). */
@@ -330,15 +374,7 @@ export class WebSocketTransport<State> {
     socket.removeListener('error', ignore)
     this.#wss.handleUpgrade(req, socket, head, (client) => {
       const ws = client as CinderWebSocket
-      ws.transport = this as WebSocketTransport<unknown>
-      ws.state = state
-      ws.seen = this.#tick
-      ws.emptied = this.#tick
-      ws.on('message', onMessage)
-      ws.on('ping', onPing)
-      ws.on('pong', onPong)
-      ws.on('error', onError)
-      ws.on('close', onClose)
+      ws.attach(this as WebSocketTransport<unknown>, state, this.#tick)
       this.#connections.add(ws)
       this.#startSweeper()
       this.#handler.init(state, ws)
@@ -419,33 +455,6 @@ export class WebSocketTransport<State> {
 function unref(handle: TimerHandle): TimerHandle {
   ;(handle as { unref?: () => void } | null)?.unref?.()
   return handle
-}
-
-// Shared listeners: `this` is the connection, so no closure per connection.
-function onMessage(this: WebSocket, data: WebSocket.RawData, isBinary: boolean): void {
-  const ws = this as CinderWebSocket
-  const bytes = data as Buffer // `ws` delivers one Buffer per message with the default binaryType
-  ws.transport?.received(ws, isBinary ? bytes : bytes.toString('utf8'))
-}
-
-function onPing(this: WebSocket, payload: Buffer): void {
-  const ws = this as CinderWebSocket
-  ws.transport?.control(ws, 'ping', payload)
-}
-
-function onPong(this: WebSocket, payload: Buffer): void {
-  const ws = this as CinderWebSocket
-  ws.transport?.control(ws, 'pong', payload)
-}
-
-function onError(this: WebSocket, error: Error): void {
-  const ws = this as CinderWebSocket
-  ws.transport?.failed(ws, error)
-}
-
-function onClose(this: WebSocket, code: number): void {
-  const ws = this as CinderWebSocket
-  ws.transport?.closed(ws, code)
 }
 
 function ignore(): void {}
