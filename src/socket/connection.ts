@@ -72,8 +72,8 @@ import type { Serializer as WireSerializer } from '../wire/serializer.ts'
 import { ClientLog } from './client-log.ts'
 import { JoinedChannels } from './joined-channels.ts'
 import { serializerFor } from './negotiate.ts'
-import { checkConnectResult, checkId, Socket, type SocketDefinition } from './socket.ts'
-import { TokenBucket } from './token-bucket.ts'
+import { checkConnectResult, checkId, NO_ASSIGNS, Socket, type SocketDefinition } from './socket.ts'
+import { type TokenBucket, takeToken, wasFull } from './token-bucket.ts'
 import {
   CloseCode,
   type ConnectOutcome,
@@ -156,7 +156,7 @@ async function connect(
     )
     return { error: 'unsupported vsn' }
   }
-  const fresh = new Socket<object>(connectInfo.transport, vsn, {})
+  const fresh = new Socket<object>(connectInfo.transport, vsn, NO_ASSIGNS)
   const { connect: userConnect, id: userId } = definition.spec
   const result = checkConnectResult(
     userConnect === undefined
@@ -190,36 +190,71 @@ function tracedConnect(
 
 type Outcome = CastOutcome<SocketConnection>
 
+// A connection's flags (see SocketConnection's accessors).
+const CLOSED = 1
+const DRAINING = 2
+const DONE = 4
+const FLOODED = 8
+
 /**
  * One connection: its process state and behaviour, and the `ChannelHost`
  * its channels write through.
  */
 export class SocketConnection
-  implements ChannelHost, Behaviour<SocketConnection, SocketConnection>
+  implements ChannelHost, TokenBucket, Behaviour<SocketConnection, SocketConnection>
 {
   readonly definition: SocketDefinition<object>
   readonly runtime: SocketRuntime
   readonly serializer: WireSerializer
-  readonly socket: Socket<object>
+  readonly transport: TransportName
+  /** What `connect` assigned; every channel starts with them. */
+  readonly assigns: object
   readonly id: string | null
   connection: TransportConnection = NOT_OPEN
   /** The connection's process, once open. */
   pid: Pid | undefined
   /** Topic → its channel. */
   readonly channels = new JoinedChannels()
-  /** The transport is gone or going: frames still queued are dropped. */
-  #closed = false
-  /** The drainer asked it to close: its channels are stopping, silently. */
-  #draining = false
-  /** Cleanup ran (after terminate, or after a kill as seen by the supervisor). */
-  #done = false
-  readonly #rate: TokenBucket
+  /** @internal The message-rate bucket (token-bucket.ts), in this object's own fields. */
+  tokens: number
+  /** @internal */
+  tokensAt: number
   /** Frames refused for the rate since the client last backed off. */
   #refused = 0
-  /** Refused past the burst: no frame is taken any more, the close is queued. */
-  #flooded = false
+  /** CLOSED, DRAINING, DONE, FLOODED: one integer, as every socket has a connection. */
+  #flags = 0
+  readonly #expiresAt: number | undefined
   /** Created on the first line a client causes. */
   #clientLog: ClientLog | undefined
+
+  /** The transport is gone or going: frames still queued are dropped. */
+  get #closed(): boolean {
+    return (this.#flags & CLOSED) !== 0
+  }
+  set #closed(on: boolean) {
+    this.#flags = on ? this.#flags | CLOSED : this.#flags & ~CLOSED
+  }
+  /** The drainer asked it to close: its channels are stopping, silently. */
+  get #draining(): boolean {
+    return (this.#flags & DRAINING) !== 0
+  }
+  set #draining(on: boolean) {
+    this.#flags = on ? this.#flags | DRAINING : this.#flags & ~DRAINING
+  }
+  /** Cleanup ran (after terminate, or after a kill as seen by the supervisor). */
+  get #done(): boolean {
+    return (this.#flags & DONE) !== 0
+  }
+  set #done(on: boolean) {
+    this.#flags = on ? this.#flags | DONE : this.#flags & ~DONE
+  }
+  /** Refused past the burst: no frame is taken any more, the close is queued. */
+  get #flooded(): boolean {
+    return (this.#flags & FLOODED) !== 0
+  }
+  set #flooded(on: boolean) {
+    this.#flags = on ? this.#flags | FLOODED : this.#flags & ~FLOODED
+  }
 
   constructor(
     definition: SocketDefinition<object>,
@@ -231,10 +266,12 @@ export class SocketConnection
     this.definition = definition
     this.runtime = runtime
     this.serializer = serializer
-    this.socket = socket
+    this.transport = socket.transport
+    this.assigns = socket.assigns
+    this.#expiresAt = socket.expiresAt
     this.id = id
-    const { messageBurst, messagesPerSecond } = definition.limits
-    this.#rate = new TokenBucket(messageBurst, messagesPerSecond, getClock().now())
+    this.tokens = definition.limits.messageBurst
+    this.tokensAt = getClock().now()
   }
 
   /** The runtime's label for this process: `socket` plus the socket id, if any. */
@@ -248,14 +285,6 @@ export class SocketConnection
 
   get logger(): Logger {
     return this.runtime.logger
-  }
-
-  get transport(): TransportName {
-    return this.socket.transport
-  }
-
-  get assigns(): object {
-    return this.socket.assigns
   }
 
   /** The transport is open: start the connection's process. */
@@ -274,11 +303,12 @@ export class SocketConnection
    */
   received(frame: Frame): void {
     if (this.#closed || this.#flooded || this.pid === undefined) return
-    if (this.#rate.take(getClock().now())) {
+    const { messageBurst, messagesPerSecond } = this.definition.limits
+    if (takeToken(this, messageBurst, messagesPerSecond, getClock().now())) {
       // Refusals are forgiven once the client has backed off long enough to refill its bucket.
-      if (this.#refused > 0 && this.#rate.wasFull) this.#refused = 0
+      if (this.#refused > 0 && wasFull(this, messageBurst)) this.#refused = 0
       send(this.pid, frame)
-    } else if (++this.#refused <= this.definition.limits.messageBurst) {
+    } else if (++this.#refused <= messageBurst) {
       send(this.pid, new OverRate(frame))
     } else {
       // What is queued is answered first; nothing more is taken.
@@ -305,7 +335,7 @@ export class SocketConnection
   init(state: SocketConnection, { self }: InitContext): SocketConnection {
     state.pid = self
     if (state.id !== null) state.pubsub.subscribe(state.id, self)
-    const expiresAt = state.socket.expiresAt
+    const expiresAt = state.#expiresAt
     if (expiresAt !== undefined) sendAfter(self, EXPIRED, Math.max(0, expiresAt - Date.now()))
     state.runtime.adopt?.(state)
     return state

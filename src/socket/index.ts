@@ -12,7 +12,6 @@ export {
   type SocketDefinition,
   type SocketSpec,
 } from './socket.ts'
-export { TokenBucket } from './token-bucket.ts'
 export type {
   ConnectInfo,
   ConnectOutcome,

@@ -24,7 +24,10 @@ import type { ConnectInfo, TransportName } from './transport.ts'
 
 /** The socket of one connection, as `connect` and `id` see it. */
 export class Socket<A extends object = Record<string, unknown>> {
-  /** Values the application keeps for the connection; every channel starts with a copy. */
+  /**
+   * Values the application keeps for the connection, set with `assign`; every
+   * channel starts with them. A socket starts with one shared frozen empty object.
+   */
   assigns: A
   /** The transport the client arrived on. */
   readonly transport: TransportName
@@ -39,6 +42,13 @@ export class Socket<A extends object = Record<string, unknown>> {
     this.assigns = assigns
   }
 }
+
+/**
+ * @internal The assigns of a socket `connect` has not assigned to: one frozen
+ * object for all (`assign` replaces assigns, never mutates them), not an
+ * empty object per connection.
+ */
+export const NO_ASSIGNS: object = Object.freeze({})
 
 /** What `connect` may return: the socket to accept, `false` to refuse, or `{error}` to refuse with a status. */
 export type ConnectResult<A extends object> =

@@ -1,37 +1,33 @@
 /**
- * A token bucket: `capacity` actions at once, refilled at `perSecond`. The
- * caller passes the time (`getClock().now()` or a test's), so one bucket
- * costs two numbers and no timer.
+ * Token buckets: `capacity` actions at once, refilled at `perSecond`. A
+ * bucket is two numbers its owner keeps in its own fields (every connection
+ * has one, so it gets no object of its own), and the caller passes the time
+ * (`getClock().now()` or a test's), so a bucket needs no timer.
  */
-export class TokenBucket {
-  readonly capacity: number
-  readonly perSecond: number
-  #tokens: number
-  #at: number
 
-  constructor(capacity: number, perSecond: number, now: number) {
-    this.capacity = capacity
-    this.perSecond = perSecond
-    this.#tokens = capacity
-    this.#at = now
-  }
+/** A bucket's state: the tokens left, and when they were counted. */
+export interface TokenBucket {
+  tokens: number
+  tokensAt: number
+}
 
-  /** Whether the bucket was full at the last `take` (the caller has kept under the rate since). */
-  get wasFull(): boolean {
-    return this.#tokens >= this.capacity - 1
+/** Takes one token if there is one; false means the action is over the limit. */
+export function takeToken(
+  bucket: TokenBucket,
+  capacity: number,
+  perSecond: number,
+  now: number,
+): boolean {
+  if (now > bucket.tokensAt) {
+    bucket.tokens = Math.min(capacity, bucket.tokens + ((now - bucket.tokensAt) / 1000) * perSecond)
+    bucket.tokensAt = now
   }
+  if (bucket.tokens < 1) return false
+  bucket.tokens -= 1
+  return true
+}
 
-  /** Takes one token if there is one; false means the action is over the limit. */
-  take(now: number): boolean {
-    if (now > this.#at) {
-      this.#tokens = Math.min(
-        this.capacity,
-        this.#tokens + ((now - this.#at) / 1000) * this.perSecond,
-      )
-      this.#at = now
-    }
-    if (this.#tokens < 1) return false
-    this.#tokens -= 1
-    return true
-  }
+/** Whether the bucket was full at the last take (its owner has kept under the rate since). */
+export function wasFull(bucket: TokenBucket, capacity: number): boolean {
+  return bucket.tokens >= capacity - 1
 }
