@@ -124,11 +124,12 @@ export class CallRequest implements From {
   }
 }
 
-// The four flags a process carries, in one small integer (see `Proc`).
-const HAS_STATE = 1
-const TRAP_EXIT = 2
-const QUEUED = 4
-const ACTIVE = 8
+// A process's status (INIT..DEAD, two bits) and its four flags, in one small integer (see `Proc`).
+const STATUS = 3
+const HAS_STATE = 4
+const TRAP_EXIT = 8
+const QUEUED = 16
+const ACTIVE = 32
 
 /**
  * What few processes ever hold: a registered name, monitors, timers, calls
@@ -148,16 +149,15 @@ const RARE_DEFAULTS: Readonly<RareFields> = Object.freeze(new RareFields())
  * @internal A running process. Not exported from the barrel; use the module functions.
  *
  * Every joined socket is two processes (its connection and its channel), so a
- * field here is 16 bytes per socket: the flags share one integer and the
- * fields most processes never set live in `RareFields`, behind accessors
- * that keep the call sites plain.
+ * field here is 16 bytes per socket: the status and flags share one integer,
+ * and the fields most processes never set live in `RareFields`, behind
+ * accessors that keep the call sites plain.
  */
 export class Proc {
   readonly pid: Pid
   readonly behaviour: AnyBehaviour
   state: unknown = undefined
-  status = INIT
-  #flags = 0
+  #flags = INIT
   #rare: RareFields | null = null
   parent: Proc | null = null
   queue: unknown[] | null = null
@@ -170,6 +170,13 @@ export class Proc {
   older: Proc | null = null
   newer: Proc | null = null
 
+  /** INIT, RUNNING, EXITING or DEAD (codes.ts), in that order. */
+  get status(): number {
+    return this.#flags & STATUS
+  }
+  set status(status: number) {
+    this.#flags = (this.#flags & ~STATUS) | status
+  }
   get hasState(): boolean {
     return (this.#flags & HAS_STATE) !== 0
   }
