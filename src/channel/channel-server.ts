@@ -119,6 +119,20 @@ interface RecoveryBuffer {
   overflowed: boolean
 }
 
+/** What a channel on a durable topic keeps: one object, made only on such a topic. */
+class Durable {
+  /** The last position this client got. */
+  last: Position | undefined = undefined
+  /** Live broadcasts while the join reads the history. */
+  recovering: RecoveryBuffer | undefined = undefined
+  /** The intercepted broadcast `handleOut` is handling: its pushes carry the position. */
+  out: { event: string; position: Position } | undefined = undefined
+}
+
+// A channel server's flags.
+const JOINED = 1
+const EXIT_NOTIFIED = 2
+
 /** A join refused by the channel: the process stops quietly. */
 const JOIN_REFUSED = { shutdown: 'join_refused' } as const
 
@@ -133,7 +147,6 @@ type Outcome = CastOutcome<ChannelServer>
 export class ChannelServer
   implements ChannelLink, FastlaneTarget, ExitListener, Behaviour<ChannelServer, ChannelServer>
 {
-  readonly [kFastlane] = true as const
   readonly topic: string
   readonly joinRef: string | null
   readonly host: ChannelHost
@@ -141,14 +154,10 @@ export class ChannelServer
   /** The channel's name (`Channel.name`, else its route pattern). */
   readonly channelName: string
   socket: ChannelSocket<object>
-  joined = false
   pid: Pid | undefined
-  #exitNotified = false
-  /** On a durable topic: the last position this client got, and the buffer while joining. */
-  #last: Position | undefined
-  #recovering: RecoveryBuffer | undefined
-  /** The intercepted durable broadcast `handleOut` is handling: its pushes carry the position. */
-  #out: { event: string; position: Position } | undefined
+  /** JOINED, EXIT_NOTIFIED: every joined socket has a channel server, so one integer. */
+  #flags = 0
+  #durable: Durable | undefined = undefined
 
   constructor(
     host: ChannelHost,
@@ -170,6 +179,16 @@ export class ChannelServer
       assigns: host.assigns,
       link: this,
     })
+  }
+
+  /** FastlaneTarget's mark, on the prototype. */
+  get [kFastlane](): true {
+    return true
+  }
+
+  /** The join completed: pushes are allowed, a stop is told to the client. */
+  get joined(): boolean {
+    return (this.#flags & JOINED) !== 0
   }
 
   /** The process name the runtime's log lines show: `RoomChannel "room:lobby"`. */
@@ -247,7 +266,7 @@ export class ChannelServer
     if (this.host.pubsub.durableLimits(this.topic) !== undefined) {
       return this.#joinDurable(request, result.reply)
     }
-    this.joined = true
+    this.#flags |= JOINED
     this.host.pubsub.subscribe(this.topic, this.pid as Pid, { metadata: this })
     this.reply(this.joinRef, request.ref, 'ok', result.reply ?? {})
     return replyOutcome('ok', this)
@@ -264,7 +283,8 @@ export class ChannelServer
     reply: Payload | undefined,
   ): Promise<CallOutcome<ChannelServer>> {
     const buffer: RecoveryBuffer = { items: [], overflowed: false }
-    this.#recovering = buffer
+    const durable = this.#durableState()
+    durable.recovering = buffer
     this.host.pubsub.subscribe(this.topic, this.pid as Pid, { metadata: this })
     let recovery: Recovery | undefined
     try {
@@ -277,15 +297,15 @@ export class ChannelServer
         this.host.logger.error(`${this.name} could not read the topic's history: ${describe(err)}`)
       }
     }
-    this.#recovering = undefined
+    durable.recovering = undefined
     if (recovery === undefined || buffer.overflowed) {
       this.host.pubsub.unsubscribe(this.topic, this.pid as Pid)
       const reason = recovery === undefined ? 'history unavailable' : 'recovery overflow'
       this.reply(this.joinRef, request.ref, 'error', { reason })
       return stopOutcome(JOIN_REFUSED, this, 'error')
     }
-    this.joined = true
-    this.#last = recovery.position
+    this.#flags |= JOINED
+    durable.last = recovery.position
     this.reply(this.joinRef, request.ref, 'ok', withRecovery(reply, recovery))
     for (const { record, position } of recovery.entries) this.#sendDurable(record.message, position)
     for (const [broadcast, position] of buffer.items) this.#sendDurable(broadcast, position)
@@ -303,19 +323,25 @@ export class ChannelServer
     else this.connection.push(positionedFrame(this.serializer, message, position))
   }
 
+  #durableState(): Durable {
+    this.#durable ??= new Durable()
+    return this.#durable
+  }
+
   /** FastlaneTarget: buffers while joining, drops what this client already has. */
   admit(broadcast: Broadcast, position: Position): boolean {
-    const buffer = this.#recovering
+    const durable = this.#durableState()
+    const buffer = durable.recovering
     if (buffer !== undefined) {
       if (buffer.items.length < MAX_RECOVERY_BUFFER) buffer.items.push([broadcast, position])
       else buffer.overflowed = true
       return false
     }
-    const last = this.#last
+    const last = durable.last
     if (last !== undefined && last.epoch === position.epoch && position.offset <= last.offset) {
       return false
     }
-    this.#last = position
+    durable.last = position
     return true
   }
 
@@ -337,7 +363,7 @@ export class ChannelServer
 
   /** ChannelLink.push: a server push to this client. */
   push(event: string, payload: Payload): void {
-    const out = this.#out
+    const out = this.#durable?.out
     this.connection.push(
       this.serializer.encode({
         joinRef: this.joinRef,
@@ -420,9 +446,13 @@ export class ChannelServer
     if (message instanceof Intercepted) {
       const { broadcast, position } = message
       const where = `${this.channelName}.handleOut(${describe(broadcast.event)})`
-      if (position !== undefined) this.#out = { event: broadcast.event, position }
+      let durable: Durable | undefined
+      if (position !== undefined) {
+        durable = this.#durableState()
+        durable.out = { event: broadcast.event, position }
+      }
       return this.#then(this.#callOut(broadcast), (result) => {
-        this.#out = undefined
+        if (durable !== undefined) durable.out = undefined
         return this.#apply(checkHandleResult(where, result), null)
       })
     }
@@ -456,8 +486,8 @@ export class ChannelServer
   }
 
   #notifyExit(reason: unknown): void {
-    if (this.#exitNotified) return
-    this.#exitNotified = true
+    if ((this.#flags & EXIT_NOTIFIED) !== 0) return
+    this.#flags |= EXIT_NOTIFIED
     this.host.channelExited(this, reason)
     if (channelLeave.hasSubscribers || channelCrash.hasSubscribers) this.#publishExit(reason)
   }
