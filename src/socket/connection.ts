@@ -190,10 +190,14 @@ function tracedConnect(
 
 type Outcome = CastOutcome<SocketConnection>
 
-// A connection's flags (see SocketConnection's accessors).
+// A connection's flags, set once each (`#mark`), never cleared.
+/** The transport is gone or going: frames still queued are dropped. */
 const CLOSED = 1
+/** The drainer asked it to close: its channels are stopping, silently. */
 const DRAINING = 2
+/** Cleanup ran (after terminate, or after a kill as seen by the supervisor). */
 const DONE = 4
+/** Refused past the burst: no frame is taken any more, the close is queued. */
 const FLOODED = 8
 
 /**
@@ -227,33 +231,12 @@ export class SocketConnection
   /** Created on the first line a client causes. */
   #clientLog: ClientLog | undefined
 
-  /** The transport is gone or going: frames still queued are dropped. */
-  get #closed(): boolean {
-    return (this.#flags & CLOSED) !== 0
+  /** Whether any of `flags` is set. */
+  #is(flags: number): boolean {
+    return (this.#flags & flags) !== 0
   }
-  set #closed(on: boolean) {
-    this.#flags = on ? this.#flags | CLOSED : this.#flags & ~CLOSED
-  }
-  /** The drainer asked it to close: its channels are stopping, silently. */
-  get #draining(): boolean {
-    return (this.#flags & DRAINING) !== 0
-  }
-  set #draining(on: boolean) {
-    this.#flags = on ? this.#flags | DRAINING : this.#flags & ~DRAINING
-  }
-  /** Cleanup ran (after terminate, or after a kill as seen by the supervisor). */
-  get #done(): boolean {
-    return (this.#flags & DONE) !== 0
-  }
-  set #done(on: boolean) {
-    this.#flags = on ? this.#flags | DONE : this.#flags & ~DONE
-  }
-  /** Refused past the burst: no frame is taken any more, the close is queued. */
-  get #flooded(): boolean {
-    return (this.#flags & FLOODED) !== 0
-  }
-  set #flooded(on: boolean) {
-    this.#flags = on ? this.#flags | FLOODED : this.#flags & ~FLOODED
+  #mark(flag: number): void {
+    this.#flags |= flag
   }
 
   constructor(
@@ -302,7 +285,7 @@ export class SocketConnection
    * counted against the rate first, so a flood costs the mailbox nothing.
    */
   received(frame: Frame): void {
-    if (this.#closed || this.#flooded || this.pid === undefined) return
+    if (this.#is(CLOSED | FLOODED) || this.pid === undefined) return
     const { messageBurst, messagesPerSecond } = this.definition.limits
     if (takeToken(this, messageBurst, messagesPerSecond, getClock().now())) {
       // Refusals are forgiven once the client has backed off long enough to refill its bucket.
@@ -312,7 +295,7 @@ export class SocketConnection
       send(this.pid, new OverRate(frame))
     } else {
       // What is queued is answered first; nothing more is taken.
-      this.#flooded = true
+      this.#mark(FLOODED)
       send(this.pid, RATE_EXCEEDED)
     }
   }
@@ -325,8 +308,8 @@ export class SocketConnection
 
   /** The transport is gone: the process stops with `{shutdown: 'closed'}`. */
   transportClosed(_reason: TransportCloseReason): void {
-    if (this.#closed) return
-    this.#closed = true
+    if (this.#is(CLOSED)) return
+    this.#mark(CLOSED)
     if (this.pid !== undefined) exit(this.pid, ConnectionExit.closed)
   }
 
@@ -366,10 +349,10 @@ export class SocketConnection
    * stop every channel with `{shutdown: 'closed'}`. Runs once.
    */
   exited(reason: unknown): void {
-    if (this.#done) return
-    this.#done = true
-    if (!this.#closed) {
-      this.#closed = true
+    if (this.#is(DONE)) return
+    this.#mark(DONE)
+    if (!this.#is(CLOSED)) {
+      this.#mark(CLOSED)
       const [code, text] = closeFor(reason)
       this.connection.close(code, text)
     }
@@ -382,7 +365,7 @@ export class SocketConnection
    * what they saved is there when it arrives. The client is told nothing of the channels.
    */
   async #drain(): Promise<Outcome> {
-    this.#draining = true
+    this.#mark(DRAINING)
     const channels = this.channels.takeAll()
     await Promise.all(channels.map((channel) => channel.shutdown(ConnectionExit.draining)))
     return stop(ConnectionExit.draining, this)
@@ -393,7 +376,7 @@ export class SocketConnection
     // A join that failed is answered by #join, not here.
     if (this.channels.get(channel.topic) !== channel || !channel.joined) return
     this.channels.delete(channel.topic)
-    if (this.#closed || this.#draining) return
+    if (this.#is(CLOSED | DRAINING)) return
     this.#push(
       channel.joinRef,
       channel.joinRef,
@@ -404,7 +387,7 @@ export class SocketConnection
   }
 
   #frame(frame: Frame): Outcome | Promise<Outcome> {
-    if (this.#closed) return noreply(this)
+    if (this.#is(CLOSED)) return noreply(this)
     const message = this.#decode(frame)
     if (message === undefined) return stop(ConnectionExit.closed, this)
     const pending = this.#dispatch(message)
@@ -413,14 +396,14 @@ export class SocketConnection
 
   /** The client went on past its refusals: close with 1008. */
   #rateExceeded(): Outcome {
-    if (this.#closed) return noreply(this)
+    if (this.#is(CLOSED)) return noreply(this)
     const { messagesPerSecond, messageBurst } = this.definition.limits
     this.#clientWarn(
       () =>
         `closed a ${this.transport} connection with 1008: it went on sending past its rate limit ` +
         `(${messagesPerSecond} messages/s, burst ${messageBurst})`,
     )
-    this.#closed = true
+    this.#mark(CLOSED)
     this.connection.close(CloseCode.policyViolation, 'rate limit exceeded')
     this.#overloaded('rate_limit')
     return stop(ConnectionExit.closed, this)
@@ -434,7 +417,7 @@ export class SocketConnection
 
   /** A frame over the rate: answered, not handled; logged within the budget. */
   #overRate(frame: Frame): Outcome {
-    if (this.#closed) return noreply(this)
+    if (this.#is(CLOSED)) return noreply(this)
     const message = this.#decode(frame)
     if (message === undefined) return stop(ConnectionExit.closed, this)
     this.#clientWarn(
@@ -454,7 +437,7 @@ export class SocketConnection
         () =>
           `closed a ${this.transport} connection after a malformed frame: ${errorMessage(error)}`,
       )
-      this.#closed = true
+      this.#mark(CLOSED)
       this.connection.close(CloseCode.invalidPayload, 'malformed message')
       return undefined
     }
@@ -519,7 +502,7 @@ export class SocketConnection
     } catch {
       // The runtime logged the crash (with the channel, topic and stack): answer it only.
       outcome = 'error'
-      if (!this.#closed) this.#reply(joinRef, ref, topic, 'error', { reason: 'join crashed' })
+      if (!this.#is(CLOSED)) this.#reply(joinRef, ref, topic, 'error', { reason: 'join crashed' })
     }
     if (outcome !== 'ok' && this.channels.get(topic) === server) this.channels.delete(topic)
     if (current !== undefined) this.#push(current.joinRef, current.joinRef, topic, Events.close, {})
