@@ -33,6 +33,14 @@ const scripts: Record<ServerKind, string> = {
 
 const START_TIMEOUT_MS = 30_000
 
+/** How `launch` runs a server script beyond its arguments. */
+export interface LaunchOptions {
+  /** A command Node runs under (see `spawnBenchScript`). */
+  readonly wrapper?: readonly string[]
+  /** How long it may take to listen. Default 30 s. */
+  readonly startTimeoutMs?: number
+}
+
 /** Node flags of every server under test (see the module comment). */
 export const SERVER_NODE_FLAGS = [
   '--expose-gc',
@@ -64,15 +72,18 @@ export class ServerProcess<Kind extends string = ServerKind> {
     kind: Kind,
     script: string,
     args: readonly string[] = [],
+    options: LaunchOptions = {},
   ): Promise<ServerProcess<Kind>> {
-    const child = spawnBenchScript(script, ['--port', '0', ...args], SERVER_NODE_FLAGS)
+    const { wrapper = [], startTimeoutMs = START_TIMEOUT_MS } = options
+    const argv = ['--port', '0', ...args]
+    const child = spawnBenchScript(script, argv, SERVER_NODE_FLAGS, wrapper)
     const stdout = child.stdout
     if (stdout === null) throw new Error('the server process has no stdout pipe')
     const port = await new Promise<number>((resolve, reject) => {
       const timer = setTimeout(() => {
         child.kill('SIGKILL')
-        reject(new Error(`${kind} did not start within ${START_TIMEOUT_MS} ms`))
-      }, START_TIMEOUT_MS)
+        reject(new Error(`${kind} did not start within ${startTimeoutMs} ms`))
+      }, startTimeoutMs)
       child.once('exit', (code) => {
         clearTimeout(timer)
         reject(new Error(`${kind} exited with code ${code} before listening`))
@@ -135,6 +146,11 @@ export class ServerProcess<Kind extends string = ServerKind> {
       () => this.#child.send({ op: 'stop' } satisfies ControlRequest),
       graceMs,
     )
+  }
+
+  /** The process id (the wrapper's, when it runs under one). */
+  get pid(): number {
+    return this.#child.pid ?? 0
   }
 
   /** Resolves when the process has exited. */

@@ -23,14 +23,18 @@ export const runMode: 'compiled' | 'tsx' = extension === '.js' ? 'compiled' : 't
 /**
  * Spawns `bench/<script>` (no extension: `load/worker`), with `nodeFlags`
  * before the script and `args` after it. stdout is piped, stderr inherited.
+ * A `wrapper` (e.g. `['valgrind', '--tool=callgrind']`) runs Node under it;
+ * the child's pid is then the wrapper's, which runs Node in its own process.
  */
 export function spawnBenchScript(
   script: string,
   args: readonly string[] = [],
   nodeFlags: readonly string[] = [],
+  wrapper: readonly string[] = [],
 ): ChildProcess {
   const loader = runMode === 'tsx' ? ['--import', 'tsx'] : ['--enable-source-maps']
   const command = [
+    ...wrapper,
     process.execPath,
     ...nodeFlags,
     ...loader,

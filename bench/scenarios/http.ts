@@ -18,8 +18,14 @@
 
 import type { HttpFigures } from '../charts/shapes.ts'
 import { figure, recordFigures } from '../figures.ts'
+import {
+  failures,
+  HTTP_KINDS as kinds,
+  httpLabels as labels,
+  load,
+  prepare,
+} from '../load/http-load.ts'
 import { ServerProcess } from '../load/server-process.ts'
-import { requireBenchDependency } from '../peers/bench-package.ts'
 import type { HttpServerKind } from '../peers/http-hello.ts'
 
 const QUICK = process.env.BENCH_QUICK === '1'
@@ -27,41 +33,6 @@ const CONNECTIONS = 100
 const DURATION_S = QUICK ? 4 : 6
 const WARMUP_S = QUICK ? 1 : 3
 const ROUNDS = QUICK ? 1 : 5
-
-const kinds: readonly HttpServerKind[] = [
-  'raw',
-  'raw-headers',
-  'fastify',
-  'cinder-api',
-  'cinder-browser',
-]
-const labels: Record<HttpServerKind, string> = {
-  raw: 'raw `node:http`',
-  'raw-headers': 'raw `node:http` + Phoenix headers',
-  fastify: 'Fastify',
-  'cinder-api': 'Cinder `:api`',
-  'cinder-browser': 'Cinder `:browser`',
-}
-
-/** The part of autocannon's result this scenario reads. */
-interface AutocannonResult {
-  readonly requests: { readonly average: number; readonly total: number }
-  readonly latency: { readonly p50: number; readonly p99: number }
-  readonly non2xx: number
-  readonly errors: number
-  readonly timeouts: number
-}
-
-type Autocannon = (
-  options: {
-    url: string
-    connections: number
-    duration: number
-    pipelining: number
-    headers?: Record<string, string>
-  },
-  done: (error: Error | null, result: AutocannonResult) => void,
-) => unknown
 
 interface Measurement {
   readonly rps: number
@@ -72,46 +43,20 @@ interface Measurement {
   readonly cpuPerRequestUs: number
 }
 
-function load(url: string, seconds: number, headers: Record<string, string>) {
-  const autocannon = requireBenchDependency('autocannon') as Autocannon
-  return new Promise<AutocannonResult>((resolve, reject) => {
-    autocannon(
-      { url, connections: CONNECTIONS, duration: seconds, pipelining: 1, headers },
-      (error, result) => (error === null ? resolve(result) : reject(error)),
-    )
-  })
-}
-
-/** Checks the server answers what it should, and returns the headers later requests carry. */
-async function prepare(kind: HttpServerKind, url: string): Promise<Record<string, string>> {
-  const accept = kind === 'cinder-browser' ? 'text/html' : 'application/json'
-  const response = await fetch(url, { headers: { accept } })
-  const body = await response.text()
-  if (response.status !== 200) throw new Error(`${kind}: GET /hello answered ${response.status}`)
-  if (kind === 'cinder-browser') {
-    if (!body.includes('name="csrf-token"')) throw new Error(`${kind}: no CSRF token in the page`)
-    const cookie = response.headers.get('set-cookie')?.split(';')[0]
-    if (cookie === undefined) throw new Error(`${kind}: no session cookie`)
-    return { accept, cookie }
-  }
-  if (JSON.parse(body).hello !== 'world') throw new Error(`${kind}: unexpected body ${body}`)
-  return { accept }
-}
-
 async function measure(kind: HttpServerKind): Promise<Measurement> {
   const server = await ServerProcess.launch(kind, 'peers/http-hello', ['--kind', kind])
   try {
     const url = `http://127.0.0.1:${server.port}/hello`
     const headers = await prepare(kind, url)
-    await load(url, WARMUP_S, headers)
+    await load(url, CONNECTIONS, { seconds: WARMUP_S }, headers)
     const cpuBefore = await server.cpuUs()
-    const result = await load(url, DURATION_S, headers)
+    const result = await load(url, CONNECTIONS, { seconds: DURATION_S }, headers)
     const cpuUs = (await server.cpuUs()) - cpuBefore
     return {
       rps: result.requests.average,
       p50: result.latency.p50,
       p99: result.latency.p99,
-      failures: result.non2xx + result.errors + result.timeouts,
+      failures: failures(result),
       cpuPerRequestUs: cpuUs / Math.max(1, result.requests.total),
     }
   } finally {
