@@ -35,7 +35,7 @@ const REQUESTS = QUICK ? 2_000 : 5_000
 const START_TIMEOUT_MS = 180_000
 const STOP_GRACE_MS = 60_000
 
-const run$ = promisify(execFile)
+const execFileAsync = promisify(execFile)
 
 interface Count {
   /** Instructions per request on the main thread. */
@@ -82,9 +82,9 @@ async function count(kind: HttpServerKind): Promise<Count> {
     const url = `http://127.0.0.1:${server.port}/hello`
     const headers = await prepare(kind, url)
     await load(url, CONNECTIONS, { requests: WARMUP_REQUESTS }, headers)
-    await run$('callgrind_control', ['--zero', String(server.pid)])
+    await execFileAsync('callgrind_control', ['--zero', String(server.pid)])
     const result = await load(url, CONNECTIONS, { requests: REQUESTS }, headers)
-    await run$('callgrind_control', ['--dump=measured', String(server.pid)])
+    await execFileAsync('callgrind_control', ['--dump=measured', String(server.pid)])
     const [main = Number.NaN, ...others] = threadTotals(dir, server.pid)
     const answered = Math.max(1, result.requests.total)
     return {
